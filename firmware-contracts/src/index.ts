@@ -1,0 +1,5 @@
+export * from './ids.js';
+export * from './topics.js';
+export * from './catalog/index.js';
+export * from './schemas/payloads.js';
+export * from './validate.js';

@@ -1,0 +1,113 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { APPLIANCE_TYPES } from '../catalog/types.js';
+import { FOOD_CATEGORIES } from '../catalog/food.js';
+import { ID_PATTERN_SOURCE } from '../ids.js';
+import { DeviceTime, Seq, ShortText } from './common.js';
+
+// Unknown extra fields are allowed everywhere (additionalProperties defaults to true):
+// a v1 payload stays valid forever and firmware may add fields before the gateway knows them.
+
+export const ApplianceTypeSchema = Type.Union(APPLIANCE_TYPES.map((t) => Type.Literal(t)), { description: 'Appliance type' });
+export const FoodCategorySchema = Type.Union(FOOD_CATEGORIES.map((c) => Type.Literal(c)), { description: 'Food category' });
+
+export const StatusPayload = Type.Object(
+  {
+    state: Type.Union([Type.Literal('online'), Type.Literal('offline')]),
+    ts: DeviceTime,
+    seq: Type.Optional(Seq),
+    firmware: Type.Optional(ShortText('Hub firmware version', 64)),
+  },
+  { $id: 'StatusPayload', description: 'Hub presence; also the last will (state offline).' },
+);
+export type StatusPayload = Static<typeof StatusPayload>;
+
+export const HeartbeatPayload = Type.Object(
+  {
+    ts: DeviceTime,
+    seq: Seq,
+    uptimeS: Type.Optional(Type.Integer({ minimum: 0 })),
+    appliances: Type.Optional(Type.Array(Type.String({ pattern: ID_PATTERN_SOURCE }), { maxItems: 256 })),
+    firmware: Type.Optional(ShortText('Hub firmware version', 64)),
+  },
+  { $id: 'HeartbeatPayload' },
+);
+export type HeartbeatPayload = Static<typeof HeartbeatPayload>;
+
+const MetricValues = Type.Record(Type.String({ maxLength: 64 }), Type.Union([Type.Number(), Type.Boolean()]), {
+  maxProperties: 64,
+  description: 'Metric name to value, names and units from the appliance type catalog',
+});
+const StateValues = Type.Record(Type.String({ maxLength: 64 }), Type.Union([Type.String({ maxLength: 64 }), Type.Boolean()]), {
+  maxProperties: 32,
+});
+
+export const TelemetrySample = Type.Object({ ts: DeviceTime, seq: Seq, metrics: MetricValues, state: Type.Optional(StateValues) });
+export type TelemetrySample = Static<typeof TelemetrySample>;
+
+export const TelemetryPayload = Type.Object(
+  {
+    ts: DeviceTime,
+    seq: Seq,
+    type: ApplianceTypeSchema,
+    model: Type.Optional(ShortText('Appliance model', 64)),
+    metrics: MetricValues,
+    state: Type.Optional(StateValues),
+    samples: Type.Optional(
+      Type.Array(TelemetrySample, { maxItems: 500, description: 'Earlier samples batched into this message, oldest first' }),
+    ),
+  },
+  { $id: 'TelemetryPayload' },
+);
+export type TelemetryPayload = Static<typeof TelemetryPayload>;
+
+export const FaultPayload = Type.Object(
+  {
+    ts: DeviceTime,
+    seq: Seq,
+    type: ApplianceTypeSchema,
+    code: Type.String({ minLength: 1, maxLength: 32, description: 'Fault code from the appliance type catalog' }),
+    active: Type.Boolean({ description: 'true when raised, false when cleared' }),
+    detail: Type.Optional(ShortText('Free text from firmware', 512)),
+  },
+  { $id: 'FaultPayload' },
+);
+export type FaultPayload = Static<typeof FaultPayload>;
+
+export const FoodItem = Type.Object({
+  itemId: Type.String({ pattern: ID_PATTERN_SOURCE }),
+  name: ShortText('Item name as shown to the customer', 128),
+  category: FoodCategorySchema,
+  storedAt: DeviceTime,
+  storage: Type.Optional(Type.Union([Type.Literal('fridge'), Type.Literal('freezer')])),
+  expiresAt: Type.Optional(DeviceTime),
+  quantity: Type.Optional(Type.Number({ minimum: 0 })),
+});
+export type FoodItem = Static<typeof FoodItem>;
+
+export const InventoryPayload = Type.Object(
+  {
+    ts: DeviceTime,
+    seq: Seq,
+    type: ApplianceTypeSchema,
+    items: Type.Array(FoodItem, { maxItems: 500, description: 'Full snapshot of the stored items' }),
+  },
+  { $id: 'InventoryPayload' },
+);
+export type InventoryPayload = Static<typeof InventoryPayload>;
+
+export const NoticePayload = Type.Object(
+  {
+    ts: DeviceTime,
+    kind: Type.Union([Type.Literal('rejected'), Type.Literal('ticket')]),
+    code: Type.Optional(Type.String()),
+    reason: Type.Optional(Type.String()),
+    topic: Type.Optional(Type.String()),
+    seq: Type.Optional(Seq),
+    errors: Type.Optional(Type.Array(Type.Object({ pointer: Type.String(), message: Type.String() }))),
+    ticketId: Type.Optional(Type.String()),
+    applianceId: Type.Optional(Type.String()),
+    status: Type.Optional(Type.String()),
+  },
+  { $id: 'NoticePayload', description: 'Gateway to hub' },
+);
+export type NoticePayload = Static<typeof NoticePayload>;

@@ -1,0 +1,17 @@
+import { defineConfig } from 'vitest/config';
+
+// One run for every workspace. The `source` export condition makes cross-package imports
+// resolve to TypeScript sources, so a change in firmware-contracts is seen by the gateway's
+// tests without a rebuild. Tests that spawn a gateway process use the built `dist` (pretest builds it).
+export default defineConfig({
+  resolve: { conditions: ['source'] },
+  ssr: { resolve: { conditions: ['source'] } },
+  test: {
+    include: ['*/src/**/*.test.ts', 'tests/**/*.test.ts'],
+    exclude: ['**/node_modules/**', '**/dist/**'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+    reporters: ['default'],
+  },
+});
