@@ -1,0 +1,174 @@
+import { createServer, type Server } from 'node:net';
+import { Aedes, type AuthenticateError, type Client, type ConnectPacket, type PublishPacket, type Subscription } from 'aedes';
+import { hubIdOfTopic, topics, type NoticePayload } from '@forecare/firmware-contracts';
+import type { HubRegistry } from '../hubs/hub-registry.js';
+import type { Ingest } from '../ingest/ingest.js';
+import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics/metrics.js';
+import { isCleanMqttString } from './hygiene.js';
+import { listen } from './listen.js';
+
+/** CONNACK return codes of MQTT 3.1.1 §3.2.2.3. */
+const enum ConnackCode {
+  UnacceptableProtocol = 1,
+  IdentifierRejected = 2,
+  BadCredentials = 4,
+  NotAuthorized = 5,
+}
+
+function refusal(code: ConnackCode, message: string): AuthenticateError {
+  return Object.assign(new Error(message), { returnCode: code as number }) as AuthenticateError;
+}
+
+export interface BrokerIdentity {
+  readonly hubId: string;
+}
+
+/**
+ * The MQTT side: aedes with our hooks. Hubs authenticate with username = hub id and their
+ * provisioned password, and may publish and subscribe only under `forecare/v1/{hubId}/`.
+ */
+export class Broker {
+  private aedes: Aedes | undefined;
+  private server: Server | undefined;
+  private readonly identities = new WeakMap<Client, BrokerIdentity>();
+  private readonly connects = new WeakMap<Client, ConnectPacket>();
+  private ingest: Ingest | undefined;
+
+  constructor(
+    private readonly registry: HubRegistry,
+    private readonly metrics: Metrics,
+    private readonly logger: Logger,
+  ) {}
+
+  attachIngest(ingest: Ingest): void {
+    this.ingest = ingest;
+  }
+
+  async start(host: string, port: number): Promise<number> {
+    const aedes = await Aedes.createBroker({
+      id: 'forecare',
+      connectTimeout: 10_000,
+      maxClientsIdLength: 64,
+      maxTopicLevels: 8,
+      preConnect: (client, packet, cb) => {
+        this.connects.set(client, packet);
+        cb(null, true);
+      },
+      authenticate: (client, username, password, done) => {
+        this.authenticate(client, username, password).then(
+          (identity) => {
+            this.identities.set(client, identity);
+            done(null, true);
+          },
+          (err: AuthenticateError) => {
+            this.metrics.mqttConnectRefused.inc({ reason: String(err.returnCode) });
+            this.logger.warn({ clientId: client.id, username, returnCode: err.returnCode, reason: err.message }, 'mqtt connect refused');
+            done(err, false);
+          },
+        );
+      },
+      authorizePublish: (client, packet, cb) => this.authorizePublish(client, packet, cb),
+      authorizeSubscribe: (client, sub, cb) => this.authorizeSubscribe(client, sub, cb),
+    });
+    aedes.on('clientReady', (client) => {
+      this.metrics.mqttConnections.inc();
+      this.logger.info({ clientId: client.id, hubId: this.identities.get(client)?.hubId }, 'hub connected');
+    });
+    aedes.on('clientDisconnect', (client) => {
+      this.metrics.mqttConnections.dec();
+      this.logger.info({ clientId: client.id, hubId: this.identities.get(client)?.hubId }, 'hub disconnected');
+    });
+    aedes.on('clientError', (client, err) => {
+      this.logger.warn({ clientId: client.id, err: err.message }, 'mqtt client error');
+    });
+    aedes.on('connectionError', (client, err) => {
+      this.metrics.rejects.inc({ reason: 'protocol' });
+      this.logger.warn({ clientId: client.id, err: err.message }, 'mqtt connection error');
+    });
+    this.aedes = aedes;
+    this.server = createServer(aedes.handle);
+    return listen(this.server, host, port, 'FORECARE_MQTT_PORT');
+  }
+
+  private async authenticate(client: Client, username: string | undefined, password: Buffer | undefined): Promise<BrokerIdentity> {
+    const packet = this.connects.get(client);
+    this.connects.delete(client);
+    if (packet !== undefined && packet.protocolVersion === 5) {
+      // aedes does not implement MQTT 5; refuse cleanly [MQTT-3.1.2-2].
+      throw refusal(ConnackCode.UnacceptableProtocol, 'MQTT 5 is not supported; connect with MQTT 3.1.1');
+    }
+    const clientId = packet?.clientId ?? client.id;
+    if (!isCleanMqttString(clientId)) throw refusal(ConnackCode.IdentifierRejected, 'client id contains NUL, control characters or invalid UTF-8');
+    // [MQTT-3.1.3-8]: an empty client id requires a clean session.
+    if (packet !== undefined && packet.clientId === '' && packet.clean === false) {
+      throw refusal(ConnackCode.IdentifierRejected, 'empty client id with a persistent session');
+    }
+    if (username === undefined || password === undefined) throw refusal(ConnackCode.NotAuthorized, 'username and password are required');
+    if (!isCleanMqttString(username)) throw refusal(ConnackCode.BadCredentials, 'username contains NUL, control characters or invalid UTF-8');
+    const hubId = username;
+    const ok = await this.registry.verify(hubId, password.toString('utf8'));
+    if (!ok) throw refusal(ConnackCode.BadCredentials, 'bad username or password');
+    const will = packet?.will;
+    if (will !== undefined && will !== null) {
+      if (will.topic !== topics.status(hubId)) throw refusal(ConnackCode.NotAuthorized, `last will must be on ${topics.status(hubId)}`);
+      if ((will.qos ?? 0) > 1) throw refusal(ConnackCode.NotAuthorized, 'last will QoS must be 0 or 1');
+    }
+    return { hubId };
+  }
+
+  private authorizePublish(client: Client | null, packet: PublishPacket, cb: (error?: Error | null) => void): void {
+    // A will published after its client is gone arrives with client === null; its topic was
+    // checked at CONNECT to be the hub's own status topic.
+    const identity = client === null ? undefined : this.identities.get(client);
+    const hubId = identity?.hubId ?? (client === null ? hubIdOfTopic(packet.topic) : null);
+    if (hubId === null || hubId === undefined || !isCleanMqttString(packet.topic) || !packet.topic.startsWith(topics.hubPrefix(hubId))) {
+      this.metrics.rejects.inc({ reason: 'forbidden-topic' });
+      this.logger.warn({ clientId: client?.id, hubId, topic: packet.topic.slice(0, 200) }, 'publish outside the hub prefix: disconnecting');
+      // MQTT 3.1.1 has no PUBACK reason code: an error here makes aedes close the connection.
+      cb(new Error('publish not authorized'));
+      return;
+    }
+    if (this.ingest === undefined) {
+      cb(new Error('ingest not ready'));
+      return;
+    }
+    const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+    this.ingest.accept({ hubId, clientId: client?.id ?? null }, packet.topic, payload, (err) => cb(err ?? null));
+  }
+
+  private authorizeSubscribe(client: Client, sub: Subscription, cb: (error: Error | null, subscription?: Subscription | null) => void): void {
+    const identity = this.identities.get(client);
+    if (identity === undefined || !isCleanMqttString(sub.topic) || !sub.topic.startsWith(topics.hubPrefix(identity.hubId))) {
+      this.metrics.rejects.inc({ reason: 'forbidden-subscription' });
+      this.logger.warn({ clientId: client.id, hubId: identity?.hubId, topic: sub.topic.slice(0, 200) }, 'subscription refused');
+      cb(null, null); // SUBACK 0x80 for this filter, connection stays up
+      return;
+    }
+    cb(null, sub);
+  }
+
+  /** Publishes a notice on the hub's notices topic (QoS 1). */
+  sendNotice(hubId: string, notice: NoticePayload): void {
+    const aedes = this.aedes;
+    if (aedes === undefined || aedes.closed) return;
+    this.metrics.messagesOut.inc({ kind: notice.kind });
+    aedes.publish(
+      { cmd: 'publish', topic: topics.notices(hubId), payload: Buffer.from(JSON.stringify(notice)), qos: 1, retain: false, dup: false },
+      (err) => {
+        if (err) this.logger.warn({ hubId, err: err.message }, 'notice not published');
+      },
+    );
+  }
+
+  get connectedClients(): number {
+    return this.aedes?.connectedClients ?? 0;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    const aedes = this.aedes;
+    if (server !== undefined) await new Promise<void>((resolve) => server.close(() => resolve()));
+    if (aedes !== undefined) await new Promise<void>((resolve) => aedes.close(() => resolve()));
+  }
+}

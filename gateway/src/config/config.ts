@@ -1,0 +1,109 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { GatewayError } from '../errors.js';
+import { SETTINGS, type SettingKey } from './settings.js';
+
+export interface GatewayConfig {
+  readonly host: string;
+  readonly mqttPort: number;
+  readonly httpPort: number;
+  readonly dataDir: string;
+  readonly contactCenter: {
+    readonly url: string;
+    /** Signing secrets, newest first; several are valid at once during rotation. Empty = generate. */
+    readonly secrets: readonly string[];
+    readonly maxAttempts: number;
+    readonly baseDelayMs: number;
+    readonly maxDelayMs: number;
+    readonly timeoutMs: number;
+  };
+  readonly adminToken: string;
+  readonly rulesDir: string;
+  readonly hubOfflineAfterMs: number;
+  readonly sqliteSynchronous: 'NORMAL' | 'FULL';
+  readonly journalMaxBatch: number;
+  readonly tickMs: number;
+  readonly logLevel: string;
+}
+
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** '90s', '10m', '2h', '3d', '250ms' or plain milliseconds. */
+export function parseDuration(text: string, setting: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim());
+  if (!m || m[1] === undefined) throw new GatewayError('GW_ERR_CONFIG_INVALID', `${setting}: "${text}" is not a duration (e.g. 90s, 10m, 2h)`);
+  return Math.round(Number(m[1]) * (UNITS[m[2] ?? 'ms'] ?? 1));
+}
+
+function parsePort(text: string, setting: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new GatewayError('GW_ERR_CONFIG_INVALID', `${setting}: "${text}" is not a port (0-65535)`);
+  return n;
+}
+
+function parsePositive(text: string, setting: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n <= 0) throw new GatewayError('GW_ERR_CONFIG_INVALID', `${setting}: "${text}" must be a positive integer`);
+  return n;
+}
+
+/**
+ * Settings from, in order of precedence: environment variables, the JSON config file,
+ * the documented defaults. Pure apart from reading the config file.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): GatewayConfig {
+  const configPath = resolve(cwd, env.FORECARE_CONFIG ?? 'forecare.config.json');
+  let file: Record<string, unknown> = {};
+  if (existsSync(configPath)) {
+    try {
+      file = JSON.parse(readFileSync(configPath, 'utf8')) as Record<string, unknown>;
+    } catch (err) {
+      throw new GatewayError('GW_ERR_CONFIG_INVALID', `${configPath}: not valid JSON (${(err as Error).message})`);
+    }
+  }
+  const raw = (key: SettingKey): { value: string; from: string } => {
+    const spec = SETTINGS.find((s) => s.key === key);
+    if (spec === undefined) throw new GatewayError('GW_ERR_CONFIG_INVALID', `unknown setting ${key}`);
+    const fromEnv = env[spec.env];
+    if (fromEnv !== undefined && fromEnv !== '') return { value: fromEnv, from: spec.env };
+    const fromFile = file[key];
+    if (fromFile !== undefined && fromFile !== null) return { value: String(fromFile), from: `${key} in ${configPath}` };
+    return { value: spec.default, from: spec.env };
+  };
+  const str = (key: SettingKey): string => raw(key).value;
+  const port = (key: SettingKey): number => { const r = raw(key); return parsePort(r.value, r.from); };
+  const positive = (key: SettingKey): number => { const r = raw(key); return parsePositive(r.value, r.from); };
+  const duration = (key: SettingKey): number => { const r = raw(key); return parseDuration(r.value, r.from); };
+
+  const sync = str('sqliteSynchronous').toUpperCase();
+  if (sync !== 'NORMAL' && sync !== 'FULL') throw new GatewayError('GW_ERR_CONFIG_INVALID', `FORECARE_SQLITE_SYNCHRONOUS: "${sync}" must be NORMAL or FULL`);
+  const url = str('contactCenterUrl');
+  if (url !== '') {
+    try {
+      new URL(url);
+    } catch {
+      throw new GatewayError('GW_ERR_CONFIG_INVALID', `FORECARE_CONTACT_CENTER_URL: "${url}" is not a URL`);
+    }
+  }
+  return {
+    host: str('host'),
+    mqttPort: port('mqttPort'),
+    httpPort: port('httpPort'),
+    dataDir: resolve(cwd, str('dataDir')),
+    contactCenter: {
+      url,
+      secrets: str('contactCenterSecret').split(',').map((s) => s.trim()).filter((s) => s !== ''),
+      maxAttempts: positive('outboxMaxAttempts'),
+      baseDelayMs: positive('outboxBaseDelayMs'),
+      maxDelayMs: 600_000,
+      timeoutMs: 10_000,
+    },
+    adminToken: str('adminToken'),
+    rulesDir: str('rulesDir'),
+    hubOfflineAfterMs: duration('hubOfflineAfter'),
+    sqliteSynchronous: sync,
+    journalMaxBatch: positive('journalMaxBatch'),
+    tickMs: positive('tickMs'),
+    logLevel: str('logLevel'),
+  };
+}

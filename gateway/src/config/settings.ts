@@ -1,0 +1,32 @@
+/**
+ * Every setting the gateway reads: its environment variable, config-file key, default and
+ * meaning. The README's settings table and `forecare doctor` are written from this list,
+ * so the three never disagree.
+ */
+export interface SettingSpec {
+  readonly env: string;
+  readonly key: string;
+  readonly default: string;
+  readonly description: string;
+}
+
+export const SETTINGS = [
+  { env: 'FORECARE_HOST', key: 'host', default: '127.0.0.1', description: 'Address every listener binds to; 0.0.0.0 only when asked' },
+  { env: 'FORECARE_MQTT_PORT', key: 'mqttPort', default: '1883', description: 'MQTT over TCP port (0 = any free port, printed at start)' },
+  { env: 'FORECARE_HTTP_PORT', key: 'httpPort', default: '8080', description: 'HTTP port of the REST API, console and /metrics (0 = any free port)' },
+  { env: 'FORECARE_DATA_DIR', key: 'dataDir', default: './data', description: 'Folder for the SQLite database, admin token and spool (created on first run)' },
+  { env: 'FORECARE_CONTACT_CENTER_URL', key: 'contactCenterUrl', default: '', description: 'Where contact tasks are POSTed; empty = tasks wait in the outbox' },
+  { env: 'FORECARE_CONTACT_CENTER_SECRET', key: 'contactCenterSecret', default: '', description: 'Standard Webhooks signing secret(s) (whsec_…); comma-separated for rotation, first one signs; generated and kept in the data dir when empty' },
+  { env: 'FORECARE_ADMIN_TOKEN', key: 'adminToken', default: '', description: 'Bearer token for the API; generated at first start, kept in the data dir and printed once when empty' },
+  { env: 'FORECARE_RULES_DIR', key: 'rulesDir', default: '', description: 'Folder of rule files (YAML/JSON); empty = the shipped default rules' },
+  { env: 'FORECARE_HUB_OFFLINE_AFTER', key: 'hubOfflineAfter', default: '10m', description: 'A hub silent this long raises a hub-offline alarm (overrides the hub-offline rule)' },
+  { env: 'FORECARE_SQLITE_SYNCHRONOUS', key: 'sqliteSynchronous', default: 'NORMAL', description: 'NORMAL survives a killed process; FULL also survives power loss, at a cost' },
+  { env: 'FORECARE_JOURNAL_MAX_BATCH', key: 'journalMaxBatch', default: '512', description: 'Most messages committed in one journal transaction' },
+  { env: 'FORECARE_TICK_MS', key: 'tickMs', default: '250', description: 'How often rule timers are advanced' },
+  { env: 'FORECARE_OUTBOX_MAX_ATTEMPTS', key: 'outboxMaxAttempts', default: '12', description: 'Delivery attempts before a contact task is dead-lettered' },
+  { env: 'FORECARE_OUTBOX_BASE_DELAY_MS', key: 'outboxBaseDelayMs', default: '1000', description: 'First retry delay; doubles each attempt, with jitter, capped at 10 minutes' },
+  { env: 'FORECARE_LOG_LEVEL', key: 'logLevel', default: 'info', description: 'pino level: fatal, error, warn, info, debug, trace' },
+  { env: 'FORECARE_CONFIG', key: 'configFile', default: 'forecare.config.json', description: 'Optional JSON file with any of the keys above; environment variables win' },
+] as const satisfies readonly SettingSpec[];
+
+export type SettingKey = (typeof SETTINGS)[number]['key'];

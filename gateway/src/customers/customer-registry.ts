@@ -1,0 +1,112 @@
+import { randomBytes } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import type { Clock } from '../clock.js';
+import { GatewayError } from '../errors.js';
+import type { Store } from '../store/db.js';
+import { appliances, customers, hubs } from '../store/schema.js';
+
+export type CustomerRow = typeof customers.$inferSelect;
+export type ApplianceRow = typeof appliances.$inferSelect;
+export type NewCustomer = Omit<typeof customers.$inferInsert, 'customerId' | 'createdAt'> & { customerId?: string | undefined };
+export type NewAppliance = Omit<typeof appliances.$inferInsert, 'createdAt'>;
+
+/** Customers, their contact preferences, and which appliances (and hubs) are theirs. */
+export class CustomerRegistry {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+  ) {}
+
+  create(input: NewCustomer): CustomerRow {
+    const customerId = input.customerId ?? `cus-${randomBytes(6).toString('hex')}`;
+    const r = this.store.db
+      .insert(customers)
+      .values({ ...input, customerId, createdAt: this.clock.now() })
+      .onConflictDoNothing()
+      .run();
+    if (r.changes === 0) throw new GatewayError('GW_ERR_CUSTOMER_EXISTS', `customer ${customerId} already exists`);
+    return this.require(customerId);
+  }
+
+  update(customerId: string, patch: Partial<Omit<NewCustomer, 'customerId'>>): CustomerRow {
+    this.require(customerId);
+    if (Object.keys(patch).length > 0) this.store.db.update(customers).set(patch).where(eq(customers.customerId, customerId)).run();
+    return this.require(customerId);
+  }
+
+  get(customerId: string): CustomerRow | undefined {
+    return this.store.db.select().from(customers).where(eq(customers.customerId, customerId)).get();
+  }
+
+  require(customerId: string): CustomerRow {
+    const c = this.get(customerId);
+    if (c === undefined) throw new GatewayError('GW_ERR_CUSTOMER_UNKNOWN', `customer ${customerId} is not registered`);
+    return c;
+  }
+
+  list(): CustomerRow[] {
+    return this.store.db.select().from(customers).all();
+  }
+
+  /** Customers whose phone matches, digits compared (callers' numbers arrive in many formats). */
+  findByPhone(phone: string): CustomerRow[] {
+    const digits = phone.replace(/\D/g, '');
+    if (digits.length < 5) return [];
+    return this.list().filter((c) => {
+      const d = c.phone.replace(/\D/g, '');
+      return d === digits || d.endsWith(digits) || digits.endsWith(d);
+    });
+  }
+
+  /** Registers an appliance; linking it to a customer also links its hub when the hub has none. */
+  registerAppliance(input: NewAppliance): ApplianceRow {
+    if (input.customerId != null) this.require(input.customerId);
+    const existing = this.appliance(input.applianceId);
+    if (existing !== undefined) {
+      this.store.db.update(appliances).set({ ...input }).where(eq(appliances.applianceId, input.applianceId)).run();
+    } else {
+      this.store.db.insert(appliances).values({ ...input, createdAt: this.clock.now() }).run();
+    }
+    if (input.customerId != null) {
+      const hub = this.store.db.select({ customerId: hubs.customerId }).from(hubs).where(eq(hubs.hubId, input.hubId)).get();
+      if (hub !== undefined && hub.customerId === null) this.store.db.update(hubs).set({ customerId: input.customerId }).where(eq(hubs.hubId, input.hubId)).run();
+    }
+    const row = this.appliance(input.applianceId);
+    if (row === undefined) throw new GatewayError('GW_ERR_STORE', `appliance ${input.applianceId} not stored`);
+    return row;
+  }
+
+  appliance(applianceId: string): ApplianceRow | undefined {
+    return this.store.db.select().from(appliances).where(eq(appliances.applianceId, applianceId)).get();
+  }
+
+  appliancesOfCustomer(customerId: string): ApplianceRow[] {
+    return this.store.db.select().from(appliances).where(eq(appliances.customerId, customerId)).all();
+  }
+
+  appliancesOfHub(hubId: string): ApplianceRow[] {
+    return this.store.db.select().from(appliances).where(eq(appliances.hubId, hubId)).all();
+  }
+
+  /** The customer of a hub (through the hub record, or any of its appliances). */
+  customerOfHub(hubId: string): CustomerRow | undefined {
+    const hub = this.store.db.select({ customerId: hubs.customerId }).from(hubs).where(eq(hubs.hubId, hubId)).get();
+    const customerId = hub?.customerId ?? this.appliancesOfHub(hubId).find((a) => a.customerId !== null)?.customerId ?? null;
+    return customerId === null ? undefined : this.get(customerId);
+  }
+
+  /**
+   * An appliance heard for the first time is registered under its hub (and the hub's
+   * customer), so a newly paired appliance is served before anyone types it in.
+   */
+  seen(applianceId: string, hubId: string, type: string, model: string | undefined, at: number): void {
+    const r = this.store.db.update(appliances).set({ lastSeenAt: at }).where(eq(appliances.applianceId, applianceId)).run();
+    if (r.changes > 0) return;
+    const hub = this.store.db.select({ customerId: hubs.customerId }).from(hubs).where(eq(hubs.hubId, hubId)).get();
+    this.store.db
+      .insert(appliances)
+      .values({ applianceId, hubId, customerId: hub?.customerId ?? null, type, model: model ?? null, createdAt: at, lastSeenAt: at })
+      .onConflictDoNothing()
+      .run();
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * Every error the gateway reports, declared once with a stable code, an HTTP status and a
+ * message. Tests assert on codes; `errors.test.ts` pins the catalog so a code is never
+ * silently renamed or reused.
+ */
+export const ERRORS = {
+  GW_ERR_CONFIG_INVALID: { status: 500, title: 'Invalid configuration' },
+  GW_ERR_PORT_IN_USE: { status: 500, title: 'Port already in use' },
+  GW_ERR_UNAUTHORIZED: { status: 401, title: 'Authentication required' },
+  GW_ERR_FORBIDDEN: { status: 403, title: 'Not allowed for this role' },
+  GW_ERR_NOT_FOUND: { status: 404, title: 'Not found' },
+  GW_ERR_VALIDATION: { status: 400, title: 'Request does not match the schema' },
+  GW_ERR_HUB_EXISTS: { status: 409, title: 'Hub already provisioned' },
+  GW_ERR_HUB_UNKNOWN: { status: 404, title: 'Unknown hub' },
+  GW_ERR_HUB_ID_INVALID: { status: 400, title: 'Invalid hub id' },
+  GW_ERR_CUSTOMER_EXISTS: { status: 409, title: 'Customer already registered' },
+  GW_ERR_CUSTOMER_UNKNOWN: { status: 404, title: 'Unknown customer' },
+  GW_ERR_APPLIANCE_EXISTS: { status: 409, title: 'Appliance already registered' },
+  GW_ERR_APPLIANCE_UNKNOWN: { status: 404, title: 'Unknown appliance' },
+  GW_ERR_TICKET_UNKNOWN: { status: 404, title: 'Unknown ticket' },
+  GW_ERR_TICKET_TRANSITION: { status: 409, title: 'Ticket cannot move to that status' },
+  GW_ERR_ALARM_UNKNOWN: { status: 404, title: 'Unknown alarm' },
+  GW_ERR_OUTBOX_TASK_UNKNOWN: { status: 404, title: 'Unknown contact task' },
+  GW_ERR_SIGNATURE_INVALID: { status: 401, title: 'Webhook signature invalid or replayed' },
+  GW_ERR_STORE: { status: 500, title: 'Store failure' },
+} as const;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export class GatewayError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly title: string;
+
+  constructor(code: ErrorCode, detail: string, options?: { cause?: unknown }) {
+    super(detail, options);
+    this.name = 'GatewayError';
+    this.code = code;
+    this.status = ERRORS[code].status;
+    this.title = ERRORS[code].title;
+  }
+}
+
+export function isGatewayError(err: unknown): err is GatewayError {
+  return err instanceof GatewayError;
+}

@@ -1,0 +1,42 @@
+/**
+ * Drops QoS 1 redeliveries and hub-side duplicates by (subject, seq), where the subject is
+ * the appliance (appliance topics) or the hub (hub topics). Each subject remembers its last
+ * WINDOW seqs in a small ring; a seq far below the highest one seen is taken as a counter
+ * reset (the hub rebooted), not as a duplicate, so a reset never silences an appliance.
+ */
+const WINDOW = 64;
+
+interface SubjectWindow {
+  max: number;
+  next: number;
+  readonly ring: Float64Array;
+}
+
+export class DedupeWindow {
+  private readonly subjects = new Map<string, SubjectWindow>();
+
+  /** true when (subject, seq) was seen recently; otherwise records it and answers false. */
+  seen(subject: string, seq: number): boolean {
+    let w = this.subjects.get(subject);
+    if (w === undefined) {
+      w = { max: seq, next: 0, ring: new Float64Array(WINDOW).fill(-1) };
+      this.subjects.set(subject, w);
+    } else {
+      if (seq + WINDOW * 4 < w.max) {
+        // counter reset: start over from this seq
+        w.ring.fill(-1);
+        w.max = seq;
+      } else {
+        for (let i = 0; i < WINDOW; i++) if (w.ring[i] === seq) return true;
+      }
+    }
+    w.ring[w.next] = seq;
+    w.next = (w.next + 1) % WINDOW;
+    if (seq > w.max) w.max = seq;
+    return false;
+  }
+
+  get size(): number {
+    return this.subjects.size;
+  }
+}

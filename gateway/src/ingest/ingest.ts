@@ -1,0 +1,100 @@
+import { decodeUplink, type NoticePayload, type UplinkMessage } from '@forecare/firmware-contracts';
+import type { Clock } from '../clock.js';
+import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics/metrics.js';
+import { DedupeWindow } from './dedupe.js';
+import type { Journal } from './journal.js';
+
+/** Sends a notice to a hub's notices topic (the broker implements it). */
+export type NoticeSender = (hubId: string, notice: NoticePayload) => void;
+
+export interface Publisher {
+  readonly hubId: string;
+  readonly clientId: string | null;
+}
+
+/**
+ * decode → validate (firmware-contracts) → dedupe by (subject, seq) → journal → `done`.
+ * `done` is what lets aedes send the PUBACK, so it is called only once the journal (or the
+ * dead-letter table) has the message. A bad payload is acknowledged too — a poison message
+ * must not be redelivered forever — after it is dead-lettered and answered with a notice.
+ */
+export class Ingest {
+  private readonly dedupe = new DedupeWindow();
+
+  constructor(
+    private readonly journal: Journal,
+    private readonly clock: Clock,
+    private readonly metrics: Metrics,
+    private readonly logger: Logger,
+    private readonly sendNotice: NoticeSender,
+  ) {}
+
+  accept(publisher: Publisher, topic: string, payload: Buffer, done: (err?: Error) => void): void {
+    const result = decodeUplink(topic, payload);
+    if (!result.ok) {
+      const hubId = result.topic?.hubId ?? publisher.hubId;
+      this.metrics.rejects.inc({ reason: result.reason });
+      this.metrics.deadLetters.inc({ reason: result.reason });
+      this.logger.warn({ hubId, clientId: publisher.clientId, topic, reason: result.reason, errors: result.errors.slice(0, 3) }, 'uplink message rejected');
+      this.journal.appendDeadLetter({ hubId, clientId: publisher.clientId, topic, reason: result.reason, errors: result.errors, payload }, (err) => {
+        if (err === undefined) {
+          const seq = seqOf(payload);
+          this.sendNotice(hubId, {
+            ts: this.clock.now(),
+            kind: 'rejected',
+            code: `GW_REJECT_${result.reason.toUpperCase().replace(/-/g, '_')}`,
+            reason: result.errors[0]?.message ?? result.reason,
+            topic,
+            ...(seq !== undefined ? { seq } : {}),
+            errors: result.errors.map((e) => ({ pointer: e.pointer, message: e.message })),
+          });
+        }
+        done(err);
+      });
+      return;
+    }
+    const message = result.message;
+    if (message.hubId !== publisher.hubId) {
+      // The broker's ACL already keeps hubs to their prefix; this guards service clients.
+      this.metrics.rejects.inc({ reason: 'hub-mismatch' });
+      done();
+      return;
+    }
+    const subject = subjectOf(message);
+    if (subject !== null && this.dedupe.seen(subject.key, subject.seq)) {
+      this.metrics.duplicates.inc();
+      done();
+      return;
+    }
+    this.journal.append(message, payload, (err) => {
+      if (err === undefined) this.metrics.messagesIn.inc({ kind: message.kind });
+      done(err);
+    });
+  }
+
+  /** Re-arms dedupe after a restart from the journal's recent tail. */
+  remember(message: UplinkMessage): void {
+    const subject = subjectOf(message);
+    if (subject !== null) this.dedupe.seen(subject.key, subject.seq);
+  }
+}
+
+function subjectOf(message: UplinkMessage): { key: string; seq: number } | null {
+  switch (message.kind) {
+    case 'status':
+      return null;
+    case 'heartbeat':
+      return { key: `hub:${message.hubId}`, seq: message.payload.seq };
+    case 'telemetry':
+    case 'fault':
+    case 'inventory':
+      return { key: `${message.hubId}/${message.applianceId}`, seq: message.payload.seq };
+  }
+}
+
+/** Best effort: the seq of a rejected payload, to help the hub match the notice. */
+function seqOf(payload: Buffer): number | undefined {
+  const m = /"seq"\s*:\s*(\d{1,15})/.exec(payload.subarray(0, 4096).toString('latin1'));
+  return m?.[1] !== undefined ? Number(m[1]) : undefined;
+}

@@ -1,0 +1,33 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * Every Prometheus metric the gateway exports, declared in one place so dashboards and the
+ * dashboard test can rely on the names. One registry per gateway instance (tests run several).
+ */
+export class Metrics {
+  readonly registry = new Registry();
+
+  readonly mqttConnections = new Gauge({ name: 'forecare_mqtt_connections', help: 'Connected MQTT clients', registers: [this.registry] });
+  readonly mqttConnectRefused = new Counter({ name: 'forecare_mqtt_connect_refused_total', help: 'Refused MQTT connections by reason', labelNames: ['reason'] as const, registers: [this.registry] });
+  readonly messagesIn = new Counter({ name: 'forecare_messages_in_total', help: 'Uplink messages accepted into the journal, by kind', labelNames: ['kind'] as const, registers: [this.registry] });
+  readonly messagesOut = new Counter({ name: 'forecare_messages_out_total', help: 'Downlink messages sent to hubs, by kind', labelNames: ['kind'] as const, registers: [this.registry] });
+  readonly rejects = new Counter({ name: 'forecare_rejects_total', help: 'Refused uplink messages and packets, by reason', labelNames: ['reason'] as const, registers: [this.registry] });
+  readonly duplicates = new Counter({ name: 'forecare_duplicates_total', help: 'QoS 1 redeliveries dropped by (appliance, seq) dedupe', registers: [this.registry] });
+  readonly journalCommitSeconds = new Histogram({ name: 'forecare_journal_commit_seconds', help: 'Journal group-commit duration', buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25], registers: [this.registry] });
+  readonly journalBatchSize = new Histogram({ name: 'forecare_journal_batch_size', help: 'Messages per journal commit', buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000], registers: [this.registry] });
+  readonly pubackSeconds = new Histogram({ name: 'forecare_puback_seconds', help: 'Time from PUBLISH received to the journal commit that lets the PUBACK go', buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [this.registry] });
+  readonly ruleEvalSeconds = new Histogram({ name: 'forecare_rule_eval_seconds', help: 'Rule engine time per journal batch', buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1], registers: [this.registry] });
+  readonly alarmTransitions = new Counter({ name: 'forecare_alarm_transitions_total', help: 'Alarm events by rule and transition', labelNames: ['rule', 'transition'] as const, registers: [this.registry] });
+  readonly alarmsOpen = new Gauge({ name: 'forecare_alarms_open', help: 'Open (raised or acknowledged) alarms', registers: [this.registry] });
+  readonly ticketsOpened = new Counter({ name: 'forecare_tickets_opened_total', help: 'Tickets opened, by fault class', labelNames: ['fault_class'] as const, registers: [this.registry] });
+  readonly ticketTransitions = new Counter({ name: 'forecare_ticket_transitions_total', help: 'Ticket status changes', labelNames: ['to'] as const, registers: [this.registry] });
+  readonly outboxTasks = new Counter({ name: 'forecare_outbox_tasks_total', help: 'Contact tasks written to the outbox, by purpose', labelNames: ['purpose'] as const, registers: [this.registry] });
+  readonly deliveries = new Counter({ name: 'forecare_deliveries_total', help: 'Contact-center delivery attempts by result', labelNames: ['result'] as const, registers: [this.registry] });
+  readonly deliverySeconds = new Histogram({ name: 'forecare_delivery_seconds', help: 'Contact-center request duration', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [this.registry] });
+  readonly outboxPending = new Gauge({ name: 'forecare_outbox_pending', help: 'Contact tasks waiting for delivery', registers: [this.registry] });
+  readonly deadLetters = new Counter({ name: 'forecare_dead_letters_total', help: 'Messages stored as dead letters, by reason', labelNames: ['reason'] as const, registers: [this.registry] });
+
+  constructor(options: { defaultMetrics?: boolean } = {}) {
+    if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'forecare_process_' });
+  }
+}

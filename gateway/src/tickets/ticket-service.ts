@@ -1,0 +1,220 @@
+import { randomBytes } from 'node:crypto';
+import { and, desc, eq, gte, inArray, isNull, lte, or, type SQL } from 'drizzle-orm';
+import { lookupFault } from '@forecare/firmware-contracts';
+import type { AlarmEvent } from '@forecare/rules';
+import type { Clock } from '../clock.js';
+import type { CustomerRegistry } from '../customers/customer-registry.js';
+import { GatewayError } from '../errors.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { Store } from '../store/db.js';
+import { telemetry, ticketEvents, tickets } from '../store/schema.js';
+import { ACTIVE_STATUSES, canMove, isTicketStatus, type TicketStatus } from './lifecycle.js';
+
+export type TicketRow = typeof tickets.$inferSelect;
+export type TicketEventRow = typeof ticketEvents.$inferSelect;
+
+export interface Ticket extends Omit<TicketRow, 'details'> {
+  readonly details: TicketDetails;
+}
+
+export interface TicketDetails {
+  readonly customer: { customerId: string; name: string; phone: string; address: string; region: string; language: string } | null;
+  readonly appliance: { applianceId: string; type: string; model: string | null; serial: string | null; installedAt: number | null; warrantyUntil: number | null; inWarranty: boolean | null } | null;
+  readonly fault: { code: string | null; faultClass: string; meaning: string; severity: string; needsVisit: boolean; likelyPart: string | null };
+  readonly telemetryExcerpt: { at: number; metrics: Record<string, number | boolean> }[];
+  readonly facts: Record<string, string | number | boolean>;
+}
+
+export interface TicketFilter {
+  status?: string[] | undefined;
+  model?: string | undefined;
+  fault?: string | undefined;
+  region?: string | undefined;
+  customerId?: string | undefined;
+  applianceId?: string | undefined;
+  olderThanMs?: number | undefined;
+  limit?: number | undefined;
+}
+
+export interface OpenResult {
+  readonly ticket: TicketRow;
+  readonly outcome: 'opened' | 'attached' | 'reopened';
+}
+
+const REOPEN_WINDOW_MS = 30 * 86_400_000;
+const EXCERPT_WINDOW_MS = 60 * 60_000;
+
+/** Repair tickets: opened from alarms, deduplicated per appliance (or hub) and fault class. */
+export class TicketService {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly customers: CustomerRegistry,
+    private readonly metrics: Metrics,
+  ) {}
+
+  /** Opens a ticket for an alarm, or attaches the alarm to the open one. Call inside a transaction. */
+  openOrAttach(event: AlarmEvent): OpenResult {
+    const faultClass = event.fault?.faultClass ?? event.ruleId;
+    const now = this.clock.now();
+    const subject = event.applianceId !== undefined ? eq(tickets.applianceId, event.applianceId) : and(eq(tickets.hubId, event.hubId), isNull(tickets.applianceId));
+    const latest = this.store.db.select().from(tickets).where(and(subject, eq(tickets.faultClass, faultClass))).orderBy(desc(tickets.openedAt)).limit(1).get();
+    if (latest !== undefined && isTicketStatus(latest.status)) {
+      if (ACTIVE_STATUSES.includes(latest.status)) {
+        this.store.db.update(tickets).set({ alarmCount: latest.alarmCount + 1, updatedAt: now }).where(eq(tickets.ticketId, latest.ticketId)).run();
+        this.event(latest.ticketId, 'system', 'repeat', null, null, `${event.title} (${event.key}) again`);
+        return { ticket: this.require(latest.ticketId), outcome: 'attached' };
+      }
+      const endedAt = latest.resolvedAt ?? latest.closedAt ?? latest.updatedAt;
+      if (latest.status !== 'cancelled' && now - endedAt <= REOPEN_WINDOW_MS) {
+        this.store.db
+          .update(tickets)
+          .set({ status: 'open', reopenCount: latest.reopenCount + 1, alarmCount: latest.alarmCount + 1, updatedAt: now, resolvedAt: null, closedAt: null })
+          .where(eq(tickets.ticketId, latest.ticketId))
+          .run();
+        this.event(latest.ticketId, 'system', 'reopened', latest.status, 'open', `recurred: ${event.title}; repeat repair`);
+        this.metrics.ticketTransitions.inc({ to: 'open' });
+        return { ticket: this.require(latest.ticketId), outcome: 'reopened' };
+      }
+    }
+    const details = this.autofill(event, faultClass, now);
+    const ticketId = `T-${now.toString(36).toUpperCase()}-${randomBytes(3).toString('hex').toUpperCase()}`;
+    this.store.db
+      .insert(tickets)
+      .values({
+        ticketId,
+        status: 'open',
+        hubId: event.hubId,
+        applianceId: event.applianceId ?? null,
+        customerId: details.customer?.customerId ?? null,
+        faultClass,
+        faultCode: event.fault?.code ?? null,
+        severity: event.severity,
+        title: event.title,
+        details: JSON.stringify(details),
+        alarmKey: event.alarmKey,
+        region: details.customer?.region ?? '',
+        model: details.appliance?.model ?? null,
+        openedAt: now,
+        updatedAt: now,
+      })
+      .run();
+    this.event(ticketId, 'system', 'opened', null, 'open', event.title);
+    this.metrics.ticketsOpened.inc({ fault_class: faultClass });
+    return { ticket: this.require(ticketId), outcome: 'opened' };
+  }
+
+  private autofill(event: AlarmEvent, faultClass: string, now: number): TicketDetails {
+    const appliance = event.applianceId !== undefined ? this.customers.appliance(event.applianceId) : undefined;
+    const customer =
+      (appliance?.customerId != null ? this.customers.get(appliance.customerId) : undefined) ?? this.customers.customerOfHub(event.hubId);
+    const spec = event.fault !== undefined && event.applianceType !== undefined ? lookupFault(event.applianceType, event.fault.code) : undefined;
+    const excerpt =
+      event.applianceId === undefined
+        ? []
+        : this.store.db
+            .select({ at: telemetry.at, metrics: telemetry.metrics })
+            .from(telemetry)
+            .where(and(eq(telemetry.applianceId, event.applianceId), gte(telemetry.at, event.at - EXCERPT_WINDOW_MS), lte(telemetry.at, event.at + 60_000)))
+            .orderBy(desc(telemetry.at))
+            .limit(30)
+            .all()
+            .reverse()
+            .map((r) => ({ at: r.at, metrics: JSON.parse(r.metrics) as Record<string, number | boolean> }));
+    return {
+      customer:
+        customer === undefined
+          ? null
+          : { customerId: customer.customerId, name: customer.name, phone: customer.phone, address: customer.address, region: customer.region, language: customer.language },
+      appliance:
+        appliance === undefined
+          ? null
+          : {
+              applianceId: appliance.applianceId,
+              type: appliance.type,
+              model: appliance.model,
+              serial: appliance.serial,
+              installedAt: appliance.installedAt,
+              warrantyUntil: appliance.warrantyUntil,
+              inWarranty: appliance.warrantyUntil === null ? null : appliance.warrantyUntil > now,
+            },
+      fault: {
+        code: event.fault?.code ?? null,
+        faultClass,
+        meaning: spec?.meaning ?? event.title,
+        severity: event.severity,
+        needsVisit: spec?.needsVisit ?? true,
+        likelyPart: spec?.likelyPart ?? null,
+      },
+      telemetryExcerpt: excerpt,
+      facts: { ...(event.facts ?? {}) },
+    };
+  }
+
+  transition(ticketId: string, to: TicketStatus, by: string, note?: string, patch: Partial<Pick<TicketRow, 'assignee' | 'team' | 'slotStart' | 'slotEnd' | 'promisedBy'>> = {}): Ticket {
+    return this.store.transaction(() => {
+      const t = this.require(ticketId);
+      const from = t.status as TicketStatus;
+      if (from !== to && !canMove(from, to)) throw new GatewayError('GW_ERR_TICKET_TRANSITION', `ticket ${ticketId} cannot move from ${from} to ${to}`);
+      const now = this.clock.now();
+      this.store.db
+        .update(tickets)
+        .set({
+          ...patch,
+          status: to,
+          updatedAt: now,
+          ...(to === 'resolved' ? { resolvedAt: now } : {}),
+          ...(to === 'closed' || to === 'cancelled' ? { closedAt: now } : {}),
+        })
+        .where(eq(tickets.ticketId, ticketId))
+        .run();
+      this.event(ticketId, by, 'status', from, to, note ?? null);
+      this.metrics.ticketTransitions.inc({ to });
+      return this.toTicket(this.require(ticketId));
+    });
+  }
+
+  event(ticketId: string, by: string, type: string, fromStatus: string | null, toStatus: string | null, note: string | null): void {
+    this.store.db.insert(ticketEvents).values({ ticketId, at: this.clock.now(), by, type, fromStatus, toStatus, note }).run();
+  }
+
+  require(ticketId: string): TicketRow {
+    const t = this.store.db.select().from(tickets).where(eq(tickets.ticketId, ticketId)).get();
+    if (t === undefined) throw new GatewayError('GW_ERR_TICKET_UNKNOWN', `ticket ${ticketId} does not exist`);
+    return t;
+  }
+
+  get(ticketId: string): Ticket {
+    return this.toTicket(this.require(ticketId));
+  }
+
+  events(ticketId: string): TicketEventRow[] {
+    return this.store.db.select().from(ticketEvents).where(eq(ticketEvents.ticketId, ticketId)).orderBy(ticketEvents.id).all();
+  }
+
+  list(filter: TicketFilter = {}): Ticket[] {
+    const where: SQL[] = [];
+    if (filter.status !== undefined && filter.status.length > 0) where.push(inArray(tickets.status, filter.status));
+    if (filter.model !== undefined) where.push(eq(tickets.model, filter.model));
+    if (filter.fault !== undefined) {
+      const f = or(eq(tickets.faultCode, filter.fault), eq(tickets.faultClass, filter.fault));
+      if (f !== undefined) where.push(f);
+    }
+    if (filter.region !== undefined) where.push(eq(tickets.region, filter.region));
+    if (filter.customerId !== undefined) where.push(eq(tickets.customerId, filter.customerId));
+    if (filter.applianceId !== undefined) where.push(eq(tickets.applianceId, filter.applianceId));
+    if (filter.olderThanMs !== undefined) where.push(lte(tickets.openedAt, this.clock.now() - filter.olderThanMs));
+    return this.store.db
+      .select()
+      .from(tickets)
+      .where(and(...where))
+      .orderBy(desc(tickets.openedAt))
+      .limit(filter.limit ?? 500)
+      .all()
+      .map((t) => this.toTicket(t));
+  }
+
+  private toTicket(row: TicketRow): Ticket {
+    return { ...row, details: JSON.parse(row.details) as TicketDetails };
+  }
+}
