@@ -33,12 +33,18 @@ export const HeartbeatPayload = Type.Object(
 );
 export type HeartbeatPayload = Static<typeof HeartbeatPayload>;
 
-const MetricValues = Type.Record(Type.String({ maxLength: 64 }), Type.Union([Type.Number(), Type.Boolean()]), {
+/** Metric and state names: lower snake case, as in the catalogs, safe as InfluxDB field keys and JSON pointer tokens. */
+export const NAME_PATTERN_SOURCE = '^[a-z][a-z0-9_]{0,63}$';
+
+const MetricValues = Type.Record(Type.String({ pattern: NAME_PATTERN_SOURCE }), Type.Union([Type.Number(), Type.Boolean()]), {
   maxProperties: 64,
-  description: 'Metric name to value, names and units from the appliance type catalog',
+  additionalProperties: false,
+  description: 'Metric name to value, names and units from the appliance type catalog; unknown names are kept',
 });
-const StateValues = Type.Record(Type.String({ maxLength: 64 }), Type.Union([Type.String({ maxLength: 64 }), Type.Boolean()]), {
+const StateValues = Type.Record(Type.String({ pattern: NAME_PATTERN_SOURCE }), Type.Union([Type.String({ maxLength: 64 }), Type.Boolean()]), {
   maxProperties: 32,
+  additionalProperties: false,
+  description: 'State name to value (cycle phase, mode, door lock...), from the appliance type catalog; unknown names are kept',
 });
 
 export const TelemetrySample = Type.Object({ ts: DeviceTime, seq: Seq, metrics: MetricValues, state: Type.Optional(StateValues) });
@@ -65,7 +71,7 @@ export const FaultPayload = Type.Object(
     ts: DeviceTime,
     seq: Seq,
     type: ApplianceTypeSchema,
-    code: Type.String({ minLength: 1, maxLength: 32, description: 'Fault code from the appliance type catalog' }),
+    code: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$', description: 'Fault code from the appliance type catalog; codes the catalog does not know yet are accepted' }),
     active: Type.Boolean({ description: 'true when raised, false when cleared' }),
     detail: Type.Optional(ShortText('Free text from firmware', 512)),
   },
