@@ -3,3 +3,4 @@ export * from './topics.js';
 export * from './catalog/index.js';
 export * from './schemas/payloads.js';
 export * from './validate.js';
+export * from './fixtures/golden.js';
