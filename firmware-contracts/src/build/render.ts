@@ -1,4 +1,6 @@
 import { goldenFixtures } from '../fixtures/golden.js';
+import { renderAsyncApiYaml } from './asyncapi.js';
+import { renderCatalogsMarkdown, renderTopicsMarkdown } from './docs.js';
 
 /** Generated files of the package, by path relative to the package root. Pure: same input, same bytes. */
 export type Assets = Map<string, string>;
@@ -12,5 +14,10 @@ export function renderFixtureFiles(): Assets {
 }
 
 export function renderAssets(): Assets {
-  return new Map([...renderFixtureFiles()]);
+  return new Map([
+    ['asyncapi.yaml', renderAsyncApiYaml()],
+    ['docs/topics.md', renderTopicsMarkdown()],
+    ['docs/catalogs.md', renderCatalogsMarkdown()],
+    ...renderFixtureFiles(),
+  ]);
 }
