@@ -34,6 +34,7 @@ export class Broker {
   private readonly identities = new WeakMap<Client, BrokerIdentity>();
   private readonly connects = new WeakMap<Client, ConnectPacket>();
   private ingest: Ingest | undefined;
+  private readonly live = new Set<Client>();
 
   constructor(
     private readonly registry: HubRegistry,
@@ -72,11 +73,12 @@ export class Broker {
       authorizeSubscribe: (client, sub, cb) => this.authorizeSubscribe(client, sub, cb),
     });
     aedes.on('clientReady', (client) => {
+      this.live.add(client);
       this.metrics.mqttConnections.inc();
       this.logger.info({ clientId: client.id, hubId: this.identities.get(client)?.hubId }, 'hub connected');
     });
     aedes.on('clientDisconnect', (client) => {
-      this.metrics.mqttConnections.dec();
+      if (this.live.delete(client)) this.metrics.mqttConnections.dec();
       this.logger.info({ clientId: client.id, hubId: this.identities.get(client)?.hubId }, 'hub disconnected');
     });
     aedes.on('clientError', (client, err) => {
@@ -159,6 +161,33 @@ export class Broker {
         if (err) this.logger.warn({ hubId, err: err.message }, 'notice not published');
       },
     );
+  }
+
+  /** Hub ids with a live connection. */
+  connectedHubIds(): string[] {
+    const ids: string[] = [];
+    for (const client of this.live) {
+      const identity = this.identities.get(client);
+      if (identity !== undefined) ids.push(identity.hubId);
+    }
+    return ids;
+  }
+
+  /** Closes every connection of a hub (after revocation or rotation). */
+  disconnectHub(hubId: string): number {
+    let n = 0;
+    for (const client of this.live) {
+      if (this.identities.get(client)?.hubId === hubId) {
+        client.close();
+        n++;
+      }
+    }
+    if (n > 0) this.logger.info({ hubId, connections: n }, 'hub disconnected by the gateway');
+    return n;
+  }
+
+  get isRunning(): boolean {
+    return this.aedes !== undefined && !this.aedes.closed && this.server?.listening === true;
   }
 
   get connectedClients(): number {

@@ -84,6 +84,10 @@ export class CustomerRegistry {
     return this.store.db.select().from(appliances).where(eq(appliances.customerId, customerId)).all();
   }
 
+  allAppliances(limit = 1000): ApplianceRow[] {
+    return this.store.db.select().from(appliances).limit(limit).all();
+  }
+
   appliancesOfHub(hubId: string): ApplianceRow[] {
     return this.store.db.select().from(appliances).where(eq(appliances.hubId, hubId)).all();
   }

@@ -1,0 +1,84 @@
+import type { FastifyInstance } from 'fastify';
+import { desc } from 'drizzle-orm';
+import type { GatewayContext } from '../../context.js';
+import { deadLetters, ruleVersions } from '../../store/schema.js';
+import { anyObject, errors, idParam, itemsOf } from '../schemas.js';
+
+export function registerOpsRoutes(app: FastifyInstance, ctx: GatewayContext): void {
+  app.get('/api/v1/health', {
+    schema: {
+      tags: ['ops'],
+      summary: '200 {"status":"ok"} when broker, store and worker run; 503 with the failing parts otherwise',
+      security: [],
+      response: { 200: { type: 'object', properties: { status: { type: 'string' }, checks: anyObject } }, 503: { type: 'object', properties: { status: { type: 'string' }, checks: anyObject } } },
+    },
+  }, async (_request, reply) => {
+    let store = true;
+    try {
+      ctx.store.sqlite.prepare('SELECT 1').get();
+    } catch {
+      store = false;
+    }
+    const checks = { broker: ctx.broker.isRunning, store, worker: ctx.worker.isRunning, rules: ctx.runner.running };
+    const ok = Object.values(checks).every(Boolean);
+    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', checks });
+  });
+
+  app.get('/metrics', { schema: { tags: ['ops'], summary: 'Prometheus metrics', security: [] } }, async (_request, reply) => {
+    ctx.metrics.alarmsOpen.set(ctx.runner.openAlarms());
+    ctx.metrics.outboxPending.set(ctx.outbox.pendingCount());
+    return reply.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
+  });
+
+  app.get('/api/v1/events', { schema: { tags: ['ops'], summary: 'Server-sent events: alarm, ticket and contact changes as they commit' } }, (request, reply) => {
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    res.write(': forecare events\n\n');
+    const unsubscribe = ctx.bus.subscribe((id, event) => {
+      res.write(`id: ${id}\nevent: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`);
+    });
+    const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
+    request.raw.on('close', () => {
+      clearInterval(ping);
+      unsubscribe();
+    });
+  });
+
+  app.get<{ Querystring: { hubId?: string; limit?: number } }>('/api/v1/dead-letters', {
+    schema: { tags: ['ops'], summary: 'Messages refused after the broker accepted them, newest first', querystring: { type: 'object', properties: { hubId: { type: 'string' }, limit: { type: 'integer', minimum: 1, maximum: 1000 } } }, response: { 200: itemsOf(), ...errors } },
+  }, async (request) => {
+    const rows = ctx.store.db.select().from(deadLetters).orderBy(desc(deadLetters.id)).limit(request.query.limit ?? 100).all();
+    return {
+      items: rows
+        .filter((r) => request.query.hubId === undefined || r.hubId === request.query.hubId)
+        .map((r) => ({ ...r, errors: JSON.parse(r.errors) as unknown, payload: r.payload === null ? null : r.payload.toString('utf8').slice(0, 4096) })),
+    };
+  });
+
+  app.get<{ Querystring: { status?: string; ticketId?: string; customerId?: string; limit?: number } }>('/api/v1/contacts', {
+    schema: { tags: ['contacts'], summary: 'Contact tasks (outbox) with delivery state', querystring: { type: 'object', properties: { status: { type: 'string' }, ticketId: { type: 'string' }, customerId: { type: 'string' }, limit: { type: 'integer', minimum: 1, maximum: 1000 } } }, response: { 200: itemsOf(), ...errors } },
+  }, async (request) => {
+    const q = request.query;
+    return { items: ctx.outbox.list({ ...q, status: q.status?.split(',') }).map((t) => ({ ...t, payload: JSON.parse(t.payload) as unknown })) };
+  });
+
+  app.get<{ Params: { taskId: string } }>('/api/v1/contacts/:taskId', {
+    schema: { tags: ['contacts'], params: idParam('taskId'), response: { 200: anyObject, ...errors } },
+  }, async (request) => {
+    const t = ctx.outbox.require(request.params.taskId);
+    return { ...t, payload: JSON.parse(t.payload) as unknown, attempts: ctx.outbox.attempts(t.taskId) };
+  });
+
+  app.post<{ Params: { taskId: string } }>('/api/v1/contacts/:taskId/retry', {
+    schema: { tags: ['contacts'], summary: 'Put a dead contact task back in the queue', params: idParam('taskId'), response: { 200: anyObject, ...errors } },
+  }, async (request) => {
+    const t = ctx.outbox.retry(request.params.taskId);
+    ctx.worker.kick();
+    return t;
+  });
+
+  app.get('/api/v1/rules/versions', { schema: { tags: ['rules'], summary: 'Deployed rule versions, newest first', response: { 200: itemsOf(), ...errors } } }, async () => ({
+    items: ctx.store.db.select().from(ruleVersions).orderBy(desc(ruleVersions.version)).all().map((v) => ({ ...v, rules: JSON.parse(v.rules) as unknown, current: v.version === ctx.runner.ruleVersion })),
+  }));
+}

@@ -1,0 +1,47 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { GatewayContext } from '../context.js';
+import { adminAuth } from './auth.js';
+import { errorHandler, problemSchema } from './problem.js';
+import { registerHubRoutes } from './routes/hubs.js';
+import { registerCustomerRoutes } from './routes/customers.js';
+import { registerTicketRoutes } from './routes/tickets.js';
+import { registerAlarmRoutes } from './routes/alarms.js';
+import { registerOpsRoutes } from './routes/ops.js';
+import { registerNotificationRoutes } from './routes/notifications.js';
+
+/** The REST API: every route has request and response schemas (served as OpenAPI at /docs). */
+export async function buildApi(ctx: GatewayContext): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: ctx.logger.child({ component: 'http' }) as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: 1_048_576,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
+  });
+  app.addSchema(problemSchema);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'forecare gateway API', version: '1', description: 'Hubs, customers, tickets, alarms and contact tasks of a forecare gateway.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).type('application/problem+json').send({ type: 'about:blank', title: 'Not found', status: 404, detail: `no route ${request.method} ${request.url.split('?')[0]}`, code: 'GW_ERR_NOT_FOUND' }),
+  );
+  app.addHook('onRequest', adminAuth(ctx.adminToken));
+  app.addHook('onResponse', async (request, reply) => {
+    if (reply.statusCode >= 400) request.log.info({ method: request.method, path: request.url.split('?')[0], status: reply.statusCode }, 'api request refused');
+  });
+  registerOpsRoutes(app, ctx);
+  registerHubRoutes(app, ctx);
+  registerCustomerRoutes(app, ctx);
+  registerTicketRoutes(app, ctx);
+  registerAlarmRoutes(app, ctx);
+  registerNotificationRoutes(app, ctx);
+  return app;
+}

@@ -1,0 +1,34 @@
+import type { AlarmStore } from './alarms/alarm-store.js';
+import type { Broker } from './broker/broker.js';
+import type { Clock } from './clock.js';
+import type { GatewayConfig } from './config/config.js';
+import type { CustomerRegistry } from './customers/customer-registry.js';
+import type { RuleRunner } from './engine/rule-runner.js';
+import type { EventBus } from './events/bus.js';
+import type { HubRegistry } from './hubs/hub-registry.js';
+import type { Logger } from './log.js';
+import type { Metrics } from './metrics/metrics.js';
+import type { DeliveryWorker } from './outbox/delivery-worker.js';
+import type { Outbox } from './outbox/outbox.js';
+import type { Store } from './store/db.js';
+import type { TicketService } from './tickets/ticket-service.js';
+
+/** Everything a running gateway holds; the API and the CLI work through it. */
+export interface GatewayContext {
+  readonly config: GatewayConfig;
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  readonly bus: EventBus;
+  readonly hubs: HubRegistry;
+  readonly customers: CustomerRegistry;
+  readonly tickets: TicketService;
+  readonly alarms: AlarmStore;
+  readonly outbox: Outbox;
+  readonly runner: RuleRunner;
+  readonly broker: Broker;
+  readonly worker: DeliveryWorker;
+  readonly adminToken: string;
+  readonly contactSecrets: readonly string[];
+}

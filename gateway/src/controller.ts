@@ -1,0 +1,145 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { AlarmStore } from './alarms/alarm-store.js';
+import { buildApi } from './api/server.js';
+import { Broker } from './broker/broker.js';
+import { systemClock, type Clock } from './clock.js';
+import type { GatewayConfig } from './config/config.js';
+import { generateSecret } from './contact-center/signing.js';
+import type { GatewayContext } from './context.js';
+import { CustomerRegistry } from './customers/customer-registry.js';
+import { loadRuleFiles } from './engine/rule-files.js';
+import { messageOfRow, RuleRunner } from './engine/rule-runner.js';
+import { GatewayError } from './errors.js';
+import { EventBus } from './events/bus.js';
+import { HubRegistry } from './hubs/hub-registry.js';
+import { Ingest } from './ingest/ingest.js';
+import { Journal } from './ingest/journal.js';
+import { createLogger, type Logger } from './log.js';
+import { Metrics } from './metrics/metrics.js';
+import { DeliveryWorker } from './outbox/delivery-worker.js';
+import { Outbox } from './outbox/outbox.js';
+import { ServiceLoop } from './service/service.js';
+import { openStore } from './store/db.js';
+import { TicketService } from './tickets/ticket-service.js';
+
+export interface StartOptions {
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  /** How often the engine snapshot is checkpointed (default 5 s). */
+  readonly checkpointEveryMs?: number;
+}
+
+export interface RunningGateway {
+  readonly ctx: GatewayContext;
+  readonly mqttPort: number;
+  readonly httpPort: number;
+  /** Set when this start generated the admin token (print it once). */
+  readonly generatedAdminToken: string | undefined;
+  readonly api: FastifyInstance;
+  stop(): Promise<void>;
+}
+
+/** Reads a secret kept in the data dir, or creates it (mode 0600). */
+function keptSecret(file: string, make: () => string): { value: string; generated: boolean } {
+  if (existsSync(file)) return { value: readFileSync(file, 'utf8').trim(), generated: false };
+  const value = make();
+  writeFileSync(file, value + '\n', { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return { value, generated: true };
+}
+
+const DEDUPE_REPLAY = 20_000;
+
+/**
+ * Starts the whole gateway: store (migrated) → registries → rule engine recovered from its
+ * checkpoint and the journal → broker → HTTP API → delivery worker. A failure part-way
+ * closes what was opened.
+ */
+export async function startGateway(config: GatewayConfig, options: StartOptions = {}): Promise<RunningGateway> {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? createLogger({ level: config.logLevel });
+  mkdirSync(config.dataDir, { recursive: true });
+  const store = openStore(join(config.dataDir, 'forecare.db'), { synchronous: config.sqliteSynchronous });
+  const closers: (() => Promise<void> | void)[] = [() => store.close()];
+  const closeAll = async (): Promise<void> => {
+    for (const close of closers.reverse()) {
+      try {
+        await close();
+      } catch (err) {
+        logger.warn({ err }, 'error while stopping');
+      }
+    }
+    closers.length = 0;
+  };
+  try {
+    const token = config.adminToken !== '' ? { value: config.adminToken, generated: false } : keptSecret(join(config.dataDir, 'admin-token'), () => randomBytes(24).toString('base64url'));
+    const secrets = config.contactCenter.secrets.length > 0 ? config.contactCenter.secrets : [keptSecret(join(config.dataDir, 'contact-center-secret'), generateSecret).value];
+
+    const metrics = new Metrics();
+    const bus = new EventBus();
+    const hubs = new HubRegistry(store, clock);
+    const customers = new CustomerRegistry(store, clock);
+    const tickets = new TicketService(store, clock, customers, metrics);
+    const alarms = new AlarmStore(store, clock);
+    const outbox = new Outbox(store, clock, metrics);
+    const service = new ServiceLoop(alarms, tickets, customers, outbox, metrics, logger);
+    const rules = loadRuleFiles(config.rulesDir);
+    const runner = new RuleRunner(store, service, customers, clock, metrics, logger, bus, rules, {
+      tickMs: config.tickMs,
+      checkpointEveryMs: options.checkpointEveryMs ?? 5000,
+      overrides: { 'hub-offline': { silentFor: config.hubOfflineAfterMs } },
+    });
+    const worker = new DeliveryWorker(outbox, { ...config.contactCenter, secrets }, clock, metrics, logger);
+    const journal = new Journal(store, clock, metrics, logger, config.journalMaxBatch);
+    const broker = new Broker(hubs, metrics, logger);
+    const ingest = new Ingest(journal, clock, metrics, logger, (hubId, notice) => broker.sendNotice(hubId, notice));
+    broker.attachIngest(ingest);
+
+    runner.recover();
+    const recent = store.sqlite.prepare('SELECT kind, hub_id, appliance_id, payload FROM journal ORDER BY pos DESC LIMIT ?').all(DEDUPE_REPLAY) as { kind: string; hub_id: string; appliance_id: string | null; payload: Buffer }[];
+    for (const row of recent.reverse()) ingest.remember(messageOfRow(row));
+    journal.onCommitted((entries) => runner.onCommitted(entries));
+    runner.onApplied = (events) => {
+      if (events.some((e) => e.type === 'contact')) worker.kick();
+    };
+
+    const ctx: GatewayContext = { config, store, clock, metrics, logger, bus, hubs, customers, tickets, alarms, outbox, runner, broker, worker, adminToken: token.value, contactSecrets: secrets };
+
+    const mqttPort = await broker.start(config.host, config.mqttPort);
+    closers.push(() => broker.stop());
+    closers.push(() => journal.close());
+    const api = await buildApi(ctx);
+    closers.push(() => api.close());
+    let httpPort: number;
+    try {
+      await api.listen({ host: config.host, port: config.httpPort });
+      const address = api.server.address();
+      httpPort = typeof address === 'object' && address !== null ? address.port : config.httpPort;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE') throw new GatewayError('GW_ERR_PORT_IN_USE', `port ${config.httpPort} on ${config.host} is already in use: set FORECARE_HTTP_PORT to a free port (0 picks any)`);
+      if (code === 'EACCES') throw new GatewayError('GW_ERR_PORT_IN_USE', `no permission to listen on port ${config.httpPort}: set FORECARE_HTTP_PORT to a port above 1023`);
+      throw err;
+    }
+    runner.start();
+    closers.push(() => runner.stop());
+    worker.start();
+    closers.push(() => worker.stop());
+    if (!worker.enabled) logger.warn('FORECARE_CONTACT_CENTER_URL is not set: contact tasks wait in the outbox');
+    logger.info({ mqttPort, httpPort, dataDir: config.dataDir, ruleVersion: runner.ruleVersion }, 'forecare gateway started');
+    return {
+      ctx,
+      mqttPort,
+      httpPort,
+      generatedAdminToken: token.generated ? token.value : undefined,
+      api,
+      stop: closeAll,
+    };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}

@@ -1,0 +1,183 @@
+import { createHash } from 'node:crypto';
+import { and, asc, desc, eq, inArray, lte, sql } from 'drizzle-orm';
+import type { Clock } from '../clock.js';
+import { GatewayError } from '../errors.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { Store } from '../store/db.js';
+import { deliveryAttempts, outbox } from '../store/schema.js';
+
+export type OutboxRow = typeof outbox.$inferSelect;
+export type DeliveryAttemptRow = typeof deliveryAttempts.$inferSelect;
+
+export const TASK_PURPOSES = ['repair', 'food', 'safety', 'ticket-update'] as const;
+export type TaskPurpose = (typeof TASK_PURPOSES)[number];
+export type TaskStatus = 'pending' | 'delivered' | 'dead' | 'suppressed';
+
+export interface NewTask {
+  /** Identity of what caused the task; the task id (and Idempotency-Key) is derived from it, so a replay writes nothing new. */
+  readonly cause: string;
+  readonly purpose: TaskPurpose;
+  readonly hubId: string;
+  readonly applianceId?: string | null | undefined;
+  readonly ticketId?: string | null | undefined;
+  readonly customerId?: string | null | undefined;
+  readonly channel: string;
+  readonly urgency: 'normal' | 'urgent';
+  /** The body the contact center receives (without envelope fields). */
+  readonly payload: Record<string, unknown>;
+  /** Not before (quiet hours); defaults to now. */
+  readonly notBefore?: number | undefined;
+}
+
+/** Deterministic task id: the same cause always gives the same id. */
+export function taskIdOf(cause: string): string {
+  return 'task_' + createHash('sha256').update(cause).digest('base64url').slice(0, 26);
+}
+
+/**
+ * Contact tasks for the contact center. `enqueue` runs inside the caller's transaction —
+ * the ticket change and its contact task commit together or not at all — and is idempotent
+ * on the task's cause.
+ */
+export class Outbox {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly metrics: Metrics,
+  ) {}
+
+  /** Writes the task; false when a task with the same cause exists already (a replay). */
+  enqueue(task: NewTask): boolean {
+    const now = this.clock.now();
+    const taskId = taskIdOf(task.cause);
+    const r = this.store.db
+      .insert(outbox)
+      .values({
+        taskId,
+        purpose: task.purpose,
+        status: 'pending',
+        ticketId: task.ticketId ?? null,
+        customerId: task.customerId ?? null,
+        hubId: task.hubId,
+        applianceId: task.applianceId ?? null,
+        channel: task.channel,
+        urgency: task.urgency,
+        payload: JSON.stringify(task.payload),
+        nextAttemptAt: Math.max(now, task.notBefore ?? now),
+        createdAt: now,
+      })
+      .onConflictDoNothing()
+      .run();
+    if (r.changes === 0) return false;
+    this.metrics.outboxTasks.inc({ purpose: task.purpose });
+    return true;
+  }
+
+  /** Records a task decided against (no consent, cap reached) so the decision is visible. */
+  suppress(task: NewTask, reason: string): boolean {
+    const inserted = this.enqueue(task);
+    if (inserted) {
+      this.store.db.update(outbox).set({ status: 'suppressed', lastError: reason }).where(eq(outbox.taskId, taskIdOf(task.cause))).run();
+    }
+    return inserted;
+  }
+
+  due(limit: number): OutboxRow[] {
+    return this.store.db
+      .select()
+      .from(outbox)
+      .where(and(eq(outbox.status, 'pending'), lte(outbox.nextAttemptAt, this.clock.now())))
+      .orderBy(asc(outbox.nextAttemptAt))
+      .limit(limit)
+      .all();
+  }
+
+  nextDueAt(): number | null {
+    const r = this.store.db.select({ at: sql<number | null>`min(${outbox.nextAttemptAt})` }).from(outbox).where(eq(outbox.status, 'pending')).get();
+    return r?.at ?? null;
+  }
+
+  pendingCount(): number {
+    const r = this.store.db.select({ n: sql<number>`count(*)` }).from(outbox).where(eq(outbox.status, 'pending')).get();
+    return r?.n ?? 0;
+  }
+
+  recordAttempt(taskId: string, attempt: { at: number; status: number | null; error: string | null; durationMs: number }): void {
+    this.store.db.insert(deliveryAttempts).values({ taskId, ...attempt }).run();
+  }
+
+  markDelivered(taskId: string, status: number, at: number): void {
+    this.store.db
+      .update(outbox)
+      .set({ status: 'delivered', deliveredAt: at, lastStatus: status, lastError: null, attempts: sql`${outbox.attempts} + 1` })
+      .where(eq(outbox.taskId, taskId))
+      .run();
+  }
+
+  markRetry(taskId: string, status: number | null, error: string, nextAttemptAt: number): void {
+    this.store.db
+      .update(outbox)
+      .set({ lastStatus: status, lastError: error, nextAttemptAt, attempts: sql`${outbox.attempts} + 1` })
+      .where(eq(outbox.taskId, taskId))
+      .run();
+  }
+
+  markDead(taskId: string, status: number | null, error: string): void {
+    this.store.db
+      .update(outbox)
+      .set({ status: 'dead', lastStatus: status, lastError: error, attempts: sql`${outbox.attempts} + 1` })
+      .where(eq(outbox.taskId, taskId))
+      .run();
+  }
+
+  /** Puts a dead task back in the queue (operator action). */
+  retry(taskId: string): OutboxRow {
+    const t = this.require(taskId);
+    this.store.db.update(outbox).set({ status: 'pending', nextAttemptAt: this.clock.now() }).where(eq(outbox.taskId, t.taskId)).run();
+    return this.require(taskId);
+  }
+
+  recordOutcome(taskId: string, outcome: string, at: number): OutboxRow {
+    this.require(taskId);
+    this.store.db.update(outbox).set({ outcome, outcomeAt: at }).where(eq(outbox.taskId, taskId)).run();
+    return this.require(taskId);
+  }
+
+  get(taskId: string): OutboxRow | undefined {
+    return this.store.db.select().from(outbox).where(eq(outbox.taskId, taskId)).get();
+  }
+
+  require(taskId: string): OutboxRow {
+    const t = this.get(taskId);
+    if (t === undefined) throw new GatewayError('GW_ERR_OUTBOX_TASK_UNKNOWN', `no contact task ${taskId}`);
+    return t;
+  }
+
+  attempts(taskId: string): DeliveryAttemptRow[] {
+    return this.store.db.select().from(deliveryAttempts).where(eq(deliveryAttempts.taskId, taskId)).orderBy(asc(deliveryAttempts.id)).all();
+  }
+
+  list(filter: { status?: string[] | undefined; ticketId?: string | undefined; customerId?: string | undefined; limit?: number | undefined } = {}): OutboxRow[] {
+    const where = [];
+    if (filter.status !== undefined && filter.status.length > 0) where.push(inArray(outbox.status, filter.status));
+    if (filter.ticketId !== undefined) where.push(eq(outbox.ticketId, filter.ticketId));
+    if (filter.customerId !== undefined) where.push(eq(outbox.customerId, filter.customerId));
+    return this.store.db
+      .select()
+      .from(outbox)
+      .where(and(...where))
+      .orderBy(desc(outbox.createdAt))
+      .limit(filter.limit ?? 200)
+      .all();
+  }
+
+  /** Contacts delivered or pending for a customer since `since` (frequency cap). */
+  countForCustomerSince(customerId: string, since: number): number {
+    const r = this.store.db
+      .select({ n: sql<number>`count(*)` })
+      .from(outbox)
+      .where(and(eq(outbox.customerId, customerId), inArray(outbox.status, ['pending', 'delivered']), sql`${outbox.createdAt} >= ${since}`))
+      .get();
+    return r?.n ?? 0;
+  }
+}
