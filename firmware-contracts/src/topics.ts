@@ -1,4 +1,4 @@
-import { isValidApplianceId, isValidHubId } from './ids.js';
+import { ID_MAX_LENGTH, isValidHubId } from './ids.js';
 
 /** Root of the versioned topic tree. A future `forecare/v2` tree can live beside it. */
 export const TOPIC_ROOT = 'forecare/v1';
@@ -92,25 +92,66 @@ export const topics = {
 const HUB_KINDS: ReadonlySet<string> = new Set<HubTopicKind>(['status', 'heartbeat', 'notices']);
 const APPLIANCE_KINDS: ReadonlySet<string> = new Set<ApplianceTopicKind>(['telemetry', 'fault', 'inventory']);
 
-/** Parses a concrete topic of the v1 tree; null when it is not one of ours. */
+const PREFIX = `${TOPIC_ROOT}/`;
+const APPLIANCES = 'appliances/';
+
+/**
+ * Index of the `/` that ends a valid id starting at `start` (ID_PATTERN_SOURCE, checked by char
+ * code), or -1. Wildcards, spaces and NUL fail here like any other character outside the set.
+ */
+function idEnd(topic: string, start: number): number {
+  const limit = Math.min(topic.length, start + ID_MAX_LENGTH + 1);
+  let i = start;
+  for (; i < limit; i++) {
+    const c = topic.charCodeAt(i);
+    if (c === 47 /* / */) break;
+    const alnum = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+    if (!alnum && (i === start || (c !== 46 /* . */ && c !== 95 /* _ */ && c !== 45) /* - */)) return -1;
+  }
+  return i > start && i - start <= ID_MAX_LENGTH && i < topic.length && topic.charCodeAt(i) === 47 ? i : -1;
+}
+
+/**
+ * Parsed topics by topic string. Every appliance publishes on the same few topics over and
+ * over, so a hit saves the scan and the allocations on the hot path. Bounded: when full it
+ * starts afresh (cheaper than LRU bookkeeping, and a fleet's working set refills it at once).
+ * Entries are frozen because callers share them.
+ */
+const TOPIC_CACHE_SIZE = 16_384;
+const topicCache = new Map<string, ParsedTopic>();
+
+/**
+ * Parses a concrete topic of the v1 tree; null when it is not one of ours (other roots,
+ * wildcards, bad ids, unknown kinds).
+ */
 export function parseTopic(topic: string): ParsedTopic | null {
-  const levels = topic.split('/');
-  if (levels[0] !== 'forecare' || levels[1] !== 'v1') return null;
-  const hubId = levels[2];
-  if (hubId === undefined || !isValidHubId(hubId)) return null;
-  if (levels.length === 4) {
-    const kind = levels[3];
-    if (kind === undefined || !HUB_KINDS.has(kind)) return null;
-    return { version: 'v1', hubId, kind: kind as HubTopicKind };
+  const cached = topicCache.get(topic);
+  if (cached !== undefined) return cached;
+  const parsed = scanTopic(topic);
+  if (parsed !== null) {
+    if (topicCache.size >= TOPIC_CACHE_SIZE) topicCache.clear();
+    topicCache.set(topic, Object.freeze(parsed));
   }
-  if (levels.length === 6 && levels[3] === 'appliances') {
-    const applianceId = levels[4];
-    const kind = levels[5];
-    if (applianceId === undefined || !isValidApplianceId(applianceId)) return null;
-    if (kind === undefined || !APPLIANCE_KINDS.has(kind)) return null;
-    return { version: 'v1', hubId, kind: kind as ApplianceTopicKind, applianceId };
+  return parsed;
+}
+
+/** One scan of the topic, no split. */
+function scanTopic(topic: string): ParsedTopic | null {
+  if (!topic.startsWith(PREFIX)) return null;
+  const hubEnd = idEnd(topic, PREFIX.length);
+  if (hubEnd < 0) return null;
+  const hubId = topic.slice(PREFIX.length, hubEnd);
+  if (topic.startsWith(APPLIANCES, hubEnd + 1)) {
+    const applianceStart = hubEnd + 1 + APPLIANCES.length;
+    const applianceEnd = idEnd(topic, applianceStart);
+    if (applianceEnd < 0) return null;
+    const kind = topic.slice(applianceEnd + 1);
+    if (!APPLIANCE_KINDS.has(kind)) return null;
+    return { version: 'v1', hubId, kind: kind as ApplianceTopicKind, applianceId: topic.slice(applianceStart, applianceEnd) };
   }
-  return null;
+  const kind = topic.slice(hubEnd + 1);
+  if (!HUB_KINDS.has(kind)) return null;
+  return { version: 'v1', hubId, kind: kind as HubTopicKind };
 }
 
 /** The hub id a topic or topic filter belongs to, or null when outside the v1 tree. */

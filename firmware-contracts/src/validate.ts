@@ -17,6 +17,7 @@ import {
 import { parseTopic, type ParsedTopic } from './topics.js';
 import { inventoryCatalogErrors, telemetryCatalogErrors, type CatalogError } from './validation/catalog-checks.js';
 import { MAX_DEPTH, MAX_ERRORS, MAX_PAYLOAD_BYTES, firstTooDeep } from './validation/limits.js';
+import { telemetryFastValid } from './validation/telemetry-fast-path.js';
 
 export { MAX_DEPTH, MAX_ERRORS, MAX_PAYLOAD_BYTES } from './validation/limits.js';
 
@@ -112,8 +113,8 @@ function checkWith(check: TypeCheck<TSchema>, value: unknown): ContractError[] {
   return check.Check(value) ? [] : schemaErrors(check, value);
 }
 
-function fromCatalog(found: readonly CatalogError[]): PayloadCheck {
-  if (found.length === 0) return OK;
+function fromCatalog(found: readonly CatalogError[] | null): PayloadCheck {
+  if (found === null || found.length === 0) return OK;
   const typeErrors = found.filter((e) => e.kind === 'type');
   const errors = cap(found.map(({ pointer, message }) => ({ pointer, message })));
   return { ok: false, reason: typeErrors.length > 0 ? 'schema' : 'out-of-range', errors };
@@ -192,7 +193,9 @@ export function decodeUplink(topic: string, bytes: Uint8Array | string): DecodeR
     if (!json.ok) return { ok: false, reason: json.reason, topic: parsed, errors: json.errors };
     const value = json.value;
     const kind = parsed.kind;
-    const check = checkUplinkPayload(kind, value);
+    // JSON.parse output only: the fast path may answer "valid"; every other answer comes from the full check.
+    const fast = kind === 'telemetry' && telemetryFastValid(value) && firstTooDeep(value, MAX_DEPTH) === null;
+    const check = fast ? OK : checkUplinkPayload(kind, value);
     if (!check.ok) return { ok: false, reason: check.reason, topic: parsed, errors: check.errors };
     const hubId = parsed.hubId;
     const applianceId = parsed.applianceId ?? '';

@@ -36,13 +36,18 @@ export type HeartbeatPayload = Static<typeof HeartbeatPayload>;
 /** Metric and state names: lower snake case, as in the catalogs, safe as InfluxDB field keys and JSON pointer tokens. */
 export const NAME_PATTERN_SOURCE = '^[a-z][a-z0-9_]{0,63}$';
 
-const MetricValues = Type.Record(Type.String({ pattern: NAME_PATTERN_SOURCE }), Type.Union([Type.Number(), Type.Boolean()]), {
-  maxProperties: 64,
+export const MAX_METRICS = 64;
+export const MAX_STATES = 32;
+export const MAX_STATE_VALUE_LENGTH = 64;
+export const MAX_SAMPLES = 500;
+
+export const MetricValues = Type.Record(Type.String({ pattern: NAME_PATTERN_SOURCE }), Type.Union([Type.Number(), Type.Boolean()]), {
+  maxProperties: MAX_METRICS,
   additionalProperties: false,
   description: 'Metric name to value, names and units from the appliance type catalog; unknown names are kept',
 });
-const StateValues = Type.Record(Type.String({ pattern: NAME_PATTERN_SOURCE }), Type.Union([Type.String({ maxLength: 64 }), Type.Boolean()]), {
-  maxProperties: 32,
+export const StateValues = Type.Record(Type.String({ pattern: NAME_PATTERN_SOURCE }), Type.Union([Type.String({ maxLength: MAX_STATE_VALUE_LENGTH }), Type.Boolean()]), {
+  maxProperties: MAX_STATES,
   additionalProperties: false,
   description: 'State name to value (cycle phase, mode, door lock...), from the appliance type catalog; unknown names are kept',
 });
@@ -59,7 +64,7 @@ export const TelemetryPayload = Type.Object(
     metrics: MetricValues,
     state: Type.Optional(StateValues),
     samples: Type.Optional(
-      Type.Array(TelemetrySample, { maxItems: 500, description: 'Earlier samples batched into this message, oldest first' }),
+      Type.Array(TelemetrySample, { maxItems: MAX_SAMPLES, description: 'Earlier samples batched into this message, oldest first' }),
     ),
   },
   { $id: 'TelemetryPayload' },

@@ -1,4 +1,4 @@
-import { APPLIANCE_TYPES, applianceCatalog, type MetricSpec, type StateSpec } from '../catalog/index.js';
+import { APPLIANCE_TYPES, applianceCatalog, type MetricSpec } from '../catalog/index.js';
 import type { InventoryPayload, TelemetryPayload } from '../schemas/payloads.js';
 import { escapePointerToken } from './limits.js';
 
@@ -9,92 +9,96 @@ export interface CatalogError {
   readonly message: string;
 }
 
-interface TypeIndex {
-  readonly metrics: ReadonlyMap<string, MetricSpec>;
-  readonly states: ReadonlyMap<string, StateSpec & { readonly allowed: ReadonlySet<string> | null }>;
+export interface TypeTables {
+  /** Metric name → spec. */
+  readonly metrics: Readonly<Record<string, MetricSpec | undefined>>;
+  /** State name → allowed values, or null for a boolean state. */
+  readonly states: Readonly<Record<string, ReadonlySet<string> | null | undefined>>;
 }
 
-// Maps, not object lookups: names come off the wire and may be `__proto__` or `constructor`.
-const index: ReadonlyMap<string, TypeIndex> = new Map(
-  APPLIANCE_TYPES.map((type) => {
-    const spec = applianceCatalog[type];
-    return [
-      type,
-      {
-        metrics: new Map(spec.metrics.map((m) => [m.name, m])),
-        states: new Map(spec.states.map((s) => [s.name, { ...s, allowed: s.values === 'boolean' ? null : new Set(s.values) }])),
-      },
-    ];
-  }),
-);
+// Null-prototype lookup tables: names come off the wire and may be `__proto__` or
+// `constructor`, which must find nothing; and property lookup beats Map.get on the hot path.
+function tablesOf(type: (typeof APPLIANCE_TYPES)[number]): TypeTables {
+  const spec = applianceCatalog[type];
+  const metrics = Object.create(null) as Record<string, MetricSpec>;
+  for (const m of spec.metrics) metrics[m.name] = m;
+  const states = Object.create(null) as Record<string, ReadonlySet<string> | null>;
+  for (const s of spec.states) states[s.name] = s.values === 'boolean' ? null : new Set(s.values);
+  return { metrics, states };
+}
+const tables: ReadonlyMap<string, TypeTables> = new Map(APPLIANCE_TYPES.map((type) => [type, tablesOf(type)]));
 
-function checkMetrics(types: TypeIndex, metrics: Readonly<Record<string, number | boolean>>, base: string, out: CatalogError[]): void {
+/** The lookup tables of an appliance type, undefined for an unknown type. */
+export function catalogTables(type: string): TypeTables | undefined {
+  return tables.get(type);
+}
+
+/** Errors are rare: the list is only allocated for the first one. */
+type Found = CatalogError[] | null;
+const add = (found: Found, error: CatalogError): CatalogError[] => {
+  if (found === null) return [error];
+  found.push(error);
+  return found;
+};
+
+function checkMetrics(t: TypeTables, metrics: Readonly<Record<string, number | boolean>>, base: string, found: Found): Found {
   for (const name in metrics) {
-    if (!Object.hasOwn(metrics, name)) continue;
-    const spec = types.metrics.get(name);
+    const spec = t.metrics[name];
     if (spec === undefined) continue; // unknown metrics are kept, not rejected (additive evolution)
     const value = metrics[name];
-    const pointer = `${base}/${escapePointerToken(name)}`;
     if (spec.type === 'boolean') {
       // Firmware may send a boolean metric as true/false or as 0/1.
-      if (typeof value !== 'boolean' && value !== 0 && value !== 1) out.push({ kind: 'type', pointer, message: `${name} must be a boolean (or 0/1)` });
-      continue;
-    }
-    if (typeof value !== 'number') {
-      out.push({ kind: 'type', pointer, message: `${name} must be a ${spec.type}` });
-      continue;
-    }
-    if (spec.type === 'integer' && !Number.isInteger(value)) {
-      out.push({ kind: 'type', pointer, message: `${name} must be an integer` });
-      continue;
-    }
-    if (!(value >= spec.valid[0] && value <= spec.valid[1])) {
-      out.push({ kind: 'range', pointer, message: `${name}=${value} outside valid range [${spec.valid[0]}, ${spec.valid[1]}] ${spec.unit}` });
+      if (typeof value !== 'boolean' && value !== 0 && value !== 1) found = add(found, { kind: 'type', pointer: `${base}/${escapePointerToken(name)}`, message: `${name} must be a boolean (or 0/1)` });
+    } else if (typeof value !== 'number') {
+      found = add(found, { kind: 'type', pointer: `${base}/${escapePointerToken(name)}`, message: `${name} must be a ${spec.type}` });
+    } else if (spec.type === 'integer' && !Number.isInteger(value)) {
+      found = add(found, { kind: 'type', pointer: `${base}/${escapePointerToken(name)}`, message: `${name} must be an integer` });
+    } else if (!(value >= spec.valid[0] && value <= spec.valid[1])) {
+      found = add(found, { kind: 'range', pointer: `${base}/${escapePointerToken(name)}`, message: `${name}=${value} outside valid range [${spec.valid[0]}, ${spec.valid[1]}] ${spec.unit}` });
     }
   }
+  return found;
 }
 
-function checkStates(types: TypeIndex, states: Readonly<Record<string, string | boolean>>, base: string, out: CatalogError[]): void {
+function checkStates(t: TypeTables, states: Readonly<Record<string, string | boolean>>, base: string, found: Found): Found {
   for (const name in states) {
-    if (!Object.hasOwn(states, name)) continue;
-    const spec = types.states.get(name);
-    if (spec === undefined) continue; // unknown states are kept
+    const allowed = t.states[name];
+    if (allowed === undefined) continue; // unknown states are kept
     const value = states[name];
-    const pointer = `${base}/${escapePointerToken(name)}`;
-    if (spec.allowed === null) {
-      if (typeof value !== 'boolean') out.push({ kind: 'type', pointer, message: `${name} must be a boolean` });
-    } else if (typeof value !== 'string' || !spec.allowed.has(value)) {
-      out.push({ kind: 'type', pointer, message: `${name} must be one of ${[...spec.allowed].join(', ')}` });
+    if (allowed === null) {
+      if (typeof value !== 'boolean') found = add(found, { kind: 'type', pointer: `${base}/${escapePointerToken(name)}`, message: `${name} must be a boolean` });
+    } else if (typeof value !== 'string' || !allowed.has(value)) {
+      found = add(found, { kind: 'type', pointer: `${base}/${escapePointerToken(name)}`, message: `${name} must be one of ${[...allowed].join(', ')}` });
     }
   }
+  return found;
 }
 
-/** Checks a schema-valid telemetry payload against its appliance type's metric and state catalog. */
-export function telemetryCatalogErrors(payload: TelemetryPayload): CatalogError[] {
-  const out: CatalogError[] = [];
-  const types = index.get(payload.type);
-  if (types === undefined) return out;
-  checkMetrics(types, payload.metrics, '/metrics', out);
-  if (payload.state !== undefined) checkStates(types, payload.state, '/state', out);
+/** Checks a schema-valid telemetry payload against its appliance type's metric and state catalog; null when clean. */
+export function telemetryCatalogErrors(payload: TelemetryPayload): readonly CatalogError[] | null {
+  const t = tables.get(payload.type);
+  if (t === undefined) return null;
+  let found = checkMetrics(t, payload.metrics, '/metrics', null);
+  if (payload.state !== undefined) found = checkStates(t, payload.state, '/state', found);
   const samples = payload.samples;
   if (samples !== undefined) {
     for (let i = 0; i < samples.length; i++) {
       const sample = samples[i];
       if (sample === undefined) continue;
-      checkMetrics(types, sample.metrics, `/samples/${i}/metrics`, out);
-      if (sample.state !== undefined) checkStates(types, sample.state, `/samples/${i}/state`, out);
+      found = checkMetrics(t, sample.metrics, `/samples/${i}/metrics`, found);
+      if (sample.state !== undefined) found = checkStates(t, sample.state, `/samples/${i}/state`, found);
     }
   }
-  return out;
+  return found;
 }
 
-/** An inventory is a snapshot: each item id appears once. */
-export function inventoryCatalogErrors(payload: InventoryPayload): CatalogError[] {
-  const out: CatalogError[] = [];
+/** An inventory is a snapshot: each item id appears once. Null when clean. */
+export function inventoryCatalogErrors(payload: InventoryPayload): readonly CatalogError[] | null {
+  let found: Found = null;
   const seen = new Set<string>();
   payload.items.forEach((item, i) => {
-    if (seen.has(item.itemId)) out.push({ kind: 'type', pointer: `/items/${i}/itemId`, message: `duplicate itemId ${item.itemId}` });
+    if (seen.has(item.itemId)) found = add(found, { kind: 'type', pointer: `/items/${i}/itemId`, message: `duplicate itemId ${item.itemId}` });
     seen.add(item.itemId);
   });
-  return out;
+  return found;
 }

@@ -43,8 +43,9 @@ function tooDeep(value: unknown, depth: number, max: number): string[] | null {
     return null;
   }
   const record = value as Record<string, unknown>;
+  // for-in, not Object.keys: no array per object on the hot path. JSON.parse objects have no
+  // inherited enumerable keys; for other values inherited ones are merely checked too.
   for (const key in record) {
-    if (!Object.hasOwn(record, key)) continue;
     const item = record[key];
     if (typeof item !== 'object' || item === null) continue;
     const path = tooDeep(item, depth + 1, max);
