@@ -265,3 +265,9 @@ describe('decodeDownlink', () => {
     expect(decodeDownlink(topics.notices('hub-1'), JSON.stringify({ ts: T0, kind: 'gossip' }))).toMatchObject({ ok: false, reason: 'schema', errors: [{ pointer: '/kind' }] });
   });
 });
+
+describe('reject reasons', () => {
+  it('are pinned: the gateway turns them into notice codes and metric labels, so none is renamed or reused', () => {
+    expect(REJECT_REASONS).toEqual(['bad-topic', 'downlink-topic', 'too-large', 'not-json', 'schema', 'out-of-range']);
+  });
+});

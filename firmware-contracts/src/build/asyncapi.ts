@@ -40,7 +40,7 @@ function description(): string {
     '## Rules for every uplink payload',
     '- UTF-8 JSON object, at most ' + `${MAX_PAYLOAD_BYTES} bytes, nested at most ${MAX_DEPTH} levels.`,
     '- `ts`: device time as integer milliseconds since the Unix epoch (UTC). Not ISO 8601. The gateway records its own receive time beside it; clock skew is measured, not rejected.',
-    '- `seq`: a per-appliance counter (per hub for status and heartbeat), incremented by one per message, kept across reboots when possible. The gateway drops a repeated (appliance, seq) as a QoS 1 redelivery and counts gaps.',
+    '- `seq`: one counter per appliance, shared by its telemetry, fault and inventory messages (one per hub for status and heartbeat), +1 per message, persisted across reboots. The gateway drops a repeated (appliance, seq) as a QoS 1 redelivery, so a resent message keeps its seq; gaps are counted.',
     '- Telemetry may batch: `samples[]` holds earlier samples oldest first, each with its own `ts` and `seq`; the top level carries the newest.',
     `- Hub and appliance ids match \`${ID_PATTERN_SOURCE}\` (at most ${ID_MAX_LENGTH} characters).`,
     '- The status topic doubles as the MQTT last will: register `{"state":"offline","ts":0}` retained at QoS 1 when connecting, then publish `online` retained.',
