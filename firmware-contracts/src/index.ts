@@ -1,3 +1,4 @@
+export * from './version.js';
 export * from './ids.js';
 export * from './topics.js';
 export * from './catalog/index.js';

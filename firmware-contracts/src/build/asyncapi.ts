@@ -5,9 +5,9 @@ import { ID_MAX_LENGTH, ID_PATTERN_SOURCE } from '../ids.js';
 import { FaultPayload, HeartbeatPayload, InventoryPayload, NoticePayload, StatusPayload, TelemetryPayload } from '../schemas/payloads.js';
 import { TOPIC_SPECS, parseTopic, type TopicKind } from '../topics.js';
 import { MAX_DEPTH, MAX_PAYLOAD_BYTES } from '../validation/limits.js';
+import { CONTRACT_VERSION } from '../version.js';
 
-/** The version of the wire contract the document describes: v1 topic tree, additive changes bump the minor. */
-export const CONTRACT_VERSION = '1.1.0';
+export { CONTRACT_VERSION };
 
 export const PAYLOAD_SCHEMAS: Readonly<Record<TopicKind, { readonly name: string; readonly schema: TSchema }>> = {
   status: { name: 'StatusPayload', schema: StatusPayload },

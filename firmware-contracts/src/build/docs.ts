@@ -115,3 +115,13 @@ export function renderCatalogsMarkdown(): string {
   for (const c of foodCategories) out.push(`| \`${c.category}\` | ${c.shelfLifeDays.fridge} | ${c.shelfLifeDays.freezer} |`);
   return `${out.join('\n')}\n`;
 }
+
+/** The catalogs as JSON, for firmware and tools that cannot import TypeScript. */
+export function renderCatalogsJson(): string {
+  const document = {
+    contractVersion: CONTRACT_VERSION,
+    applianceTypes: APPLIANCE_TYPES.map((type) => applianceCatalog[type]),
+    foodCategories,
+  };
+  return `${JSON.stringify(document, null, 2)}\n`;
+}

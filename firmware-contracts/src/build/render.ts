@@ -1,6 +1,6 @@
 import { goldenFixtures } from '../fixtures/golden.js';
 import { renderAsyncApiYaml } from './asyncapi.js';
-import { renderCatalogsMarkdown, renderTopicsMarkdown } from './docs.js';
+import { renderCatalogsJson, renderCatalogsMarkdown, renderTopicsMarkdown } from './docs.js';
 
 /** Generated files of the package, by path relative to the package root. Pure: same input, same bytes. */
 export type Assets = Map<string, string>;
@@ -18,6 +18,7 @@ export function renderAssets(): Assets {
     ['asyncapi.yaml', renderAsyncApiYaml()],
     ['docs/topics.md', renderTopicsMarkdown()],
     ['docs/catalogs.md', renderCatalogsMarkdown()],
+    ['docs/catalogs.json', renderCatalogsJson()],
     ...renderFixtureFiles(),
   ]);
 }
