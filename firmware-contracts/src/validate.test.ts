@@ -156,6 +156,13 @@ describe('decodeUplink on hostile input never throws', () => {
     expect(decodeUplink(TELEMETRY, new Uint8Array([0xc3, 0x28]))).toMatchObject({ ok: false, reason: 'not-json' });
   });
 
+  it('refuses cyclic values handed to validateUplink as too deep instead of looping', () => {
+    const cyclic: Record<string, unknown> = fridge();
+    cyclic['self'] = cyclic;
+    // metrics comes before self in key order, so the 33rd level found is a metrics object
+    expect(validateUplink('telemetry', cyclic)).toEqual([{ pointer: `${'/self'.repeat(MAX_DEPTH - 1)}/metrics`, message: `nested deeper than ${MAX_DEPTH} levels` }]);
+  });
+
   it('survives values whose property reads throw', () => {
     const trap = new Proxy({}, { get: () => { throw new Error('boom'); }, ownKeys: () => { throw new Error('boom'); } });
     expect(validateUplink('telemetry', trap).length).toBeGreaterThan(0);
