@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ID_PATTERN_SOURCE } from './ids.js';
-import { hubIdOfTopic, parseTopic, topics, type ParsedTopic, type TopicKind } from './topics.js';
+import { PAYLOAD_SCHEMAS } from './schemas/by-topic.js';
+import { TOPIC_SPECS, hubIdOfTopic, parseTopic, topics, type ParsedTopic, type TopicKind } from './topics.js';
 
 describe('topic tree', () => {
   it('parses appliance and hub topics it builds', () => {
@@ -57,5 +58,12 @@ describe('parseTopic against the id rules (property)', () => {
   it('hands out frozen results, so a caller cannot change what the next caller gets', () => {
     const parsed = parseTopic(topics.fault('hub-9', 'oven-1'));
     expect(Object.isFrozen(parsed)).toBe(true);
+  });
+});
+
+describe('TOPIC_SPECS', () => {
+  it('names the payload schema of every topic, as PAYLOAD_SCHEMAS has it', () => {
+    expect(TOPIC_SPECS.map((s) => s.kind).sort()).toEqual(Object.keys(PAYLOAD_SCHEMAS).sort());
+    for (const spec of TOPIC_SPECS) expect(spec.schema, spec.kind).toBe(PAYLOAD_SCHEMAS[spec.kind].name);
   });
 });

@@ -21,12 +21,15 @@ export interface TopicSpec {
   readonly direction: 'uplink' | 'downlink';
   readonly qos: 0 | 1;
   readonly retain: boolean;
+  /** Name of the payload schema (PAYLOAD_SCHEMAS, asyncapi.yaml components). */
+  readonly schema: string;
   readonly description: string;
 }
 
 export const TOPIC_SPECS: readonly TopicSpec[] = [
   {
     kind: 'status',
+    schema: 'StatusPayload',
     pattern: `${TOPIC_ROOT}/{hubId}/status`,
     direction: 'uplink',
     qos: 1,
@@ -36,6 +39,7 @@ export const TOPIC_SPECS: readonly TopicSpec[] = [
   },
   {
     kind: 'heartbeat',
+    schema: 'HeartbeatPayload',
     pattern: `${TOPIC_ROOT}/{hubId}/heartbeat`,
     direction: 'uplink',
     qos: 1,
@@ -44,6 +48,7 @@ export const TOPIC_SPECS: readonly TopicSpec[] = [
   },
   {
     kind: 'telemetry',
+    schema: 'TelemetryPayload',
     pattern: `${TOPIC_ROOT}/{hubId}/appliances/{applianceId}/telemetry`,
     direction: 'uplink',
     qos: 1,
@@ -52,6 +57,7 @@ export const TOPIC_SPECS: readonly TopicSpec[] = [
   },
   {
     kind: 'fault',
+    schema: 'FaultPayload',
     pattern: `${TOPIC_ROOT}/{hubId}/appliances/{applianceId}/fault`,
     direction: 'uplink',
     qos: 1,
@@ -60,6 +66,7 @@ export const TOPIC_SPECS: readonly TopicSpec[] = [
   },
   {
     kind: 'inventory',
+    schema: 'InventoryPayload',
     pattern: `${TOPIC_ROOT}/{hubId}/appliances/{applianceId}/inventory`,
     direction: 'uplink',
     qos: 1,
@@ -68,6 +75,7 @@ export const TOPIC_SPECS: readonly TopicSpec[] = [
   },
   {
     kind: 'notices',
+    schema: 'NoticePayload',
     pattern: `${TOPIC_ROOT}/{hubId}/notices`,
     direction: 'downlink',
     qos: 1,

@@ -2,21 +2,13 @@ import { stringify } from 'yaml';
 import type { TSchema } from '@sinclair/typebox';
 import { goldenFixtures } from '../fixtures/golden.js';
 import { ID_MAX_LENGTH, ID_PATTERN_SOURCE } from '../ids.js';
-import { FaultPayload, HeartbeatPayload, InventoryPayload, NoticePayload, StatusPayload, TelemetryPayload } from '../schemas/payloads.js';
-import { TOPIC_SPECS, parseTopic, type TopicKind } from '../topics.js';
+import { PAYLOAD_SCHEMAS } from '../schemas/by-topic.js';
+import { TOPIC_SPECS, parseTopic } from '../topics.js';
 import { MAX_DEPTH, MAX_PAYLOAD_BYTES } from '../validation/limits.js';
 import { CONTRACT_VERSION } from '../version.js';
 
-export { CONTRACT_VERSION };
+export { CONTRACT_VERSION, PAYLOAD_SCHEMAS };
 
-export const PAYLOAD_SCHEMAS: Readonly<Record<TopicKind, { readonly name: string; readonly schema: TSchema }>> = {
-  status: { name: 'StatusPayload', schema: StatusPayload },
-  heartbeat: { name: 'HeartbeatPayload', schema: HeartbeatPayload },
-  telemetry: { name: 'TelemetryPayload', schema: TelemetryPayload },
-  fault: { name: 'FaultPayload', schema: FaultPayload },
-  inventory: { name: 'InventoryPayload', schema: InventoryPayload },
-  notices: { name: 'NoticePayload', schema: NoticePayload },
-};
 
 /** Plain JSON Schema of a TypeBox schema: symbols dropped, `$id` removed (the document names schemas by key). */
 export function plainSchema(schema: TSchema): Record<string, unknown> {
