@@ -97,8 +97,6 @@ export const topics = {
     `${TOPIC_ROOT}/${hubId}/appliances/${applianceId}/inventory`,
 } as const;
 
-const HUB_KINDS: ReadonlySet<string> = new Set<HubTopicKind>(['status', 'heartbeat', 'notices']);
-const APPLIANCE_KINDS: ReadonlySet<string> = new Set<ApplianceTopicKind>(['telemetry', 'fault', 'inventory']);
 
 const PREFIX = `${TOPIC_ROOT}/`;
 const APPLIANCES = 'appliances/';
@@ -121,8 +119,9 @@ function idEnd(topic: string, start: number): number {
 
 /**
  * Parsed topics by topic string. Every appliance publishes on the same few topics over and
- * over, so a hit saves the scan and the allocations on the hot path. Bounded: when full it
- * starts afresh (cheaper than LRU bookkeeping, and a fleet's working set refills it at once).
+ * over, so a hit saves the scan and the allocations on the hot path. Parsing is a pure
+ * function, so an entry never goes stale: when the cache is full it simply stops taking new
+ * topics (clearing and refilling it cost more than it saved in the 50,000-topic benchmark).
  * Entries are frozen because callers share them.
  */
 const TOPIC_CACHE_SIZE = 16_384;
@@ -136,11 +135,18 @@ export function parseTopic(topic: string): ParsedTopic | null {
   const cached = topicCache.get(topic);
   if (cached !== undefined) return cached;
   const parsed = scanTopic(topic);
-  if (parsed !== null) {
-    if (topicCache.size >= TOPIC_CACHE_SIZE) topicCache.clear();
-    topicCache.set(topic, Object.freeze(parsed));
-  }
+  if (parsed !== null && topicCache.size < TOPIC_CACHE_SIZE) topicCache.set(topic, Object.freeze(parsed));
   return parsed;
+}
+
+const HUB_KIND_LIST: readonly HubTopicKind[] = ['status', 'heartbeat', 'notices'];
+const APPLIANCE_KIND_LIST: readonly ApplianceTopicKind[] = ['telemetry', 'fault', 'inventory'];
+
+/** The kind that makes up the rest of the topic from `start`, compared in place (no slice, no hashing). */
+function kindAt<K extends TopicKind>(topic: string, start: number, kinds: readonly K[]): K | null {
+  const length = topic.length - start;
+  for (const kind of kinds) if (kind.length === length && topic.startsWith(kind, start)) return kind;
+  return null;
 }
 
 /** One scan of the topic, no split. */
@@ -153,13 +159,13 @@ function scanTopic(topic: string): ParsedTopic | null {
     const applianceStart = hubEnd + 1 + APPLIANCES.length;
     const applianceEnd = idEnd(topic, applianceStart);
     if (applianceEnd < 0) return null;
-    const kind = topic.slice(applianceEnd + 1);
-    if (!APPLIANCE_KINDS.has(kind)) return null;
-    return { version: 'v1', hubId, kind: kind as ApplianceTopicKind, applianceId: topic.slice(applianceStart, applianceEnd) };
+    const kind = kindAt(topic, applianceEnd + 1, APPLIANCE_KIND_LIST);
+    if (kind === null) return null;
+    return { version: 'v1', hubId, kind, applianceId: topic.slice(applianceStart, applianceEnd) };
   }
-  const kind = topic.slice(hubEnd + 1);
-  if (!HUB_KINDS.has(kind)) return null;
-  return { version: 'v1', hubId, kind: kind as HubTopicKind };
+  const kind = kindAt(topic, hubEnd + 1, HUB_KIND_LIST);
+  if (kind === null) return null;
+  return { version: 'v1', hubId, kind };
 }
 
 /** The hub id a topic or topic filter belongs to, or null when outside the v1 tree. */
