@@ -1,0 +1,173 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { EngineInput } from './api.js';
+import { Engine } from './engine.js';
+import { defaultRulesDir, parseRules, type RuleDef } from './rule-format.js';
+
+const T0 = Date.UTC(2026, 10, 24, 9, 0);
+const DAY = 86_400_000;
+
+function shipped(): RuleDef[] {
+  return readdirSync(defaultRulesDir)
+    .filter((n) => n.endsWith('.yaml'))
+    .flatMap((n) => {
+      const { rules, issues } = parseRules(readFileSync(join(defaultRulesDir, n), 'utf8'), n);
+      expect(issues).toEqual([]);
+      return rules;
+    });
+}
+
+const engine = () => new Engine({ rules: shipped(), overrides: { 'hub-offline': { silentFor: 60_000 } } });
+const fault = (at: number, seq: number, active = true, code = 'E-CMP-01'): EngineInput => ({ kind: 'fault', hubId: 'h1', applianceId: 'f1', applianceType: 'refrigerator', seq, deviceTs: at, at, code, active });
+const heartbeat = (at: number, seq: number, hubId = 'h1'): EngineInput => ({ kind: 'heartbeat', hubId, seq, deviceTs: at, at });
+const inventory = (at: number, seq: number, items: { itemId: string; name: string; expiresAt: number }[]): EngineInput => ({
+  kind: 'inventory',
+  hubId: 'h1',
+  applianceId: 'f1',
+  applianceType: 'refrigerator',
+  seq,
+  deviceTs: at,
+  at,
+  items: items.map((i) => ({ ...i, category: 'dairy', storedAt: at - DAY })),
+});
+
+describe('fault-code rule', () => {
+  it('two identical faults 1 ms apart make exactly one raised alarm', () => {
+    const e = engine();
+    const a = e.ingest(fault(T0, 1));
+    const b = e.ingest(fault(T0 + 1, 2));
+    expect(a.filter((x) => x.transition === 'raised')).toHaveLength(1);
+    expect(b.map((x) => x.transition)).toEqual(['updated']);
+    expect(b[0]).toMatchObject({ count: 2, alarmKey: 'f1|fault-code|E-CMP-01', fault: { code: 'E-CMP-01' } });
+    expect(e.alarms()).toHaveLength(1);
+  });
+
+  it('takes severity and fault class from the catalog and clears when the appliance clears it', () => {
+    const e = engine();
+    const [raised] = e.ingest(fault(T0, 1)).filter((x) => x.ruleId === 'fault-code');
+    expect(raised?.severity).not.toBe('info');
+    expect(raised?.fault?.faultClass).not.toBe('unknown');
+    expect(e.ingest(fault(T0 + 10, 2, false)).map((x) => x.transition)).toEqual(['cleared']);
+    expect(e.alarms()).toHaveLength(0);
+    expect(e.ingest(fault(T0 + 20, 3)).map((x) => x.transition)).toEqual(['raised']);
+  });
+
+  it('raises an unknown code as a warning of class unknown', () => {
+    const [ev] = engine().ingest(fault(T0, 1, true, 'E-ZZZ-99')).filter((x) => x.ruleId === 'fault-code');
+    expect(ev).toMatchObject({ severity: 'warning', fault: { faultClass: 'unknown' } });
+  });
+});
+
+describe('food-expiry rule', () => {
+  it('one digest per hub per day; news the same day updates it, the next day raises anew', () => {
+    const e = engine();
+    const milk = { itemId: 'm', name: 'Milk', expiresAt: T0 + DAY };
+    const rice = { itemId: 'r', name: 'Rice', expiresAt: T0 + 30 * DAY };
+    const first = e.ingest(inventory(T0, 1, [milk, rice])).filter((x) => x.ruleId === 'food-expiry');
+    expect(first.map((x) => x.transition)).toEqual(['raised']);
+    expect(first[0]?.items?.map((i) => i.name)).toEqual(['Milk']);
+    expect(first[0]?.raises).toEqual(['notification']);
+    expect(e.ingest(inventory(T0 + 60_000, 2, [milk, rice])).filter((x) => x.ruleId === 'food-expiry')).toEqual([]);
+    const yogurt = { itemId: 'y', name: 'Yogurt', expiresAt: T0 - 1000 };
+    const update = e.ingest(inventory(T0 + 120_000, 3, [milk, yogurt])).filter((x) => x.ruleId === 'food-expiry');
+    expect(update.map((x) => x.transition)).toEqual(['updated']);
+    expect(update[0]?.items?.find((i) => i.itemId === 'y')?.expired).toBe(true);
+    const next = e.ingest(inventory(T0 + DAY, 4, [milk])).filter((x) => x.ruleId === 'food-expiry');
+    expect(next.map((x) => x.transition)).toEqual(['raised']);
+  });
+});
+
+describe('hub-offline rule', () => {
+  it('fires from the timer while the hub stays away and clears when it returns', () => {
+    const e = engine();
+    e.ingest(heartbeat(T0, 1));
+    expect(e.tick(T0 + 59_999)).toEqual([]);
+    const fired = e.tick(T0 + 120_000);
+    expect(fired).toHaveLength(1);
+    expect(fired[0]).toMatchObject({ transition: 'raised', ruleId: 'hub-offline', hubId: 'h1', at: T0 + 60_000, raises: ['ticket'] });
+    expect(fired[0]?.applianceId).toBeUndefined();
+    expect(e.tick(T0 + 500_000)).toEqual([]);
+    expect(e.ingest(heartbeat(T0 + 600_000, 2)).map((x) => x.transition)).toEqual(['cleared']);
+  });
+
+  it('the last will raises at once; a heartbeat re-arms the timer', () => {
+    const e = engine();
+    e.ingest(heartbeat(T0, 1));
+    e.ingest(heartbeat(T0 + 50_000, 2));
+    expect(e.tick(T0 + 70_000)).toEqual([]);
+    const will = e.ingest({ kind: 'status', hubId: 'h1', state: 'offline', at: T0 + 80_000 });
+    expect(will.map((x) => x.transition)).toEqual(['raised']);
+    expect(e.tick(T0 + 1_000_000)).toEqual([]);
+  });
+
+  it('ingest fires timers that fell due before the input', () => {
+    const e = engine();
+    e.ingest(heartbeat(T0, 1, 'h2'));
+    const out = e.ingest(heartbeat(T0 + 90_000, 1, 'h1'));
+    expect(out.map((x) => [x.hubId, x.transition, x.at])).toEqual([['h2', 'raised', T0 + 60_000]]);
+  });
+});
+
+describe('state', () => {
+  const input = fc.oneof(
+    fc.record({ kind: fc.constant('fault' as const), dt: fc.integer({ min: 0, max: 120_000 }), active: fc.boolean(), code: fc.constantFrom('E-CMP-01', 'E-SNS-01') }),
+    fc.record({ kind: fc.constant('heartbeat' as const), dt: fc.integer({ min: 0, max: 120_000 }), hub: fc.constantFrom('h1', 'h2') }),
+    fc.record({ kind: fc.constant('tick' as const), dt: fc.integer({ min: 0, max: 120_000 }) }),
+  );
+
+  it('snapshot → restore → continue equals an uninterrupted run', () => {
+    fc.assert(
+      fc.property(fc.array(input, { maxLength: 40 }), fc.nat(40), (steps, cut) => {
+        const run = (restoreAt: number | null): string[] => {
+          let e = engine();
+          let t = T0;
+          const log: string[] = [];
+          steps.forEach((s, i) => {
+            if (i === restoreAt) e = Engine.restore(e.snapshot(), { rules: shipped(), overrides: { 'hub-offline': { silentFor: 60_000 } } });
+            t += s.dt;
+            const evs = s.kind === 'tick' ? e.tick(t) : s.kind === 'fault' ? e.ingest(fault(t, i, s.active, s.code)) : e.ingest(heartbeat(t, i, s.hub));
+            for (const ev of evs) log.push(`${ev.alarmKey} ${ev.transition} ${ev.at} ${ev.count}`);
+          });
+          return log;
+        };
+        expect(run(Math.min(cut, steps.length))).toEqual(run(null));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('deploying a new version keeps the alarms of rules that remain and clears removed ones', () => {
+    const e = engine();
+    e.ingest(fault(T0, 1));
+    expect(e.deploy(shipped(), 2, T0 + 1)).toEqual([]);
+    expect(e.ingest(fault(T0 + 2, 2))[0]).toMatchObject({ transition: 'updated', ruleVersion: 2 });
+    const cleared = e.deploy(shipped().filter((r) => r.id !== 'fault-code'), 3, T0 + 3);
+    expect(cleared.map((x) => x.transition)).toEqual(['cleared']);
+  });
+});
+
+describe('rule format', () => {
+  it('reports problems with line and column', () => {
+    const { rules, issues } = parseRules('id: x\nkind: no-such-kind\nraises: [ticket]\n', 'bad.yaml');
+    expect(rules).toEqual([]);
+    expect(issues[0]).toMatchObject({ source: 'bad.yaml', line: 2, path: '/kind' });
+    const syntax = parseRules('id: x\nkind: [unclosed\n', 's.yaml');
+    expect(syntax.issues[0]?.line).toBeGreaterThan(0);
+  });
+
+  it('reads JSON and lists of rules', () => {
+    const { rules, issues } = parseRules(JSON.stringify([{ id: 'a', kind: 'fault-code', raises: ['ticket'] }, { id: 'b', kind: 'hub-offline', raises: [], params: { silentFor: '5m' } }]), 'r.json');
+    expect(issues).toEqual([]);
+    expect(rules.map((r) => r.id)).toEqual(['a', 'b']);
+  });
+
+  it('never throws on hostile text', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200 }), (text) => {
+        expect(() => parseRules(text, 'fuzz.yaml')).not.toThrow();
+      }),
+    );
+  });
+});
