@@ -3,7 +3,31 @@ import { ERRORS, GatewayError } from './errors.js';
 
 describe('error catalog', () => {
   it('is pinned: codes are never renamed or reused', () => {
-    expect(Object.fromEntries(Object.entries(ERRORS).map(([code, e]) => [code, e.status]))).toMatchInlineSnapshot();
+    expect(Object.fromEntries(Object.entries(ERRORS).map(([code, e]) => [code, e.status]))).toMatchInlineSnapshot(`
+      {
+        "GW_ERR_ALARM_UNKNOWN": 404,
+        "GW_ERR_APPLIANCE_EXISTS": 409,
+        "GW_ERR_APPLIANCE_UNKNOWN": 404,
+        "GW_ERR_CONFIG_INVALID": 500,
+        "GW_ERR_CUSTOMER_EXISTS": 409,
+        "GW_ERR_CUSTOMER_UNKNOWN": 404,
+        "GW_ERR_FORBIDDEN": 403,
+        "GW_ERR_HUB_EXISTS": 409,
+        "GW_ERR_HUB_ID_INVALID": 400,
+        "GW_ERR_HUB_UNKNOWN": 404,
+        "GW_ERR_INTERNAL": 500,
+        "GW_ERR_NOT_FOUND": 404,
+        "GW_ERR_OUTBOX_TASK_UNKNOWN": 404,
+        "GW_ERR_PORT_IN_USE": 500,
+        "GW_ERR_RULES_INVALID": 422,
+        "GW_ERR_SIGNATURE_INVALID": 401,
+        "GW_ERR_STORE": 500,
+        "GW_ERR_TICKET_TRANSITION": 409,
+        "GW_ERR_TICKET_UNKNOWN": 404,
+        "GW_ERR_UNAUTHORIZED": 401,
+        "GW_ERR_VALIDATION": 400,
+      }
+    `);
   });
   it('carries code, status and title', () => {
     const err = new GatewayError('GW_ERR_HUB_EXISTS', 'hub h1 exists');
