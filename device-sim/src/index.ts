@@ -1,1 +1,5 @@
-export {};
+export { SimHub, type SimAppliance, type SimOptions, type SentMessage } from './hub.js';
+export { AcceleratedClock, realClock, type SimClock } from './clock.js';
+export { Random } from './random.js';
+export { modelFor, RefrigeratorModel, WasherModel, CatalogModel, type ApplianceModel, type Reading } from './models.js';
+export { provisionHubs, startFleet, hubIds, type ProvisionedHub } from './fleet.js';

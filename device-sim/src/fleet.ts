@@ -1,0 +1,33 @@
+import { SimHub, type SimOptions } from './hub.js';
+
+export interface ProvisionedHub {
+  readonly hubId: string;
+  readonly password: string;
+}
+
+/** Provisions hubs through the gateway API (POST /api/v1/hubs); an existing id is rotated to get fresh credentials. */
+export async function provisionHubs(api: string, token: string, hubIds: readonly string[]): Promise<ProvisionedHub[]> {
+  const out: ProvisionedHub[] = [];
+  for (const hubId of hubIds) {
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    let res = await fetch(new URL('/api/v1/hubs', api), { method: 'POST', headers, body: JSON.stringify({ hubId }) });
+    if (res.status === 409) res = await fetch(new URL(`/api/v1/hubs/${encodeURIComponent(hubId)}/rotate`, api), { method: 'POST', headers, body: '{}' });
+    if (!res.ok) throw new Error(`provisioning ${hubId} failed: HTTP ${res.status} ${await res.text()}`);
+    const body = (await res.json()) as { hubId: string; password: string };
+    out.push({ hubId: body.hubId, password: body.password });
+  }
+  return out;
+}
+
+export function hubIds(prefix: string, count: number): string[] {
+  const width = String(count).length;
+  return Array.from({ length: count }, (_, i) => `${prefix}-${String(i + 1).padStart(width, '0')}`);
+}
+
+/** Starts a fleet of simulated hubs. */
+export async function startFleet(hubs: readonly ProvisionedHub[], base: Omit<SimOptions, 'hubId' | 'password'>): Promise<SimHub[]> {
+  const fleet = hubs.map((h, i) => new SimHub({ ...base, hubId: h.hubId, password: h.password, seed: (base.seed ?? 1) + i }));
+  for (const hub of fleet) await hub.connect();
+  for (const hub of fleet) hub.start();
+  return fleet;
+}

@@ -1,0 +1,210 @@
+import mqtt, { type MqttClient } from 'mqtt';
+import { foodCategories, topics, type ApplianceType, type FoodItem, type NoticePayload } from '@forecare/firmware-contracts';
+import { realClock, type SimClock } from './clock.js';
+import { modelFor, type ApplianceModel } from './models.js';
+import { Random } from './random.js';
+
+export interface SimAppliance {
+  readonly id: string;
+  readonly type: ApplianceType;
+}
+
+export interface SimOptions {
+  /** mqtt://host:port of the gateway's broker. */
+  readonly url: string;
+  readonly hubId: string;
+  readonly password: string;
+  readonly seed?: number | undefined;
+  /** Default: one refrigerator and one washer, ids `${hubId}.fridge` and `${hubId}.washer`. */
+  readonly appliances?: readonly SimAppliance[] | undefined;
+  readonly clock?: SimClock | undefined;
+  /** Simulated ms between telemetry messages (default 60 s). */
+  readonly intervalMs?: number | undefined;
+  /** Simulated ms between heartbeats (default 60 s). */
+  readonly heartbeatMs?: number | undefined;
+  /** Connect with the status topic as last will (default true). */
+  readonly will?: boolean | undefined;
+}
+
+/** One published message, as the simulator sent it (for records and tests). */
+export interface SentMessage {
+  readonly topic: string;
+  readonly payload: Record<string, unknown>;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * A simulated hub: connects with its credentials and the status topic as last will,
+ * publishes telemetry of each appliance and heartbeats, and can be told to report a fault,
+ * stock expiring food, or go silent.
+ */
+export class SimHub {
+  readonly appliances: readonly SimAppliance[];
+  readonly notices: NoticePayload[] = [];
+  readonly sent: SentMessage[] = [];
+  private client: MqttClient | undefined;
+  private readonly models = new Map<string, ApplianceModel>();
+  private readonly seqs = new Map<string, number>();
+  private readonly clock: SimClock;
+  private readonly rnd: Random;
+  private timer: NodeJS.Timeout | undefined;
+  private lastStep: number;
+  private sinceHeartbeat = 0;
+  private silent = false;
+
+  constructor(private readonly opts: SimOptions) {
+    this.clock = opts.clock ?? realClock;
+    this.rnd = new Random(opts.seed ?? 1).fork(opts.hubId);
+    this.appliances = opts.appliances ?? [
+      { id: `${opts.hubId}.fridge`, type: 'refrigerator' },
+      { id: `${opts.hubId}.washer`, type: 'washer' },
+    ];
+    for (const a of this.appliances) this.models.set(a.id, modelFor(a.type, this.rnd.fork(a.id)));
+    this.lastStep = this.clock.now();
+  }
+
+  get hubId(): string {
+    return this.opts.hubId;
+  }
+
+  get connected(): boolean {
+    return this.client?.connected === true;
+  }
+
+  private nextSeq(subject: string): number {
+    const n = (this.seqs.get(subject) ?? 0) + 1;
+    this.seqs.set(subject, n);
+    return n;
+  }
+
+  async connect(): Promise<void> {
+    const hubId = this.opts.hubId;
+    this.silent = false;
+    this.client = await mqtt.connectAsync(this.opts.url, {
+      username: hubId,
+      password: this.opts.password,
+      clientId: `${hubId}-sim`,
+      protocolVersion: 4,
+      clean: true,
+      reconnectPeriod: 0,
+      connectTimeout: 10_000,
+      ...(this.opts.will === false ? {} : { will: { topic: topics.status(hubId), payload: Buffer.from(JSON.stringify({ state: 'offline', ts: this.clock.now() })), qos: 1 as const, retain: true } }),
+    });
+    this.client.on('message', (topic, payload) => {
+      if (topic !== topics.notices(hubId)) return;
+      try {
+        this.notices.push(JSON.parse(payload.toString()) as NoticePayload);
+      } catch {
+        // A notice we cannot read is the gateway's bug, not the hub's; ignore it.
+      }
+    });
+    await this.client.subscribeAsync(topics.notices(hubId), { qos: 1 });
+    await this.publish(topics.status(hubId), { state: 'online', ts: this.clock.now(), firmware: 'sim-1.0' }, true);
+  }
+
+  async publish(topic: string, payload: Record<string, unknown>, retain = false): Promise<void> {
+    const client = this.client;
+    if (client === undefined || this.silent) return;
+    this.sent.push({ topic, payload });
+    await client.publishAsync(topic, JSON.stringify(payload), { qos: 1, retain });
+  }
+
+  /** Raw bytes on any topic, for bad-input tests. */
+  async publishRaw(topic: string, payload: string | Buffer): Promise<void> {
+    await this.client?.publishAsync(topic, payload, { qos: 1 });
+  }
+
+  /** One step of every appliance: a telemetry message each, and a heartbeat when due. */
+  async tick(): Promise<void> {
+    const now = this.clock.now();
+    const dt = Math.max(1000, now - this.lastStep);
+    this.lastStep = now;
+    for (const a of this.appliances) {
+      const model = this.models.get(a.id);
+      if (model === undefined) continue;
+      const reading = model.step(dt);
+      await this.publish(topics.telemetry(this.hubId, a.id), { ts: now, seq: this.nextSeq(a.id), type: a.type, model: `SIM-${a.type}`, metrics: reading.metrics, state: reading.state });
+    }
+    this.sinceHeartbeat += dt;
+    if (this.sinceHeartbeat >= (this.opts.heartbeatMs ?? 60_000)) {
+      this.sinceHeartbeat = 0;
+      await this.heartbeat();
+    }
+  }
+
+  async heartbeat(): Promise<void> {
+    await this.publish(topics.heartbeat(this.hubId), { ts: this.clock.now(), seq: this.nextSeq(`hub:${this.hubId}`), appliances: this.appliances.map((a) => a.id) });
+  }
+
+  /** Publishes on its own schedule until stop(). */
+  start(): void {
+    const interval = this.clock.realDelay(this.opts.intervalMs ?? 60_000);
+    const loop = (): void => {
+      this.tick().then(
+        () => {
+          if (this.timer !== undefined) this.timer = setTimeout(loop, interval);
+        },
+        () => {
+          if (this.timer !== undefined) this.timer = setTimeout(loop, interval);
+        },
+      );
+    };
+    this.timer = setTimeout(loop, 0);
+  }
+
+  async injectFault(applianceId: string, code: string): Promise<void> {
+    const a = this.require(applianceId);
+    this.models.get(a.id)?.setFault(code);
+    await this.publish(topics.fault(this.hubId, a.id), { ts: this.clock.now(), seq: this.nextSeq(a.id), type: a.type, code, active: true });
+  }
+
+  async clearFault(applianceId: string, code: string): Promise<void> {
+    const a = this.require(applianceId);
+    this.models.get(a.id)?.setFault(undefined);
+    await this.publish(topics.fault(this.hubId, a.id), { ts: this.clock.now(), seq: this.nextSeq(a.id), type: a.type, code, active: false });
+  }
+
+  /** Stocks the fridge: the given items, or a basket where some expire within `expiringInDays`. */
+  async stockFood(applianceId: string, what: { items?: readonly FoodItem[]; expiringInDays?: number } = {}): Promise<FoodItem[]> {
+    const a = this.require(applianceId);
+    const now = this.clock.now();
+    const items =
+      what.items !== undefined
+        ? [...what.items]
+        : [
+            { itemId: `milk-${now}`, name: 'Milk', category: 'dairy' as const, storedAt: now - 5 * DAY_MS, expiresAt: now + (what.expiringInDays ?? 1) * DAY_MS },
+            ...foodCategories.slice(0, 3).map((c, i) => ({ itemId: `item-${i}-${now}`, name: c.category, category: c.category, storedAt: now, expiresAt: now + 20 * DAY_MS })),
+          ];
+    await this.publish(topics.inventory(this.hubId, a.id), { ts: now, seq: this.nextSeq(a.id), type: a.type, items });
+    return items;
+  }
+
+  /**
+   * The hub goes away as if unplugged: the socket drops without a DISCONNECT, so the broker
+   * sends the last will when the hub connected with one; without one, nothing more is heard
+   * and the gateway's timer must notice.
+   */
+  goSilent(): void {
+    this.silent = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    const client = this.client;
+    if (client === undefined) return;
+    client.stream.destroy();
+  }
+
+  private require(applianceId: string): SimAppliance {
+    const a = this.appliances.find((x) => x.id === applianceId || x.type === applianceId);
+    if (a === undefined) throw new Error(`hub ${this.hubId} has no appliance ${applianceId}`);
+    return a;
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    const client = this.client;
+    this.client = undefined;
+    if (client !== undefined) await client.endAsync(true);
+  }
+}

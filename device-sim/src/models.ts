@@ -1,0 +1,181 @@
+import { applianceSpec, type ApplianceType, type MetricSpec } from '@forecare/firmware-contracts';
+import type { Random } from './random.js';
+
+export interface Reading {
+  readonly metrics: Record<string, number | boolean>;
+  readonly state: Record<string, string | boolean>;
+}
+
+/** Behaviour of one appliance: advanced in steps of simulated time, read as catalog metrics. */
+export interface ApplianceModel {
+  readonly type: ApplianceType;
+  step(dtMs: number): Reading;
+  /** A fault that changes behaviour (the compressor stops, the heater dies…); undefined clears it. */
+  setFault(code: string | undefined): void;
+}
+
+const round = (v: number, digits = 2): number => Math.round(v * 10 ** digits) / 10 ** digits;
+const clamp = (v: number, [lo, hi]: readonly [number, number]): number => Math.min(hi, Math.max(lo, v));
+
+/**
+ * Fridge: the fresh-food compartment warms toward room temperature and the compressor pulls
+ * it down between two thresholds; door openings add heat; a defrost runs every few hours.
+ * E-CMP-* stops the compressor, so the temperature climbs.
+ */
+export class RefrigeratorModel implements ApplianceModel {
+  readonly type = 'refrigerator' as const;
+  private fridge = 4;
+  private freezer = -19;
+  private compressorOn = false;
+  private sinceDefrost = 0;
+  private defrostLeft = 0;
+  private fault: string | undefined;
+  private readonly ambient: number;
+
+  constructor(private readonly rnd: Random) {
+    this.ambient = rnd.between(18, 26);
+    this.fridge = rnd.between(3, 5);
+  }
+
+  setFault(code: string | undefined): void {
+    this.fault = code;
+  }
+
+  step(dtMs: number): Reading {
+    const minutes = dtMs / 60_000;
+    const doorOpen = this.rnd.chance(Math.min(0.5, 0.02 * minutes));
+    const freezerDoorOpen = this.rnd.chance(Math.min(0.2, 0.005 * minutes));
+    this.sinceDefrost += dtMs;
+    if (this.defrostLeft <= 0 && this.sinceDefrost > 8 * 3_600_000) {
+      this.defrostLeft = 20 * 60_000;
+      this.sinceDefrost = 0;
+    }
+    const defrost = this.defrostLeft > 0;
+    this.defrostLeft -= dtMs;
+    const compressorBroken = this.fault?.startsWith('E-CMP') === true;
+    if (this.fridge > 5 && !defrost && !compressorBroken) this.compressorOn = true;
+    if (this.fridge < 3 || defrost || compressorBroken) this.compressorOn = false;
+    const leak = (this.ambient - this.fridge) * 0.004 * minutes + (doorOpen ? 0.8 : 0);
+    const cool = this.compressorOn ? 0.12 * minutes : 0;
+    this.fridge = clamp(this.fridge + leak - cool + this.rnd.gauss(0.05), [-5, 30]);
+    const fLeak = (this.ambient - this.freezer) * 0.002 * minutes + (freezerDoorOpen ? 1 : 0) + (defrost ? 0.1 * minutes : 0);
+    this.freezer = clamp(this.freezer + fLeak - (this.compressorOn ? 0.08 * minutes : 0) + this.rnd.gauss(0.05), [-30, 25]);
+    const duty = this.compressorOn ? clamp(0.45 + this.rnd.gauss(0.08), [0.05, 1]) : clamp(0.15 + this.rnd.gauss(0.05), [0, 0.4]);
+    return {
+      metrics: {
+        fridge_temp_c: round(this.fridge),
+        freezer_temp_c: round(this.freezer),
+        compressor_duty: round(compressorBroken ? 0 : duty),
+        compressor_current_a: round(this.fault === 'E-CMP-02' ? 6 + this.rnd.gauss(0.3) : this.compressorOn ? clamp(1.1 + this.rnd.gauss(0.1), [0.5, 2]) : 0.05),
+        ambient_temp_c: round(this.ambient + this.rnd.gauss(0.2)),
+        door_open: doorOpen,
+      },
+      state: { defrost, mode: 'normal' },
+    };
+  }
+}
+
+const WASH_PHASES = [
+  { phase: 'fill', minutes: 4, temp: 20, rpm: 0, level: 45 },
+  { phase: 'wash', minutes: 30, temp: 40, rpm: 50, level: 45 },
+  { phase: 'drain', minutes: 2, temp: 35, rpm: 0, level: 0 },
+  { phase: 'rinse', minutes: 10, temp: 20, rpm: 50, level: 40 },
+  { phase: 'spin', minutes: 8, temp: 20, rpm: 1200, level: 0 },
+  { phase: 'done', minutes: 0, temp: 20, rpm: 0, level: 0 },
+] as const;
+
+/** Washer: idle most of the day, now and then a cycle through its phases. E-DRN-01 keeps water in the drum. */
+export class WasherModel implements ApplianceModel {
+  readonly type = 'washer' as const;
+  private phaseIndex = -1;
+  private phaseLeft = 0;
+  private water = 20;
+  private fault: string | undefined;
+
+  constructor(private readonly rnd: Random) {}
+
+  setFault(code: string | undefined): void {
+    this.fault = code;
+  }
+
+  step(dtMs: number): Reading {
+    const minutes = dtMs / 60_000;
+    if (this.phaseIndex < 0 && this.rnd.chance(Math.min(0.3, 0.003 * minutes))) {
+      this.phaseIndex = 0;
+      this.phaseLeft = WASH_PHASES[0].minutes;
+    }
+    let p: (typeof WASH_PHASES)[number] | undefined = this.phaseIndex >= 0 ? WASH_PHASES[this.phaseIndex] : undefined;
+    if (p !== undefined) {
+      this.phaseLeft -= minutes;
+      if (this.phaseLeft <= 0) {
+        this.phaseIndex++;
+        p = WASH_PHASES[this.phaseIndex];
+        this.phaseLeft = p?.minutes ?? 0;
+        if (p === undefined || p.phase === 'done') this.phaseIndex = -1;
+      }
+    }
+    const target = p?.temp ?? 20;
+    this.water += (target - this.water) * Math.min(1, 0.2 * minutes);
+    const stuckWater = this.fault === 'E-DRN-01';
+    const rpm = p === undefined ? 0 : Math.max(0, Math.round(p.rpm + this.rnd.gauss(p.rpm * 0.02)));
+    return {
+      metrics: {
+        water_temp_c: round(clamp(this.water + this.rnd.gauss(0.3), [0, 100])),
+        drum_rpm: rpm,
+        water_level_pct: round(stuckWater ? 40 : (p?.level ?? 0)),
+        motor_current_a: round(rpm > 0 ? clamp(0.6 + rpm / 1000 + this.rnd.gauss(0.05), [0, 3]) : 0),
+        vibration_g: round(rpm > 800 ? clamp(0.3 + this.rnd.gauss(0.05), [0, 0.8]) : clamp(0.02 + Math.abs(this.rnd.gauss(0.01)), [0, 0.8])),
+      },
+      state: { phase: p?.phase ?? 'idle', door_locked: p !== undefined },
+    };
+  }
+}
+
+/** Any other catalog type: each metric wanders inside its typical range; states from their allowed values. */
+export class CatalogModel implements ApplianceModel {
+  private readonly values = new Map<string, number>();
+  private fault: string | undefined;
+
+  constructor(
+    readonly type: ApplianceType,
+    private readonly rnd: Random,
+  ) {}
+
+  setFault(code: string | undefined): void {
+    this.fault = code;
+  }
+
+  private walk(m: MetricSpec, faulted: boolean): number | boolean {
+    if (m.type === 'boolean') return this.rnd.chance(0.02);
+    // A faulted appliance drifts out of its typical range toward the edge of the valid one.
+    const [lo, hi] = faulted ? [m.typical[1], m.typical[1] + (m.valid[1] - m.typical[1]) * 0.8] : m.typical;
+    const prev = this.values.get(m.name) ?? this.rnd.between(lo, hi);
+    const next = clamp(prev + this.rnd.gauss((hi - lo) * 0.03), [lo, hi]);
+    this.values.set(m.name, next);
+    return m.type === 'integer' ? Math.round(next) : round(next);
+  }
+
+  step(): Reading {
+    const spec = applianceSpec(this.type);
+    const metrics: Record<string, number | boolean> = {};
+    const state: Record<string, string | boolean> = {};
+    (spec?.metrics ?? []).forEach((m, i) => (metrics[m.name] = this.walk(m, i === 0 && this.fault !== undefined)));
+    for (const s of spec?.states ?? []) state[s.name] = s.values === 'boolean' ? false : (s.values[0] ?? '');
+    return { metrics, state };
+  }
+}
+
+export function modelFor(type: ApplianceType, rnd: Random): ApplianceModel {
+  switch (type) {
+    case 'refrigerator':
+      return new RefrigeratorModel(rnd);
+    case 'washer':
+      return new WasherModel(rnd);
+    case 'dryer':
+    case 'dishwasher':
+    case 'air_conditioner':
+    case 'water_heater':
+    case 'oven':
+      return new CatalogModel(type, rnd);
+  }
+}

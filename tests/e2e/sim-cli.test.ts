@@ -1,0 +1,83 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningGateway } from '@forecare/gateway';
+import { ADMIN_TOKEN, api, startTestGateway, tempDir, until, type Api } from '../support/gateway.js';
+
+const SIM = fileURLToPath(new URL('../../device-sim/dist/cli/main.js', import.meta.url));
+
+function runSim(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [SIM, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('forecare-sim CLI against a running gateway', () => {
+  let gw: RunningGateway;
+  let http: Api;
+
+  beforeAll(async () => {
+    gw = await startTestGateway({ FORECARE_DATA_DIR: tempDir(), FORECARE_HUB_OFFLINE_AFTER: '2s' });
+    http = api(gw);
+  });
+
+  afterAll(async () => {
+    await gw?.stop();
+  });
+
+  it('provisions 3 hubs, publishes realistic telemetry, injects a compressor fault and expiring food', async () => {
+    const r = await runSim([
+      'run',
+      '--url', `mqtt://127.0.0.1:${gw.mqttPort}`,
+      '--api', `http://127.0.0.1:${gw.httpPort}`,
+      '--token', ADMIN_TOKEN,
+      '--hubs', '3',
+      '--prefix', 'cli-hub',
+      '--provision',
+      '--interval', '200',
+      '--duration', '2',
+      '--fault', 'E-CMP-01',
+      '--food',
+      '--json',
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '{}') as { hubs: number; sent: number; rejected: number };
+    expect(summary).toMatchObject({ hubs: 3, rejected: 0 });
+    expect(summary.sent).toBeGreaterThan(10);
+    const tickets = await until('a compressor ticket', async () => {
+      const items = (await http.call<{ items: { faultCode: string | null; hubId: string }[] }>('GET', '/api/v1/tickets')).body.items;
+      return items.some((t) => t.faultCode === 'E-CMP-01') ? items : undefined;
+    });
+    expect(tickets.filter((t) => t.faultCode === 'E-CMP-01').map((t) => t.hubId)).toEqual(['cli-hub-1']);
+    const alarms = (await http.call<{ items: { ruleId: string }[] }>('GET', '/api/v1/alarms?all=true')).body.items;
+    expect(alarms.some((a) => a.ruleId === 'food-expiry')).toBe(true);
+    const hubs = (await http.call<{ items: { hubId: string; lastSeenAt: number | null }[] }>('GET', '/api/v1/hubs')).body.items;
+    expect(hubs.filter((h) => h.hubId.startsWith('cli-hub-') && h.lastSeenAt !== null)).toHaveLength(3);
+  });
+
+  it('a hub told to go silent (no will) raises hub-offline while it stays away', async () => {
+    const creds = (await http.call<{ password: string }>('POST', '/api/v1/hubs', { hubId: 'cli-silent' })).body;
+    const r = await runSim(['inject', 'silent', '--hub', 'cli-silent', '--password', creds.password, '--url', `mqtt://127.0.0.1:${gw.mqttPort}`, '--without-will']);
+    expect(r.code).toBe(0);
+    await until(
+      'hub-offline alarm',
+      async () => {
+        const items = (await http.call<{ items: { ruleId: string; hubId: string }[] }>('GET', '/api/v1/alarms')).body.items;
+        return items.find((a) => a.ruleId === 'hub-offline' && a.hubId === 'cli-silent');
+      },
+      8000,
+    );
+  });
+
+  it('explains a missing password instead of crashing', async () => {
+    const r = await runSim(['run', '--url', `mqtt://127.0.0.1:${gw.mqttPort}`, '--hubs', '1', '--duration', '1']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('--password');
+  });
+});
