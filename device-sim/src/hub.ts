@@ -24,6 +24,8 @@ export interface SimOptions {
   readonly heartbeatMs?: number | undefined;
   /** Connect with the status topic as last will (default true). */
   readonly will?: boolean | undefined;
+  /** Instead of a broker: every message goes here (recording to NDJSON, tests). `connect()` then opens nothing. */
+  readonly sink?: ((topic: string, payload: string) => void) | undefined;
 }
 
 /** One published message, as the simulator sent it (for records and tests). */
@@ -81,6 +83,10 @@ export class SimHub {
   async connect(): Promise<void> {
     const hubId = this.opts.hubId;
     this.silent = false;
+    if (this.opts.sink !== undefined) {
+      await this.publish(topics.status(hubId), { state: 'online', ts: this.clock.now(), firmware: 'sim-1.0' }, true);
+      return;
+    }
     this.client = await mqtt.connectAsync(this.opts.url, {
       username: hubId,
       password: this.opts.password,
@@ -104,8 +110,15 @@ export class SimHub {
   }
 
   async publish(topic: string, payload: Record<string, unknown>, retain = false): Promise<void> {
+    if (this.silent) return;
+    const sink = this.opts.sink;
+    if (sink !== undefined) {
+      this.sent.push({ topic, payload });
+      sink(topic, JSON.stringify(payload));
+      return;
+    }
     const client = this.client;
-    if (client === undefined || this.silent) return;
+    if (client === undefined) return;
     this.sent.push({ topic, payload });
     await client.publishAsync(topic, JSON.stringify(payload), { qos: 1, retain });
   }
