@@ -3,9 +3,22 @@ import { fileURLToPath } from 'node:url';
 import { isMap, isSeq, LineCounter, parseAllDocuments, type Node as YamlNode } from 'yaml';
 import { APPLIANCE_TYPES, type ApplianceType, type Severity } from '@forecare/firmware-contracts';
 import type { RaiseTarget } from './api.js';
+import { compileCondition } from './condition.js';
 
-export const RULE_KINDS = ['fault-code', 'food-expiry', 'hub-offline'] as const;
+export const RULE_KINDS = [
+  'fault-code',
+  'threshold',
+  'repeat',
+  'trend',
+  'stale',
+  'appliance-offline',
+  'hub-offline',
+  'food-expiry',
+  'composite',
+] as const;
 export type RuleKind = (typeof RULE_KINDS)[number];
+
+export type ParamValue = number | string | boolean;
 
 export interface RuleDef {
   readonly id: string;
@@ -14,7 +27,15 @@ export interface RuleDef {
   readonly appliesTo?: readonly ApplianceType[] | undefined;
   readonly severity?: Severity | undefined;
   readonly raises: readonly RaiseTarget[];
-  readonly params: Readonly<Record<string, number | string | boolean>>;
+  readonly params: Readonly<Record<string, ParamValue>>;
+  /** CEL over `metrics`, `state`, `type`, `params` (threshold, repeat on telemetry) or `fault` (repeat on faults). */
+  readonly condition?: string | undefined;
+  /** CEL that ends a threshold alarm (hysteresis); default: the condition no longer holds. */
+  readonly clear?: string | undefined;
+  /** Composite: rule ids whose alarms on the same appliance combine. */
+  readonly of?: readonly string[] | undefined;
+  /** Composite: rule ids that must NOT be alarmed. */
+  readonly unless?: readonly string[] | undefined;
 }
 
 export interface RuleIssue {
@@ -30,27 +51,46 @@ export const defaultRulesDir = join(dirname(fileURLToPath(import.meta.url)), '..
 
 const SEVERITIES: readonly Severity[] = ['info', 'warning', 'critical', 'safety'];
 const RAISES: readonly RaiseTarget[] = ['ticket', 'notification', 'fleet'];
-const FIELDS = new Set(['id', 'description', 'kind', 'appliesTo', 'severity', 'raises', 'params']);
+const FIELDS = new Set(['id', 'description', 'kind', 'appliesTo', 'severity', 'raises', 'params', 'condition', 'clear', 'of', 'unless']);
 const ID = /^[a-z][a-z0-9-]{0,63}$/;
+
+/** Parameters each kind needs (name → what it is), checked at parse time. */
+const REQUIRED: Record<RuleKind, Record<string, 'duration' | 'number' | 'string'>> = {
+  'fault-code': {},
+  threshold: {},
+  repeat: { count: 'number', window: 'duration' },
+  trend: { metric: 'string', window: 'duration' },
+  stale: { metric: 'string', after: 'duration' },
+  'appliance-offline': { silentFor: 'duration' },
+  'hub-offline': { silentFor: 'duration' },
+  'food-expiry': { withinDays: 'number' },
+  composite: {},
+};
+const DURATION_PARAMS = new Set(['for', 'clearFor', 'window', 'after', 'silentFor', 'escalateAfter']);
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
-/** '90s', '10m', '2h', '3d', '250ms' or a number of ms; the fallback when absent or unreadable. */
-export function paramDuration(value: number | string | boolean | undefined, fallback: number): number {
-  if (typeof value === 'number' && Number.isFinite(value) && value > 0) return value;
-  if (typeof value !== 'string') return fallback;
+/** '90s', '10m', '2h', '3d', '250ms' or a number of ms; undefined when unreadable. */
+export function readDuration(value: ParamValue | undefined): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value : undefined;
+  if (typeof value !== 'string') return undefined;
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(value.trim());
-  return m?.[1] === undefined ? fallback : Math.round(Number(m[1]) * (UNITS[m[2] ?? 'ms'] ?? 1));
+  return m?.[1] === undefined ? undefined : Math.round(Number(m[1]) * (UNITS[m[2] ?? 'ms'] ?? 1));
 }
 
-export function paramNumber(value: number | string | boolean | undefined, fallback: number): number {
+export function paramDuration(value: ParamValue | undefined, fallback: number): number {
+  return readDuration(value) ?? fallback;
+}
+
+export function paramNumber(value: ParamValue | undefined, fallback: number): number {
   const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : NaN;
   return Number.isFinite(n) ? n : fallback;
 }
 
 /**
  * Parses rule text (YAML, or JSON which is YAML): one rule, a list of rules, or several
- * YAML documents. Every problem is returned with its line and column; never throws.
+ * YAML documents. Every problem — syntax, unknown field, bad parameter, a CEL condition
+ * that does not compile — is returned with its line and column; never throws.
  */
 export function parseRules(text: string, source: string): { rules: RuleDef[]; issues: RuleIssue[] } {
   const lines = new LineCounter();
@@ -86,9 +126,8 @@ export function parseRules(text: string, source: string): { rules: RuleDef[]; is
       const id = value.id;
       if (typeof id !== 'string' || !ID.test(id)) at(fieldNode('id') ?? node, `${path}/id`, 'id must be lower-case letters, digits and dashes');
       const kind = value.kind;
-      if (typeof kind !== 'string' || !(RULE_KINDS as readonly string[]).includes(kind)) {
-        at(fieldNode('kind') ?? node, `${path}/kind`, `kind must be one of ${RULE_KINDS.join(', ')}`);
-      }
+      const knownKind = typeof kind === 'string' && (RULE_KINDS as readonly string[]).includes(kind);
+      if (!knownKind) at(fieldNode('kind') ?? node, `${path}/kind`, `kind must be one of ${RULE_KINDS.join(', ')}`);
       const severity = value.severity;
       if (severity !== undefined && !(SEVERITIES as readonly unknown[]).includes(severity)) at(fieldNode('severity'), `${path}/severity`, `severity must be one of ${SEVERITIES.join(', ')}`);
       const raises = value.raises ?? [];
@@ -98,9 +137,46 @@ export function parseRules(text: string, source: string): { rules: RuleDef[]; is
         at(fieldNode('appliesTo'), `${path}/appliesTo`, `appliesTo is a list of ${APPLIANCE_TYPES.join(', ')}`);
       }
       const params = value.params ?? {};
+      const paramsNode = fieldNode('params');
       if (typeof params !== 'object' || params === null || Array.isArray(params) || Object.values(params).some((v) => !['number', 'string', 'boolean'].includes(typeof v))) {
-        at(fieldNode('params') ?? node, `${path}/params`, 'params maps names to numbers, strings or booleans');
+        at(paramsNode ?? node, `${path}/params`, 'params maps names to numbers, strings or booleans');
+      } else {
+        const p = params as Record<string, ParamValue>;
+        const paramNode = (name: string): YamlNode | null => (isMap(paramsNode) ? ((paramsNode.get(name, true) as YamlNode | undefined) ?? null) : null);
+        for (const [name, v] of Object.entries(p)) {
+          if (DURATION_PARAMS.has(name) && readDuration(v) === undefined) at(paramNode(name) ?? paramsNode, `${path}/params/${name}`, `${name} must be a duration such as 90s, 10m, 2h`);
+        }
+        if (knownKind) {
+          for (const [name, what] of Object.entries(REQUIRED[kind as RuleKind])) {
+            const v = p[name];
+            if (v === undefined) at(paramsNode ?? node, `${path}/params/${name}`, `a ${String(kind)} rule needs params.${name} (${what})`);
+            else if (what === 'number' && typeof v !== 'number') at(paramNode(name), `${path}/params/${name}`, `${name} must be a number`);
+            else if (what === 'string' && typeof v !== 'string') at(paramNode(name), `${path}/params/${name}`, `${name} must be a name`);
+          }
+        }
       }
+      for (const field of ['condition', 'clear'] as const) {
+        const expr = value[field];
+        if (expr === undefined) continue;
+        if (typeof expr !== 'string') {
+          at(fieldNode(field), `${path}/${field}`, `${field} is a CEL expression`);
+          continue;
+        }
+        const compiled = compileCondition(expr);
+        if (!compiled.ok) {
+          const n = fieldNode(field);
+          // Point into the expression when the CEL parser says where.
+          at(n, `${path}/${field}`, `${field}: ${compiled.error}`, n?.range != null && compiled.offset !== undefined ? n.range[0] + compiled.offset : undefined);
+        }
+      }
+      if (knownKind && (kind === 'threshold' || kind === 'repeat') && typeof value.condition !== 'string' && !(kind === 'repeat' && typeof (params as Record<string, unknown>).code === 'string')) {
+        at(node, `${path}/condition`, `a ${kind} rule needs a condition (CEL)`);
+      }
+      for (const field of ['of', 'unless'] as const) {
+        const refs = value[field];
+        if (refs !== undefined && (!Array.isArray(refs) || refs.some((r) => typeof r !== 'string'))) at(fieldNode(field), `${path}/${field}`, `${field} is a list of rule ids`);
+      }
+      if (kind === 'composite' && (!Array.isArray(value.of) || value.of.length === 0)) at(node, `${path}/of`, 'a composite rule needs `of`: the rule ids it combines');
       if (issues.length > before) continue;
       rules.push({
         id: id as string,
@@ -109,14 +185,30 @@ export function parseRules(text: string, source: string): { rules: RuleDef[]; is
         ...(appliesTo !== undefined ? { appliesTo: appliesTo as ApplianceType[] } : {}),
         ...(severity !== undefined ? { severity: severity as Severity } : {}),
         raises: raises as RaiseTarget[],
-        params: params as Record<string, number | string | boolean>,
+        params: params as Record<string, ParamValue>,
+        ...(typeof value.condition === 'string' ? { condition: value.condition } : {}),
+        ...(typeof value.clear === 'string' ? { clear: value.clear } : {}),
+        ...(Array.isArray(value.of) ? { of: value.of as string[] } : {}),
+        ...(Array.isArray(value.unless) ? { unless: value.unless as string[] } : {}),
       });
     }
   }
+  return { rules, issues };
+}
+
+/** Checks a whole rule set (several files): ids unique, composite references resolvable. */
+export function checkRuleSet(rules: readonly RuleDef[]): string[] {
+  const problems: string[] = [];
   const seen = new Set<string>();
   for (const r of rules) {
-    if (seen.has(r.id)) issues.push({ source, line: 1, column: 1, path: '', message: `rule id "${r.id}" is used twice` });
+    if (seen.has(r.id)) problems.push(`rule id "${r.id}" is used twice`);
     seen.add(r.id);
   }
-  return { rules, issues };
+  for (const r of rules) {
+    for (const ref of [...(r.of ?? []), ...(r.unless ?? [])]) {
+      if (!seen.has(ref)) problems.push(`rule ${r.id} refers to unknown rule "${ref}"`);
+      if (ref === r.id) problems.push(`rule ${r.id} refers to itself`);
+    }
+  }
+  return problems;
 }

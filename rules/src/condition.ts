@@ -1,0 +1,34 @@
+import { parse } from '@marcbachmann/cel-js';
+
+/** A compiled CEL condition: evaluated against a context, true only for a boolean true. */
+export type Condition = (context: Record<string, unknown>) => boolean;
+
+const cache = new Map<string, Condition>();
+
+/**
+ * Compiles a CEL expression once (cached by text). Evaluation never throws: a missing
+ * metric or a type error makes the condition false for that message, as "not known to
+ * hold" — a rule cannot fire on data it does not have.
+ */
+export function compileCondition(expression: string): { ok: true; condition: Condition } | { ok: false; error: string; offset?: number } {
+  const hit = cache.get(expression);
+  if (hit !== undefined) return { ok: true, condition: hit };
+  let program: (ctx: Record<string, unknown>) => unknown;
+  try {
+    program = parse(expression) as (ctx: Record<string, unknown>) => unknown;
+  } catch (err) {
+    const message = (err as Error).message.split('\n')[0] ?? 'invalid CEL';
+    const at = /position (\d+)|at (\d+)/.exec((err as Error).message);
+    const offset = at === null ? undefined : Number(at[1] ?? at[2]);
+    return { ok: false, error: message, ...(offset !== undefined ? { offset } : {}) };
+  }
+  const condition: Condition = (ctx) => {
+    try {
+      return program(ctx) === true;
+    } catch {
+      return false;
+    }
+  };
+  cache.set(expression, condition);
+  return { ok: true, condition };
+}
