@@ -13,6 +13,11 @@ const cache = new Map<string, Condition>();
 export function compileCondition(expression: string): { ok: true; condition: Condition } | { ok: false; error: string; offset?: number } {
   const hit = cache.get(expression);
   if (hit !== undefined) return { ok: true, condition: hit };
+  const simple = simpleComparison(expression);
+  if (simple !== undefined) {
+    cache.set(expression, simple);
+    return { ok: true, condition: simple };
+  }
   let program: (ctx: Record<string, unknown>) => unknown;
   try {
     program = parse(expression) as (ctx: Record<string, unknown>) => unknown;
@@ -31,4 +36,42 @@ export function compileCondition(expression: string): { ok: true; condition: Con
   };
   cache.set(expression, condition);
   return { ok: true, condition };
+}
+
+const SIMPLE = /^\s*metrics\.([A-Za-z_][A-Za-z0-9_]*)\s*(>=|<=|>|<|==|!=)\s*(-?\d+(?:\.\d+)?)\s*$/;
+
+/**
+ * `metrics.<name> <op> <number>` — most threshold rules — evaluated directly, with the same
+ * meaning as CEL (a missing or non-numeric metric makes it false).
+ */
+function simpleComparison(expression: string): Condition | undefined {
+  const m = SIMPLE.exec(expression);
+  if (m === null) return undefined;
+  const name = m[1] as string;
+  const limit = Number(m[3]);
+  const read = (ctx: Record<string, unknown>): number | undefined => {
+    const v = (ctx.metrics as Record<string, unknown> | undefined)?.[name];
+    return typeof v === 'number' ? v : undefined;
+  };
+  switch (m[2]) {
+    case '>':
+      return (ctx) => (read(ctx) ?? NaN) > limit;
+    case '>=':
+      return (ctx) => (read(ctx) ?? NaN) >= limit;
+    case '<':
+      return (ctx) => (read(ctx) ?? NaN) < limit;
+    case '<=':
+      return (ctx) => (read(ctx) ?? NaN) <= limit;
+    case '==':
+      return (ctx) => read(ctx) === limit;
+    case undefined:
+      return undefined;
+    case '!=':
+      return (ctx) => {
+        const v = read(ctx);
+        return v !== undefined && v !== limit;
+      };
+    default:
+      return undefined;
+  }
 }

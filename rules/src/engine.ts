@@ -1,7 +1,7 @@
-import { itemExpiresAt, lookupFault, type ApplianceType, type Severity } from '@forecare/firmware-contracts';
+import { APPLIANCE_TYPES, itemExpiresAt, lookupFault, type ApplianceType, type Severity } from '@forecare/firmware-contracts';
 import type { AlarmEvent, AlarmState, EngineInput, RaiseTarget } from './api.js';
 import { compileCondition, type Condition } from './condition.js';
-import { paramDuration, paramNumber, type ParamValue, type RuleDef } from './rule-format.js';
+import { DURATION_PARAMS, paramDuration, paramNumber, type ParamValue, type RuleDef } from './rule-format.js';
 import { TimingWheel } from './timing-wheel.js';
 
 type AlarmStatus = 'raised' | 'acknowledged' | 'cleared';
@@ -78,9 +78,29 @@ interface CompiledRule {
   readonly params: Readonly<Record<string, ParamValue>>;
   readonly condition?: Condition | undefined;
   readonly clear?: Condition | undefined;
+  /** Metric names the conditions read (`metrics.x`); null when they read metrics some other way. */
+  readonly reads: ReadonlySet<string> | null;
+  /** Position in the rule set: events of one message come out in rule order. */
+  readonly order: number;
+}
+
+/** The metric names a CEL condition reads, when it names them as `metrics.<name>`; null when it may read any. */
+function metricsRead(...expressions: (string | undefined)[]): ReadonlySet<string> | null {
+  const names = new Set<string>();
+  for (const e of expressions) {
+    if (e === undefined) continue;
+    const rest = e.replace(/metrics\.([A-Za-z_][A-Za-z0-9_]*)/g, (_m, name: string) => {
+      names.add(name);
+      return '';
+    });
+    // Conditions on state (or metrics read by other means) are re-judged on every message.
+    if (/\b(metrics|state)\b/.test(rest)) return null;
+  }
+  return names;
 }
 
 const DAY_MS = 86_400_000;
+const NONE: readonly CompiledRule[] = [];
 const SEQ_WINDOW = 32;
 
 interface RaiseInput {
@@ -114,6 +134,10 @@ export class Engine {
   private timers = new TimingWheel(1000, 4096);
   private byKind = new Map<string, CompiledRule[]>();
   private byId = new Map<string, CompiledRule>();
+  /** kind|type → metric → rules reading it ('*' = rules that read metrics opaquely). */
+  private byMetric = new Map<string, Map<string, CompiledRule[]>>();
+  /** appliance → rule ids that may hold working state or an open alarm there (a superset; lets the common case skip all lookups). */
+  private readonly busy = new Map<string, Set<string>>();
 
   constructor(opts: EngineOptions) {
     this.version = opts.version ?? 1;
@@ -122,23 +146,86 @@ export class Engine {
   }
 
   private setRules(rules: readonly RuleDef[]): void {
-    this.rules = rules.map((def) => {
-      const params = { ...def.params, ...(this.overrides?.[def.id] ?? {}) };
+    this.rules = rules.map((def, order) => {
+      const params: Record<string, ParamValue> = { ...def.params, ...(this.overrides?.[def.id] ?? {}) };
+      // Durations are read on hot paths: turn '10m' into milliseconds once.
+      for (const [k, v] of Object.entries(params)) if (typeof v === 'string' && DURATION_PARAMS.has(k)) params[k] = paramDuration(v, 0);
       const cond = def.condition !== undefined ? compileCondition(def.condition) : undefined;
       const clear = def.clear !== undefined ? compileCondition(def.clear) : undefined;
-      return { def, params, condition: cond?.ok === true ? cond.condition : undefined, clear: clear?.ok === true ? clear.condition : undefined };
+      const reads = def.kind === 'threshold' || def.kind === 'repeat' ? metricsRead(def.condition, def.clear) : new Set<string>();
+      return { def, params, condition: cond?.ok === true ? cond.condition : undefined, clear: clear?.ok === true ? clear.condition : undefined, reads, order };
     });
     this.byKind = new Map();
     this.byId = new Map();
+    this.byMetric = new Map();
     for (const r of this.rules) {
-      this.byKind.set(r.def.kind, [...(this.byKind.get(r.def.kind) ?? []), r]);
       this.byId.set(r.def.id, r);
+      const types = r.def.appliesTo !== undefined && r.def.appliesTo.length > 0 ? r.def.appliesTo : APPLIANCE_TYPES;
+      this.byKind.set(r.def.kind, [...(this.byKind.get(r.def.kind) ?? []), r]);
+      for (const t of types) {
+        const k = `${r.def.kind}|${t}`;
+        const list = this.byKind.get(k) ?? [];
+        list.push(r);
+        this.byKind.set(k, list);
+        if (r.def.kind !== 'threshold' && r.def.kind !== 'repeat') continue;
+        // Index value rules by the metrics they read, so a message only wakes the rules it can change.
+        const index = this.byMetric.get(k) ?? new Map<string, CompiledRule[]>();
+        this.byMetric.set(k, index);
+        for (const m of r.reads === null || r.reads.size === 0 ? ['*'] : [...r.reads]) {
+          const ml = index.get(m) ?? [];
+          ml.push(r);
+          index.set(m, ml);
+        }
+      }
     }
   }
 
-  private kind(kind: RuleDef['kind'], type?: ApplianceType): CompiledRule[] {
-    const rules = this.byKind.get(kind) ?? [];
-    return type === undefined ? rules : rules.filter((r) => applies(r.def, type));
+  private readonly thresholdKeys = new Map<string, string>(APPLIANCE_TYPES.map((t) => [t, `threshold|${t}`]));
+
+  private thresholdKey(type: ApplianceType): string {
+    return this.thresholdKeys.get(type) ?? `threshold|${type}`;
+  }
+
+  private kind(kind: RuleDef['kind'], type?: ApplianceType): readonly CompiledRule[] {
+    return this.byKind.get(type === undefined ? kind : `${kind}|${type}`) ?? NONE;
+  }
+
+  /** Threshold or repeat rules of a type that read any of these metrics (or read metrics opaquely), in rule order. */
+  private reading(kind: 'threshold' | 'repeat', type: ApplianceType, metrics: Readonly<Record<string, unknown>>): readonly CompiledRule[] {
+    const key = kind === 'threshold' ? this.thresholdKey(type) : `${kind}|${type}`;
+    const all = this.byKind.get(key);
+    if (all === undefined) return NONE;
+    if (all.length <= 64) {
+      // Few rules: a direct check per rule is cheaper than merging index lists.
+      let picked: CompiledRule[] | undefined;
+      for (let i = 0; i < all.length; i++) {
+        const r = all[i] as CompiledRule;
+        if (r.reads === null || r.reads.size === 0 || readsAny(r.reads, metrics)) (picked ??= []).push(r);
+        else if (picked === undefined && i === all.length - 1) return NONE;
+      }
+      return picked ?? NONE;
+    }
+    const index = this.byMetric.get(key);
+    if (index === undefined) return NONE;
+    let hit: CompiledRule[] | undefined;
+    let many = false;
+    const take = (rules: readonly CompiledRule[] | undefined): void => {
+      if (rules === undefined) return;
+      if (hit === undefined) hit = rules as CompiledRule[];
+      else {
+        if (!many) {
+          hit = [...hit];
+          many = true;
+        }
+        for (const r of rules) hit.push(r);
+      }
+    };
+    take(index.get('*'));
+    for (const m in metrics) take(index.get(m));
+    if (hit === undefined) return NONE;
+    if (!many) return hit;
+    // Several metrics wake overlapping rules: once each, in rule order (deterministic events).
+    return [...new Set(hit)].sort((x, y) => x.order - y.order);
   }
 
   // ── inputs ────────────────────────────────────────────────────────────────
@@ -276,7 +363,8 @@ export class Engine {
       // The hub is back: its appliances' silence is measured from now.
       for (const [id, a] of this.appliances) if (a.hubId === input.hubId) this.armApplianceTimers(id, a, input.at, out, true);
     }
-    const silentFor = Math.min(...rules.map((r) => paramDuration(r.params.silentFor, 600_000)));
+    let silentFor = Infinity;
+    for (const r of rules) silentFor = Math.min(silentFor, paramDuration(r.params.silentFor, 600_000));
     if (Number.isFinite(silentFor)) this.timers.set(`hub|${input.hubId}`, hub.lastSeen + silentFor);
   }
 
@@ -344,11 +432,11 @@ export class Engine {
       this.timers.set(`stale|${input.applianceId}|${r.def.id}`, input.at + paramDuration(r.params.after, 3_600_000));
     }
     const ctx = { metrics: a.metrics, state: a.state, type: a.type, params: {} as Record<string, ParamValue> };
-    for (const r of this.kind('threshold', a.type)) {
+    for (const r of this.reading('threshold', a.type, input.metrics)) {
       ctx.params = r.params;
       this.threshold(r, input.applianceId, a, input.at, r.condition?.(ctx) === true, r.clear !== undefined ? r.clear(ctx) : undefined, out);
     }
-    for (const r of this.kind('repeat', a.type)) {
+    for (const r of this.reading('repeat', a.type, input.metrics)) {
       if (typeof r.params.code === 'string') continue;
       ctx.params = r.params;
       if (r.condition?.(ctx) === true) this.occurrence(r, input.applianceId, a.hubId, a.type, input.at, out);
@@ -357,7 +445,19 @@ export class Engine {
   }
 
   /** Threshold with duration and hysteresis: raise after `for` of the condition, clear after `clearFor` of the clear condition. */
+  private markBusy(applianceId: string, ruleId: string): void {
+    let set = this.busy.get(applianceId);
+    if (set === undefined) {
+      set = new Set();
+      this.busy.set(applianceId, set);
+    }
+    set.add(ruleId);
+  }
+
   private threshold(r: CompiledRule, applianceId: string, a: ApplianceRec, at: number, holds: boolean, clears: boolean | undefined, out: AlarmEvent[]): void {
+    // The common case: nothing pending, no alarm, condition false — nothing to look up.
+    if (!holds && this.busy.get(applianceId)?.has(r.def.id) !== true) return;
+    this.markBusy(applianceId, r.def.id);
     const wkey = `${applianceId}|${r.def.id}`;
     const w = this.work.get(wkey) ?? {};
     const alarmKey = `${applianceId}|${r.def.id}|${r.def.id}`;
@@ -389,8 +489,10 @@ export class Engine {
         }
       }
     }
-    if (w.pendingSince === undefined && w.clearingSince === undefined) this.work.delete(wkey);
-    else this.work.set(wkey, w);
+    if (w.pendingSince === undefined && w.clearingSince === undefined) {
+      this.work.delete(wkey);
+      if (!this.alarmsByKey.has(alarmKey)) this.busy.get(applianceId)?.delete(r.def.id);
+    } else this.work.set(wkey, w);
   }
 
   private raiseThreshold(r: CompiledRule, applianceId: string, a: ApplianceRec, at: number, out: AlarmEvent[]): void {
@@ -609,6 +711,12 @@ export class Engine {
     for (const [id, hub] of snap.hubs) engine.hubs.set(id, hub);
     for (const [id, a] of snap.appliances) engine.appliances.set(id, { ...a, lastDeviceTs: a.lastDeviceTs ?? -Infinity });
     for (const [k, w] of snap.work) engine.work.set(k, w);
+    // Rebuild the busy index from what the snapshot holds.
+    for (const a of snap.alarms) if (a.applianceId !== undefined) engine.markBusy(a.applianceId, a.ruleId);
+    for (const [k] of snap.work) {
+      const [applianceId, ruleId] = k.split('|');
+      if (applianceId !== undefined && ruleId !== undefined) engine.markBusy(applianceId, ruleId);
+    }
     engine.timers = new TimingWheel(1000, 4096, snap.wheel);
     for (const [key, at] of snap.timers) engine.timers.set(key, at);
     return engine;
@@ -643,6 +751,11 @@ export class Engine {
     }
     return out;
   }
+}
+
+function readsAny(reads: ReadonlySet<string>, metrics: Readonly<Record<string, unknown>>): boolean {
+  for (const m of reads) if (metrics[m] !== undefined) return true;
+  return false;
 }
 
 function applies(rule: RuleDef, type: ApplianceType): boolean {

@@ -261,3 +261,19 @@ describe('timing wheel', () => {
     );
   });
 });
+
+describe('conditions', () => {
+  it('the direct path for `metrics.x <op> n` agrees with CEL on every value, including missing and non-numeric', async () => {
+    const { compileCondition } = await import('./condition.js');
+    const { parse } = await import('@marcbachmann/cel-js');
+    for (const op of ['>', '>=', '<', '<=', '==', '!=']) {
+      const text = `metrics.t ${op} 8.5`;
+      const fast = compileCondition(text);
+      const cel = parse(`(${text}) == true`) as (ctx: Record<string, unknown>) => unknown;
+      if (!fast.ok) throw new Error(fast.error);
+      for (const v of [-1, 0, 8, 8.5, 9, 1e9]) expect(fast.condition({ metrics: { t: v } }), `${v} ${op}`).toBe(cel({ metrics: { t: v } }) === true);
+      expect(fast.condition({ metrics: {} })).toBe(false);
+      expect(fast.condition({ metrics: { t: true } })).toBe(false);
+    }
+  });
+});

@@ -66,7 +66,7 @@ const REQUIRED: Record<RuleKind, Record<string, 'duration' | 'number' | 'string'
   'food-expiry': { withinDays: 'number' },
   composite: {},
 };
-const DURATION_PARAMS = new Set(['for', 'clearFor', 'window', 'after', 'silentFor', 'escalateAfter']);
+export const DURATION_PARAMS: ReadonlySet<string> = new Set(['for', 'clearFor', 'window', 'after', 'silentFor', 'escalateAfter']);
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
