@@ -38,6 +38,8 @@ export async function buildApi(ctx: GatewayContext): Promise<FastifyInstance> {
   app.addHook('onResponse', async (request, reply) => {
     if (reply.statusCode >= 400) request.log.info({ method: request.method, path: request.url.split('?')[0], status: reply.statusCode }, 'api request refused');
   });
+  // The console is served here once built (gateway/console); until then the start page is the API documentation.
+  app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/docs'));
   registerOpsRoutes(app, ctx);
   registerHubRoutes(app, ctx);
   registerCustomerRoutes(app, ctx);
