@@ -94,7 +94,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     });
     const worker = new DeliveryWorker(outbox, { ...config.contactCenter, secrets }, clock, metrics, logger);
     const journal = new Journal(store, clock, metrics, logger, config.journalMaxBatch);
-    const broker = new Broker(hubs, metrics, logger);
+    const broker = new Broker(hubs, metrics, logger, config.mqtt, () => clock.now());
     const ingest = new Ingest(journal, clock, metrics, logger, (hubId, notice) => broker.sendNotice(hubId, notice));
     broker.attachIngest(ingest);
 

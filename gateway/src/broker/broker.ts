@@ -7,6 +7,7 @@ import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { isCleanMqttString } from './hygiene.js';
 import { listen } from './listen.js';
+import { LoginLimiter } from './login-limiter.js';
 
 /** CONNACK return codes of MQTT 3.1.1 §3.2.2.3. */
 const enum ConnackCode {
@@ -18,6 +19,21 @@ const enum ConnackCode {
 
 function refusal(code: ConnackCode, message: string): AuthenticateError {
   return Object.assign(new Error(message), { returnCode: code as number }) as AuthenticateError;
+}
+
+export interface BrokerLimits {
+  readonly maxPacketBytes: number;
+  readonly maxKeepaliveS: number;
+  readonly maxSubscriptions: number;
+  readonly loginFailuresPerMinute: number;
+}
+
+export const DEFAULT_LIMITS: BrokerLimits = { maxPacketBytes: 270_336, maxKeepaliveS: 1200, maxSubscriptions: 16, loginFailuresPerMinute: 10 };
+
+/** The parts of aedes' per-connection client we guard (not in its public types). */
+interface ClientInternals {
+  readonly conn: { destroy(): void; remoteAddress?: string };
+  readonly _parser: { packet: { length: number }; _parseLength: () => boolean };
 }
 
 export interface BrokerIdentity {
@@ -36,11 +52,18 @@ export class Broker {
   private ingest: Ingest | undefined;
   private readonly live = new Set<Client>();
 
+  private readonly subscriptions = new WeakMap<Client, Set<string>>();
+  private readonly limiter: LoginLimiter;
+
   constructor(
     private readonly registry: HubRegistry,
     private readonly metrics: Metrics,
     private readonly logger: Logger,
-  ) {}
+    private readonly limits: BrokerLimits = DEFAULT_LIMITS,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.limiter = new LoginLimiter(limits.loginFailuresPerMinute, limits.loginFailuresPerMinute * 5);
+  }
 
   attachIngest(ingest: Ingest): void {
     this.ingest = ingest;
@@ -52,6 +75,7 @@ export class Broker {
       connectTimeout: 10_000,
       maxClientsIdLength: 64,
       maxTopicLevels: 8,
+      keepaliveLimit: this.limits.maxKeepaliveS,
       preConnect: (client, packet, cb) => {
         this.connects.set(client, packet);
         cb(null, true);
@@ -89,8 +113,30 @@ export class Broker {
       this.logger.warn({ clientId: client.id, err: err.message }, 'mqtt connection error');
     });
     this.aedes = aedes;
-    this.server = createServer(aedes.handle);
+    this.server = createServer((socket) => this.guard(aedes.handle(socket) as unknown as ClientInternals));
     return listen(this.server, host, port, 'FORECARE_MQTT_PORT');
+  }
+
+  /**
+   * aedes buffers a whole packet before parsing it, whatever its announced size. Check the
+   * remaining length as soon as the fixed header is read and drop the connection before a
+   * single oversized byte is kept (MQTT 3.1.1 has no way to say why).
+   */
+  private guard(client: ClientInternals): void {
+    const parser = client._parser;
+    const parseLength = parser._parseLength;
+    const max = this.limits.maxPacketBytes;
+    const { metrics, logger } = this;
+    parser._parseLength = function guardedParseLength(this: ClientInternals['_parser']): boolean {
+      const ok = parseLength.call(this);
+      if (ok && this.packet.length > max) {
+        metrics.rejects.inc({ reason: 'packet-too-large' });
+        logger.warn({ remoteAddress: client.conn.remoteAddress, bytes: this.packet.length, max }, 'mqtt packet over FORECARE_MQTT_MAX_PACKET_BYTES: connection closed');
+        client.conn.destroy();
+        return false;
+      }
+      return ok;
+    };
   }
 
   private async authenticate(client: Client, username: string | undefined, password: Buffer | undefined): Promise<BrokerIdentity> {
@@ -109,8 +155,18 @@ export class Broker {
     if (username === undefined || password === undefined) throw refusal(ConnackCode.NotAuthorized, 'username and password are required');
     if (!isCleanMqttString(username)) throw refusal(ConnackCode.BadCredentials, 'username contains NUL, control characters or invalid UTF-8');
     const hubId = username;
+    const source = (client as unknown as ClientInternals).conn.remoteAddress ?? 'unknown';
+    const blocked = this.limiter.blocked(hubId, source, this.now());
+    if (blocked !== undefined) {
+      this.metrics.loginFailures.inc({ reason: `rate-limited-${blocked}` });
+      throw refusal(ConnackCode.NotAuthorized, `too many failed logins for this ${blocked === 'hub' ? 'hub id' : 'source address'}; try again in a minute`);
+    }
     const ok = await this.registry.verify(hubId, password.toString('utf8'));
-    if (!ok) throw refusal(ConnackCode.BadCredentials, 'bad username or password');
+    if (!ok) {
+      this.limiter.fail(hubId, source, this.now());
+      this.metrics.loginFailures.inc({ reason: 'bad-credentials' });
+      throw refusal(ConnackCode.BadCredentials, 'bad username or password');
+    }
     const will = packet?.will;
     if (will !== undefined && will !== null) {
       if (will.topic !== topics.status(hubId)) throw refusal(ConnackCode.NotAuthorized, `last will must be on ${topics.status(hubId)}`);
@@ -147,6 +203,18 @@ export class Broker {
       cb(null, null); // SUBACK 0x80 for this filter, connection stays up
       return;
     }
+    let mine = this.subscriptions.get(client);
+    if (mine === undefined) {
+      mine = new Set();
+      this.subscriptions.set(client, mine);
+    }
+    if (!mine.has(sub.topic) && mine.size >= this.limits.maxSubscriptions) {
+      this.metrics.rejects.inc({ reason: 'too-many-subscriptions' });
+      this.logger.warn({ clientId: client.id, hubId: identity.hubId, max: this.limits.maxSubscriptions }, 'subscription refused: FORECARE_MQTT_MAX_SUBSCRIPTIONS reached');
+      cb(null, null);
+      return;
+    }
+    mine.add(sub.topic);
     cb(null, sub);
   }
 

@@ -20,6 +20,12 @@ export interface GatewayConfig {
   readonly adminToken: string;
   readonly rulesDir: string;
   readonly hubOfflineAfterMs: number;
+  readonly mqtt: {
+    readonly maxPacketBytes: number;
+    readonly maxKeepaliveS: number;
+    readonly maxSubscriptions: number;
+    readonly loginFailuresPerMinute: number;
+  };
   readonly sqliteSynchronous: 'NORMAL' | 'FULL';
   readonly journalMaxBatch: number;
   readonly tickMs: number;
@@ -101,6 +107,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     adminToken: str('adminToken'),
     rulesDir: str('rulesDir'),
     hubOfflineAfterMs: duration('hubOfflineAfter'),
+    mqtt: {
+      maxPacketBytes: positive('mqttMaxPacketBytes'),
+      maxKeepaliveS: positive('mqttMaxKeepaliveS'),
+      maxSubscriptions: positive('mqttMaxSubscriptions'),
+      loginFailuresPerMinute: positive('loginFailuresPerMinute'),
+    },
     sqliteSynchronous: sync,
     journalMaxBatch: positive('journalMaxBatch'),
     tickMs: positive('tickMs'),

@@ -1,0 +1,118 @@
+import { connect as netConnect } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import mqtt, { type MqttClient } from 'mqtt';
+import type { RunningGateway } from '@forecare/gateway';
+import { topics, type NoticePayload } from '@forecare/firmware-contracts';
+import { api, connectHub, startTestGateway, tempDir, until, type Api } from '../support/gateway.js';
+
+const refusedCode = (p: Promise<MqttClient>): Promise<number | undefined> =>
+  p.then(
+    (c) => {
+      c.end(true);
+      return undefined;
+    },
+    (e: { code?: number }) => e.code ?? -1,
+  );
+const closed = (client: MqttClient): Promise<void> => new Promise((resolve) => (client.stream.destroyed ? resolve() : client.stream.once('close', () => resolve())));
+
+describe('broker hygiene and identity', () => {
+  let gw: RunningGateway;
+  let http: Api;
+  const pw: Record<string, string> = {};
+  let bystander: MqttClient;
+  const url = () => `mqtt://127.0.0.1:${gw.mqttPort}`;
+
+  beforeAll(async () => {
+    gw = await startTestGateway({ FORECARE_DATA_DIR: tempDir(), FORECARE_MQTT_MAX_PACKET_BYTES: '65536', FORECARE_MQTT_MAX_SUBSCRIPTIONS: '4', FORECARE_LOGIN_FAILURES_PER_MINUTE: '5' });
+    http = api(gw);
+    for (const hubId of ['hub-a', 'hub-b', 'hub-c', 'hub-d']) pw[hubId] = (await http.call<{ password: string }>('POST', '/api/v1/hubs', { hubId })).body.password;
+    bystander = await connectHub(gw, 'hub-b', pw['hub-b'] ?? '');
+  });
+
+  afterAll(async () => {
+    bystander?.end(true);
+    await gw?.stop();
+  });
+
+  const bystanderOk = async (): Promise<void> => {
+    await bystander.publishAsync(topics.heartbeat('hub-b'), JSON.stringify({ ts: Date.now(), seq: Math.floor(Math.random() * 1e9) }), { qos: 1 });
+    expect(bystander.connected).toBe(true);
+  };
+
+  it('an over-size packet closes the connection before it is buffered', async () => {
+    // A CONNECT announcing 10 MB: the fixed header alone is enough to refuse it.
+    const socket = netConnect(gw.mqttPort, '127.0.0.1');
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    socket.write(Buffer.from([0x10, 0x80, 0x80, 0x80, 0x05, 0x00, 0x04]));
+    await new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    // And after login: a 100 KB publish.
+    const hub = await connectHub(gw, 'hub-a', pw['hub-a'] ?? '');
+    const gone = closed(hub);
+    hub.publish(topics.heartbeat('hub-a'), Buffer.alloc(100_000, 0x20), { qos: 1 });
+    await gone;
+    const metrics = await (await fetch(`http://127.0.0.1:${gw.httpPort}/metrics`)).text();
+    expect(metrics).toMatch(/forecare_rejects_total\{reason="packet-too-large"\} 2/);
+    await bystanderOk();
+  });
+
+  it('NUL in a client id gets CONNACK 2; a will outside the hub status topic gets CONNACK 5', async () => {
+    expect(await refusedCode(mqtt.connectAsync(url(), { username: 'hub-a', password: pw['hub-a'], clientId: 'bad\u0000id', reconnectPeriod: 0, protocolVersion: 4 }))).toBe(2);
+    expect(await refusedCode(mqtt.connectAsync(url(), { username: 'hub-a', password: pw['hub-a'], reconnectPeriod: 0, protocolVersion: 4, will: { topic: topics.status('hub-b'), payload: Buffer.from('{}'), qos: 1, retain: false } }))).toBe(5);
+    await bystanderOk();
+  });
+
+  it('a $SYS publish disconnects; a 1,000 invalid payloads in a row each get a notice and the connection stays', async () => {
+    const sys = await connectHub(gw, 'hub-a', pw['hub-a'] ?? '');
+    const gone = closed(sys);
+    sys.publish('$SYS/broker/uptime', 'x', { qos: 1 });
+    await gone;
+    const hub = await connectHub(gw, 'hub-a', pw['hub-a'] ?? '');
+    const notices: NoticePayload[] = [];
+    hub.on('message', (_t, p) => notices.push(JSON.parse(p.toString()) as NoticePayload));
+    await hub.subscribeAsync(topics.notices('hub-a'), { qos: 1 });
+    await Promise.all(Array.from({ length: 1000 }, (_, i) => hub.publishAsync(topics.telemetry('hub-a', 'fridge-1'), `{"ts": ${i}, broken`, { qos: 1 })));
+    await until('1,000 notices', () => (notices.length >= 1000 ? true : undefined), 20_000);
+    expect(notices.every((n) => n.code === 'GW_REJECT_NOT_JSON')).toBe(true);
+    expect(hub.connected).toBe(true);
+    await bystanderOk();
+    hub.end(true);
+  });
+
+  it('subscriptions past the limit get SUBACK 0x80', async () => {
+    const hub = await connectHub(gw, 'hub-a', pw['hub-a'] ?? '');
+    for (let i = 0; i < 4; i++) await hub.subscribeAsync(`${topics.hubPrefix('hub-a')}x${i}`, { qos: 0 });
+    const refused = await hub.subscribeAsync(`${topics.hubPrefix('hub-a')}x9`, { qos: 0 }).then(
+      () => undefined,
+      (e: { packet?: { granted?: number[] } }) => e.packet?.granted,
+    );
+    expect(refused).toEqual([128]);
+    expect(hub.connected).toBe(true);
+    hub.end(true);
+  });
+
+  it('failed logins are rate-limited per hub id, with a metric, and other hubs are unaffected', async () => {
+    for (let i = 0; i < 5; i++) expect(await refusedCode(mqtt.connectAsync(url(), { username: 'hub-c', password: 'guess', reconnectPeriod: 0, protocolVersion: 4 }))).toBe(4);
+    // Even the right password is refused while the limit holds.
+    expect(await refusedCode(mqtt.connectAsync(url(), { username: 'hub-c', password: pw['hub-c'], reconnectPeriod: 0, protocolVersion: 4 }))).toBe(5);
+    const metrics = await (await fetch(`http://127.0.0.1:${gw.httpPort}/metrics`)).text();
+    expect(metrics).toMatch(/forecare_login_failures_total\{reason="rate-limited-hub"\} 1/);
+    const d = await connectHub(gw, 'hub-d', pw['hub-d'] ?? '');
+    expect(d.connected).toBe(true);
+    d.end(true);
+  });
+
+  it('rotation drops the connection and the old password; revocation refuses the hub', async () => {
+    const hub = await connectHub(gw, 'hub-d', pw['hub-d'] ?? '');
+    const gone = closed(hub);
+    const rotated = await http.call<{ password: string }>('POST', '/api/v1/hubs/hub-d/rotate', {});
+    expect(rotated.status).toBe(200);
+    await gone;
+    expect(await refusedCode(mqtt.connectAsync(url(), { username: 'hub-d', password: pw['hub-d'], reconnectPeriod: 0, protocolVersion: 4 }))).toBe(4);
+    const again = await connectHub(gw, 'hub-d', rotated.body.password);
+    const dropped = closed(again);
+    expect((await http.call('DELETE', '/api/v1/hubs/hub-d')).status).toBe(204);
+    await dropped;
+    expect(await refusedCode(mqtt.connectAsync(url(), { username: 'hub-d', password: rotated.body.password, reconnectPeriod: 0, protocolVersion: 4 }))).toBe(4);
+    await bystanderOk();
+  });
+});
