@@ -20,6 +20,8 @@ export interface RuleRunnerOptions {
 }
 
 const CHECKPOINT = 'rules';
+const SEEN_WRITE_EVERY_MS = 30_000;
+const TELEMETRY_ROW_EVERY_MS = 10_000;
 const REPLAY_CHUNK = 2000;
 
 /** Rebuilds the contract message a journal row holds (it was validated before it was written). */
@@ -185,19 +187,27 @@ export class RuleRunner {
     this.maybeCheckpoint();
   }
 
+  /** Last time "seen" was written per hub / appliance: presence is kept to the minute, not per message. */
+  private readonly seenWritten = new Map<string, number>();
+
+  private due(key: string, at: number, every = SEEN_WRITE_EVERY_MS): boolean {
+    const last = this.seenWritten.get(key);
+    if (last !== undefined && at - last < every && at >= last) return false;
+    if (this.seenWritten.size > 1_000_000) this.seenWritten.clear();
+    this.seenWritten.set(key, at);
+    return true;
+  }
+
   private sideEffects(entry: JournalEntry): void {
     const m = entry.message;
-    this.touchHub.run(entry.receivedAt, m.hubId, entry.receivedAt);
-    if (m.kind === 'telemetry' || m.kind === 'fault' || m.kind === 'inventory') {
+    if (this.due(`h:${m.hubId}`, entry.receivedAt)) this.touchHub.run(entry.receivedAt, m.hubId, entry.receivedAt);
+    if ((m.kind === 'telemetry' || m.kind === 'fault' || m.kind === 'inventory') && this.due(`a:${m.applianceId}`, entry.receivedAt)) {
       this.customers.seen(m.applianceId, m.hubId, m.payload.type, m.kind === 'telemetry' ? m.payload.model : undefined, entry.receivedAt);
     }
-    if (m.kind === 'telemetry') {
-      // Row ids are pos·1024 + sample index (at most 500 samples plus the message).
-      const samples = m.payload.samples ?? [];
-      samples.forEach((s, i) => {
-        this.insertTelemetry.run(entry.pos * 1024 + i, m.applianceId, m.hubId, entry.receivedAt - Math.max(0, m.payload.ts - s.ts), s.ts, JSON.stringify(s.metrics));
-      });
-      this.insertTelemetry.run(entry.pos * 1024 + samples.length, m.applianceId, m.hubId, entry.receivedAt, m.payload.ts, JSON.stringify(m.payload.metrics));
+    if (m.kind === 'telemetry' && this.due(`t:${m.applianceId}`, entry.receivedAt, TELEMETRY_ROW_EVERY_MS)) {
+      // The chart history is downsampled (one row per appliance per 10 s); the journal keeps every message.
+      // Row ids are pos·1024 (at most 500 samples plus the message), so a replay writes nothing new.
+      this.insertTelemetry.run(entry.pos * 1024, m.applianceId, m.hubId, entry.receivedAt, m.payload.ts, JSON.stringify(m.payload.metrics));
     }
   }
 

@@ -1,0 +1,190 @@
+/**
+ * Ingest benchmark: QoS 1 throughput and PUBACK latency of the full gateway pipeline (auth,
+ * ACL, validation, dedupe, journal group commit, rules with 100 extra threshold rules,
+ * telemetry history) against bare aedes, both in their own processes, loaded by the same
+ * MQTT clients from this process. Also: RSS per idle hub connection. Prints one final JSON
+ * line. Settings by environment: BENCH_SECONDS (8), BENCH_HUBS (20), BENCH_WINDOW (64 in
+ * flight per hub), BENCH_CONNECTIONS (15000).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import mqtt, { type MqttClient } from 'mqtt';
+import { APPLIANCE_TYPES, applianceCatalog, topics } from '@forecare/firmware-contracts';
+import { defaultRulesDir } from '@forecare/rules';
+import Database from 'better-sqlite3';
+import { hashPassword } from '../hubs/credentials.js';
+import { openStore } from '../store/db.js';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const HUBS = Number(process.env.BENCH_HUBS ?? 20);
+const WINDOW = Number(process.env.BENCH_WINDOW ?? 64);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 15_000);
+const TOKEN = 'bench-admin-token-0123456789abcdef';
+const PASSWORD = 'bench-password-shared-by-bench-hubs-only';
+const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
+
+interface Server {
+  readonly child: ChildProcess;
+  readonly mqttPort: number;
+  readonly httpPort?: number;
+}
+
+function waitForLine(child: ChildProcess, re: RegExp): Promise<RegExpExecArray> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = re.exec(out);
+      if (m !== null) resolve(m);
+    });
+    child.on('exit', (code) => reject(new Error(`server exited (${code}): ${out}`)));
+  });
+}
+
+async function startBare(): Promise<Server> {
+  const child = spawn(process.execPath, [here('./bare-aedes.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const m = await waitForLine(child, /listening (\d+)/);
+  return { child, mqttPort: Number(m[1]) };
+}
+
+/** A data dir with `hubs` provisioned directly (one shared hash: bench only) and 100 extra rules. */
+async function prepareGatewayDir(hubCount: number): Promise<{ dataDir: string; rulesDir: string }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'forecare-bench-'));
+  const store = openStore(join(dataDir, 'forecare.db'));
+  const hash = await hashPassword(PASSWORD);
+  const insert = store.sqlite.prepare('INSERT INTO hubs (hub_id, password_hash, created_at) VALUES (?, ?, ?)');
+  store.transaction(() => {
+    for (let i = 0; i < hubCount; i++) insert.run(`bench-${i}`, hash, Date.now());
+  });
+  store.close();
+  const rulesDir = join(dataDir, 'rules');
+  mkdirSync(rulesDir);
+  for (const f of ['fault-code.yaml', 'food-expiry.yaml', 'hub-offline.yaml']) writeFileSync(join(rulesDir, f), readFileSync(join(defaultRulesDir, f)));
+  const pairs = APPLIANCE_TYPES.flatMap((t) => applianceCatalog[t].metrics.filter((m) => m.type !== 'boolean').map((m) => ({ t, m })));
+  const rules = Array.from({ length: 100 }, (_, i) => {
+    const p = pairs[i % pairs.length];
+    return { id: `bench-rule-${i}`, kind: 'threshold', appliesTo: [p?.t ?? 'refrigerator'], raises: ['ticket'], condition: `metrics.${p?.m.name ?? 'x'} > ${(p?.m.valid[1] ?? 1) * 0.99}`, params: { for: '10m' } };
+  });
+  writeFileSync(join(rulesDir, 'bench.json'), JSON.stringify(rules));
+  return { dataDir, rulesDir };
+}
+
+async function startGateway(dataDir: string, rulesDir: string, synchronous: 'NORMAL' | 'FULL'): Promise<Server> {
+  const env = {
+    ...process.env,
+    FORECARE_MQTT_PORT: '0',
+    FORECARE_HTTP_PORT: '0',
+    FORECARE_DATA_DIR: dataDir,
+    FORECARE_RULES_DIR: rulesDir,
+    FORECARE_ADMIN_TOKEN: TOKEN,
+    FORECARE_LOG_LEVEL: 'warn',
+    FORECARE_SQLITE_SYNCHRONOUS: synchronous,
+    FORECARE_CONFIG: join(dataDir, 'none.json'),
+  };
+  // Profile the gateway, not the load generator: BENCH_GATEWAY_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'.
+  const nodeArgs = (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+  const child = spawn(process.execPath, [...nodeArgs, here('../cli/main.js'), 'start'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const m = await waitForLine(child, /mqtt:\/\/[^:]+:(\d+)\s+HTTP http:\/\/[^:]+:(\d+)/);
+  return { child, mqttPort: Number(m[1]), httpPort: Number(m[2]) };
+}
+
+async function stop(server: Server): Promise<void> {
+  const exited = new Promise((resolve) => server.child.once('exit', resolve));
+  server.child.kill('SIGTERM');
+  await exited;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+/** HUBS clients publish valid fridge telemetry at QoS 1, WINDOW in flight each, for SECONDS. */
+async function load(port: number): Promise<{ perSec: number; p50: number; p99: number; sent: number }> {
+  const clients: MqttClient[] = [];
+  for (let i = 0; i < HUBS; i++) {
+    clients.push(await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { username: `bench-${i}`, password: PASSWORD, clientId: `bench-${i}`, protocolVersion: 4, reconnectPeriod: 0 }));
+  }
+  const latencies: number[] = [];
+  let acked = 0;
+  const deadline = Date.now() + SECONDS * 1000;
+  const t0 = process.hrtime.bigint();
+  await Promise.all(
+    clients.map(async (client, i) => {
+      let seq = 0;
+      const topic = topics.telemetry(`bench-${i}`, `bench-${i}.fridge`);
+      const one = async (): Promise<void> => {
+        while (Date.now() < deadline) {
+          seq++;
+          const payload = JSON.stringify({ ts: Date.now(), seq, type: 'refrigerator', metrics: { fridge_temp_c: 4 + (seq % 10) / 10, freezer_temp_c: -18.5, compressor_duty: 0.42, compressor_current_a: 1.1, door_open: false } });
+          const started = process.hrtime.bigint();
+          await client.publishAsync(topic, payload, { qos: 1 });
+          latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
+          acked++;
+        }
+      };
+      await Promise.all(Array.from({ length: WINDOW }, one));
+    }),
+  );
+  const elapsed = Number(process.hrtime.bigint() - t0) / 1e9;
+  await Promise.all(clients.map((c) => c.endAsync()));
+  latencies.sort((a, b) => a - b);
+  return { perSec: Math.round(acked / elapsed), p50: Math.round(percentile(latencies, 50) * 100) / 100, p99: Math.round(percentile(latencies, 99) * 100) / 100, sent: acked };
+}
+
+function rssKb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(m?.[1] ?? 0);
+}
+
+async function idleConnections(port: number, pid: number, count: number): Promise<{ connections: number; rssGrowthKbPerConnection: number }> {
+  const before = rssKb(pid);
+  const clients: MqttClient[] = [];
+  for (let i = 0; i < count; i += 200) {
+    const batch = await Promise.all(
+      Array.from({ length: Math.min(200, count - i) }, (_, j) =>
+        mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { username: `bench-${HUBS + i + j}`, password: PASSWORD, clientId: `idle-${i + j}`, protocolVersion: 4, reconnectPeriod: 0, keepalive: 600 }),
+      ),
+    );
+    clients.push(...batch);
+  }
+  await new Promise((r) => setTimeout(r, 2000));
+  const after = rssKb(pid);
+  await Promise.all(clients.map((c) => c.endAsync(true)));
+  return { connections: clients.length, rssGrowthKbPerConnection: Math.round(((after - before) / clients.length) * 100) / 100 };
+}
+
+const bare = await startBare();
+const bareLoad = await load(bare.mqttPort);
+await stop(bare);
+console.log(`bare aedes: ${bareLoad.perSec} msg/s, PUBACK p50 ${bareLoad.p50} ms p99 ${bareLoad.p99} ms`);
+
+const { dataDir, rulesDir } = await prepareGatewayDir(HUBS + CONNECTIONS);
+const gw = await startGateway(dataDir, rulesDir, 'NORMAL');
+const gwLoad = await load(gw.mqttPort);
+console.log(`gateway (synchronous=NORMAL): ${gwLoad.perSec} msg/s, PUBACK p50 ${gwLoad.p50} ms p99 ${gwLoad.p99} ms`);
+const conns = await idleConnections(gw.mqttPort, gw.child.pid ?? 0, CONNECTIONS);
+console.log(`${conns.connections} idle hubs: RSS +${conns.rssGrowthKbPerConnection} KB per connection`);
+await stop(gw);
+const journaled = (new Database(join(dataDir, 'forecare.db'), { readonly: true }).prepare('SELECT count(*) AS n FROM journal').get() as { n: number }).n;
+
+const full = await prepareGatewayDir(HUBS);
+const gwFull = await startGateway(full.dataDir, full.rulesDir, 'FULL');
+const fullLoad = await load(gwFull.mqttPort);
+await stop(gwFull);
+console.log(`gateway (synchronous=FULL): ${fullLoad.perSec} msg/s, PUBACK p50 ${fullLoad.p50} ms p99 ${fullLoad.p99} ms`);
+
+console.log(
+  JSON.stringify({
+    name: 'gateway ingest: QoS 1 through the full pipeline vs bare aedes',
+    hubs: HUBS,
+    windowPerHub: WINDOW,
+    seconds: SECONDS,
+    figures: { messagesPerSec: gwLoad.perSec, pubackP50Ms: gwLoad.p50, pubackP99Ms: gwLoad.p99, journaledAtLeast: journaled >= gwLoad.sent, full: fullLoad, idle: conns },
+    baseline: { name: 'bare aedes, same clients, same run', messagesPerSec: bareLoad.perSec, pubackP50Ms: bareLoad.p50, pubackP99Ms: bareLoad.p99 },
+    ratio: Math.round((gwLoad.perSec / bareLoad.perSec) * 100) / 100,
+    targets: { ratioMin: 0.8, pubackP99MsMax: 50, rssKbPerConnectionMax: 20 },
+  }),
+);
