@@ -36,6 +36,10 @@ export interface RunningGateway {
   readonly ctx: GatewayContext;
   readonly mqttPort: number;
   readonly httpPort: number;
+  /** MQTT over TLS, when configured. */
+  readonly mqttsPort: number | undefined;
+  /** MQTT over WebSocket (path /mqtt), when configured. */
+  readonly wsPort: number | undefined;
   /** Set when this start generated the admin token (print it once). */
   readonly generatedAdminToken: string | undefined;
   readonly api: FastifyInstance;
@@ -110,6 +114,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
 
     const mqttPort = await broker.start(config.host, config.mqttPort);
     closers.push(() => broker.stop());
+    const extra = await broker.startExtra(config.host, config.mqtt);
     closers.push(() => journal.close());
     const api = await buildApi(ctx);
     closers.push(() => api.close());
@@ -134,6 +139,8 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       ctx,
       mqttPort,
       httpPort,
+      mqttsPort: extra.tlsPort,
+      wsPort: extra.wsPort,
       generatedAdminToken: token.generated ? token.value : undefined,
       api,
       stop: closeAll,

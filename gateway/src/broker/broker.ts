@@ -1,4 +1,9 @@
-import { createServer, type Server } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer, type Server, type Server as NetServer } from 'node:net';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
+import { createWebSocketStream, WebSocketServer } from 'ws';
+import { GatewayError } from '../errors.js';
 import { Aedes, type AuthenticateError, type Client, type ConnectPacket, type PublishPacket, type Subscription } from 'aedes';
 import { hubIdOfTopic, topics, type NoticePayload } from '@forecare/firmware-contracts';
 import type { HubRegistry } from '../hubs/hub-registry.js';
@@ -32,8 +37,14 @@ export const DEFAULT_LIMITS: BrokerLimits = { maxPacketBytes: 270_336, maxKeepal
 
 /** The parts of aedes' per-connection client we guard (not in its public types). */
 interface ClientInternals {
-  readonly conn: { destroy(): void; remoteAddress?: string };
+  readonly conn: { destroy(): void; remoteAddress?: string; authorized?: boolean; getPeerCertificate?: () => { subject?: { CN?: string | string[] } } };
   readonly _parser: { packet: { length: number }; _parseLength: () => boolean };
+}
+
+export interface ExtraListeners {
+  readonly tlsPort: number | undefined;
+  readonly wsPort: number | undefined;
+  readonly tls: { readonly cert: string; readonly key: string; readonly ca: string };
 }
 
 export interface BrokerIdentity {
@@ -53,6 +64,9 @@ export class Broker {
   private readonly live = new Set<Client>();
 
   private readonly subscriptions = new WeakMap<Client, Set<string>>();
+  private readonly extra: (NetServer | TlsServer | HttpServer)[] = [];
+  private wss: WebSocketServer | undefined;
+  private clientCa = false;
   private readonly limiter: LoginLimiter;
 
   constructor(
@@ -152,6 +166,15 @@ export class Broker {
     if (packet !== undefined && packet.clientId === '' && packet.clean === false) {
       throw refusal(ConnackCode.IdentifierRejected, 'empty client id with a persistent session');
     }
+    const certHub = this.certificateHub(client);
+    if (certHub !== undefined) {
+      // A client certificate from our CA names the hub; a username, if sent, must agree.
+      if (username !== undefined && username !== certHub) throw refusal(ConnackCode.BadCredentials, 'username does not match the client certificate');
+      const hub = this.registry.get(certHub);
+      if (hub === undefined || hub.revokedAt !== null) throw refusal(ConnackCode.NotAuthorized, `hub ${certHub} of the client certificate is not provisioned or is revoked`);
+      this.checkWill(packet, certHub);
+      return { hubId: certHub };
+    }
     if (username === undefined || password === undefined) throw refusal(ConnackCode.NotAuthorized, 'username and password are required');
     if (!isCleanMqttString(username)) throw refusal(ConnackCode.BadCredentials, 'username contains NUL, control characters or invalid UTF-8');
     const hubId = username;
@@ -167,12 +190,26 @@ export class Broker {
       this.metrics.loginFailures.inc({ reason: 'bad-credentials' });
       throw refusal(ConnackCode.BadCredentials, 'bad username or password');
     }
+    this.checkWill(packet, hubId);
+    return { hubId };
+  }
+
+  private checkWill(packet: ConnectPacket | undefined, hubId: string): void {
     const will = packet?.will;
     if (will !== undefined && will !== null) {
       if (will.topic !== topics.status(hubId)) throw refusal(ConnackCode.NotAuthorized, `last will must be on ${topics.status(hubId)}`);
       if ((will.qos ?? 0) > 1) throw refusal(ConnackCode.NotAuthorized, 'last will QoS must be 0 or 1');
     }
-    return { hubId };
+  }
+
+  /** The hub id of a verified client certificate (TLS with FORECARE_TLS_CA), if any. */
+  private certificateHub(client: Client): string | undefined {
+    if (!this.clientCa) return undefined;
+    const conn = (client as unknown as ClientInternals).conn;
+    if (conn.authorized !== true || conn.getPeerCertificate === undefined) return undefined;
+    const cn = conn.getPeerCertificate().subject?.CN;
+    const name = Array.isArray(cn) ? cn[0] : cn;
+    return name !== undefined && isCleanMqttString(name) ? name : undefined;
   }
 
   private authorizePublish(client: Client | null, packet: PublishPacket, cb: (error?: Error | null) => void): void {
@@ -262,9 +299,57 @@ export class Broker {
     return this.aedes?.connectedClients ?? 0;
   }
 
+  /**
+   * The other listeners on the same broker: MQTT over TLS (optionally with client
+   * certificates whose CN is the hub id) and MQTT over WebSocket at /mqtt.
+   */
+  async startExtra(host: string, opts: ExtraListeners): Promise<{ tlsPort: number | undefined; wsPort: number | undefined }> {
+    const aedes = this.aedes;
+    if (aedes === undefined) throw new Error('start the broker first');
+    let tlsPort: number | undefined;
+    let wsPort: number | undefined;
+    if (opts.tlsPort !== undefined) {
+      const read = (file: string, setting: string): Buffer => {
+        try {
+          return readFileSync(file);
+        } catch (err) {
+          throw new GatewayError('GW_ERR_CONFIG_INVALID', `${setting}: cannot read ${file} (${(err as Error).message})`);
+        }
+      };
+      this.clientCa = opts.tls.ca !== '';
+      const server = createTlsServer(
+        {
+          cert: read(opts.tls.cert, 'FORECARE_TLS_CERT'),
+          key: read(opts.tls.key, 'FORECARE_TLS_KEY'),
+          ...(this.clientCa ? { ca: read(opts.tls.ca, 'FORECARE_TLS_CA'), requestCert: true, rejectUnauthorized: false } : {}),
+        },
+        (socket) => this.guard(aedes.handle(socket) as unknown as ClientInternals),
+      );
+      server.on('tlsClientError', (err) => this.logger.warn({ err: err.message }, 'tls handshake failed'));
+      this.extra.push(server);
+      tlsPort = await listen(server, host, opts.tlsPort, 'FORECARE_MQTTS_PORT');
+    }
+    if (opts.wsPort !== undefined) {
+      const http = createHttpServer((_req, res) => res.writeHead(426, { 'content-type': 'text/plain' }).end('MQTT over WebSocket: connect to /mqtt'));
+      const wss = new WebSocketServer({ server: http, path: '/mqtt' });
+      wss.on('connection', (ws, req) => {
+        const stream = createWebSocketStream(ws);
+        Object.assign(stream, { remoteAddress: req.socket.remoteAddress });
+        stream.on('error', () => stream.destroy());
+        this.guard(aedes.handle(stream, req) as unknown as ClientInternals);
+      });
+      this.extra.push(http);
+      this.wss = wss;
+      wsPort = await listen(http, host, opts.wsPort, 'FORECARE_MQTT_WS_PORT');
+    }
+    return { tlsPort, wsPort };
+  }
+
   async stop(): Promise<void> {
     const server = this.server;
     const aedes = this.aedes;
+    this.wss?.close();
+    for (const s of this.extra) await new Promise<void>((resolve) => s.close(() => resolve()));
     if (server !== undefined) await new Promise<void>((resolve) => server.close(() => resolve()));
     if (aedes !== undefined) await new Promise<void>((resolve) => aedes.close(() => resolve()));
   }

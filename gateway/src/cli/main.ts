@@ -24,6 +24,8 @@ program
       const gw = await startGateway(config);
       const host = config.host;
       console.log(`forecare gateway listening: MQTT mqtt://${host}:${gw.mqttPort}  HTTP http://${host}:${gw.httpPort} (console /, API /api/v1, docs /docs, metrics /metrics)`);
+      if (gw.mqttsPort !== undefined) console.log(`MQTT over TLS: mqtts://${host}:${gw.mqttsPort}`);
+      if (gw.wsPort !== undefined) console.log(`MQTT over WebSocket: ws://${host}:${gw.wsPort}/mqtt`);
       console.log(`data directory: ${config.dataDir}`);
       if (gw.generatedAdminToken !== undefined) {
         console.log(`admin token (shown once; kept in ${config.dataDir}/admin-token): ${gw.generatedAdminToken}`);

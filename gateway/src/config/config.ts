@@ -21,6 +21,10 @@ export interface GatewayConfig {
   readonly rulesDir: string;
   readonly hubOfflineAfterMs: number;
   readonly mqtt: {
+    /** MQTT over TLS; undefined = off. */
+    readonly tlsPort: number | undefined;
+    readonly wsPort: number | undefined;
+    readonly tls: { readonly cert: string; readonly key: string; readonly ca: string };
     readonly maxPacketBytes: number;
     readonly maxKeepaliveS: number;
     readonly maxSubscriptions: number;
@@ -81,6 +85,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const positive = (key: SettingKey): number => { const r = raw(key); return parsePositive(r.value, r.from); };
   const duration = (key: SettingKey): number => { const r = raw(key); return parseDuration(r.value, r.from); };
 
+  const optionalPort = (key: SettingKey): number | undefined => {
+    const r = raw(key);
+    return r.value === '' ? undefined : parsePort(r.value, r.from);
+  };
   const sync = str('sqliteSynchronous').toUpperCase();
   if (sync !== 'NORMAL' && sync !== 'FULL') throw new GatewayError('GW_ERR_CONFIG_INVALID', `FORECARE_SQLITE_SYNCHRONOUS: "${sync}" must be NORMAL or FULL`);
   const url = str('contactCenterUrl');
@@ -90,6 +98,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     } catch {
       throw new GatewayError('GW_ERR_CONFIG_INVALID', `FORECARE_CONTACT_CENTER_URL: "${url}" is not a URL`);
     }
+  }
+  if (str('mqttsPort') !== '' && (str('tlsCert') === '' || str('tlsKey') === '')) {
+    throw new GatewayError('GW_ERR_CONFIG_INVALID', 'FORECARE_MQTTS_PORT is set: set FORECARE_TLS_CERT and FORECARE_TLS_KEY to PEM files too');
   }
   return {
     host: str('host'),
@@ -108,6 +119,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     rulesDir: str('rulesDir'),
     hubOfflineAfterMs: duration('hubOfflineAfter'),
     mqtt: {
+      tlsPort: optionalPort('mqttsPort'),
+      wsPort: optionalPort('mqttWsPort'),
+      tls: { cert: str('tlsCert'), key: str('tlsKey'), ca: str('tlsCa') },
       maxPacketBytes: positive('mqttMaxPacketBytes'),
       maxKeepaliveS: positive('mqttMaxKeepaliveS'),
       maxSubscriptions: positive('mqttMaxSubscriptions'),
