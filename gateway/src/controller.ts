@@ -22,6 +22,7 @@ import { Metrics } from './metrics/metrics.js';
 import { DeliveryWorker } from './outbox/delivery-worker.js';
 import { Outbox } from './outbox/outbox.js';
 import { ServiceLoop } from './service/service.js';
+import { InfluxSink } from './sinks/influx-sink.js';
 import { openStore } from './store/db.js';
 import { TicketService } from './tickets/ticket-service.js';
 
@@ -131,6 +132,12 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     }
     runner.start();
     closers.push(() => runner.stop());
+    if (config.influx !== undefined) {
+      const sink = new InfluxSink(store, config.influx, metrics, logger);
+      journal.onCommitted(() => sink.kick());
+      sink.start();
+      closers.push(() => sink.stop());
+    }
     worker.start();
     closers.push(() => worker.stop());
     if (!worker.enabled) logger.warn('FORECARE_CONTACT_CENTER_URL is not set: contact tasks wait in the outbox');

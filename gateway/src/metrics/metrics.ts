@@ -26,6 +26,9 @@ export class Metrics {
   readonly deliveries = new Counter({ name: 'forecare_deliveries_total', help: 'Contact-center delivery attempts by result', labelNames: ['result'] as const, registers: [this.registry] });
   readonly deliverySeconds = new Histogram({ name: 'forecare_delivery_seconds', help: 'Contact-center request duration', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [this.registry] });
   readonly outboxPending = new Gauge({ name: 'forecare_outbox_pending', help: 'Contact tasks waiting for delivery', registers: [this.registry] });
+  readonly influxWrittenLines = new Counter({ name: 'forecare_influx_written_lines_total', help: 'Telemetry lines the InfluxDB-compatible store acknowledged', registers: [this.registry] });
+  readonly influxWriteFailures = new Counter({ name: 'forecare_influx_write_failures_total', help: 'Failed writes to the telemetry store (retried from the journal)', registers: [this.registry] });
+  readonly influxLag = new Gauge({ name: 'forecare_influx_lag_messages', help: 'Journal messages not yet written to the telemetry store (the spool depth)', registers: [this.registry] });
   readonly deadLetters = new Counter({ name: 'forecare_dead_letters_total', help: 'Messages stored as dead letters, by reason', labelNames: ['reason'] as const, registers: [this.registry] });
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
