@@ -24,6 +24,7 @@ import { Outbox } from './outbox/outbox.js';
 import { ServiceLoop } from './service/service.js';
 import { InfluxSink } from './sinks/influx-sink.js';
 import { openStore } from './store/db.js';
+import { Retention } from './store/retention.js';
 import { TicketService } from './tickets/ticket-service.js';
 
 export interface StartOptions {
@@ -132,6 +133,9 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     }
     runner.start();
     closers.push(() => runner.stop());
+    const retention = new Retention(store, clock, logger, config.retentionMs, config.influx !== undefined ? ['rules', 'influx'] : ['rules']);
+    retention.start();
+    closers.push(() => retention.stop());
     if (config.influx !== undefined) {
       const sink = new InfluxSink(store, config.influx, metrics, logger);
       journal.onCommitted(() => sink.kick());

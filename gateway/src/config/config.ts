@@ -20,6 +20,7 @@ export interface GatewayConfig {
   readonly adminToken: string;
   readonly rulesDir: string;
   readonly hubOfflineAfterMs: number;
+  readonly retentionMs: number;
   /** Telemetry history store; undefined = off. */
   readonly influx: { readonly url: string; readonly token: string; readonly org: string; readonly bucket: string; readonly batchLines: number } | undefined;
   readonly mqtt: {
@@ -120,6 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     adminToken: str('adminToken'),
     rulesDir: str('rulesDir'),
     hubOfflineAfterMs: duration('hubOfflineAfter'),
+    retentionMs: duration('retention'),
     influx: str('influxUrl') === '' ? undefined : { url: str('influxUrl'), token: str('influxToken'), org: str('influxOrg'), bucket: str('influxBucket'), batchLines: 5000 },
     mqtt: {
       tlsPort: optionalPort('mqttsPort'),

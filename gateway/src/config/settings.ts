@@ -32,6 +32,7 @@ export const SETTINGS = [
   { env: 'FORECARE_INFLUX_TOKEN', key: 'influxToken', default: '', description: 'Token for the telemetry store' },
   { env: 'FORECARE_INFLUX_ORG', key: 'influxOrg', default: 'forecare', description: 'Organisation in the telemetry store' },
   { env: 'FORECARE_INFLUX_BUCKET', key: 'influxBucket', default: 'telemetry', description: 'Bucket in the telemetry store' },
+  { env: 'FORECARE_RETENTION', key: 'retention', default: '7d', description: 'How long the journal, chart history and dead letters are kept in SQLite (backtests reach this far back)' },
   { env: 'FORECARE_HUB_OFFLINE_AFTER', key: 'hubOfflineAfter', default: '10m', description: 'A hub silent this long raises a hub-offline alarm (overrides the hub-offline rule)' },
   { env: 'FORECARE_SQLITE_SYNCHRONOUS', key: 'sqliteSynchronous', default: 'NORMAL', description: 'NORMAL survives a killed process; FULL also survives power loss, at a cost' },
   { env: 'FORECARE_JOURNAL_MAX_BATCH', key: 'journalMaxBatch', default: '512', description: 'Most messages committed in one journal transaction' },
