@@ -5,7 +5,9 @@ import type { GatewayConfig } from './config/config.js';
 import type { CustomerRegistry } from './customers/customer-registry.js';
 import type { RuleRunner } from './engine/rule-runner.js';
 import type { EventBus } from './events/bus.js';
+import type { FleetMonitor } from './fleet/fleet-monitor.js';
 import type { HubRegistry } from './hubs/hub-registry.js';
+import type { SlaMonitor } from './sla/sla-monitor.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics/metrics.js';
 import type { DeliveryWorker } from './outbox/delivery-worker.js';
@@ -29,6 +31,8 @@ export interface GatewayContext {
   readonly runner: RuleRunner;
   readonly broker: Broker;
   readonly worker: DeliveryWorker;
+  readonly fleet: FleetMonitor;
+  readonly sla: SlaMonitor;
   readonly adminToken: string;
   readonly contactSecrets: readonly string[];
 }

@@ -22,7 +22,9 @@ import { Metrics } from './metrics/metrics.js';
 import { DeliveryWorker } from './outbox/delivery-worker.js';
 import { Outbox } from './outbox/outbox.js';
 import { ServiceLoop } from './service/service.js';
+import { FleetMonitor } from './fleet/fleet-monitor.js';
 import { InfluxSink } from './sinks/influx-sink.js';
+import { SlaMonitor } from './sla/sla-monitor.js';
 import { openStore } from './store/db.js';
 import { Retention } from './store/retention.js';
 import { TicketService } from './tickets/ticket-service.js';
@@ -91,7 +93,10 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     const tickets = new TicketService(store, clock, customers, metrics);
     const alarms = new AlarmStore(store, clock);
     const outbox = new Outbox(store, clock, metrics);
-    const service = new ServiceLoop(alarms, tickets, customers, outbox, metrics, logger);
+    tickets.slaPolicy = { assignWithinMs: config.service.slaAssignMs };
+    const fleet = new FleetMonitor(store, clock, metrics, logger, config.service.fleet);
+    const service = new ServiceLoop(alarms, tickets, customers, outbox, metrics, logger, fleet);
+    const sla = new SlaMonitor(store, tickets, alarms, clock, metrics, logger, bus, { assignWithinMs: config.service.slaAssignMs, fallbackTeam: config.service.fallbackTeam, verifyAfterMs: config.service.verifyAfterMs });
     const rules = loadRuleFiles(config.rulesDir);
     const runner = new RuleRunner(store, service, customers, clock, metrics, logger, bus, rules, {
       tickMs: config.tickMs,
@@ -112,7 +117,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       if (events.some((e) => e.type === 'contact')) worker.kick();
     };
 
-    const ctx: GatewayContext = { config, store, clock, metrics, logger, bus, hubs, customers, tickets, alarms, outbox, runner, broker, worker, adminToken: token.value, contactSecrets: secrets };
+    const ctx: GatewayContext = { config, store, clock, metrics, logger, bus, hubs, customers, tickets, alarms, outbox, runner, broker, worker, fleet, sla, adminToken: token.value, contactSecrets: secrets };
 
     const mqttPort = await broker.start(config.host, config.mqttPort);
     closers.push(() => broker.stop());
@@ -133,6 +138,8 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     }
     runner.start();
     closers.push(() => runner.stop());
+    sla.start();
+    closers.push(() => sla.stop());
     const retention = new Retention(store, clock, logger, config.retentionMs, config.influx !== undefined ? ['rules', 'influx'] : ['rules']);
     retention.start();
     closers.push(() => retention.stop());

@@ -19,13 +19,22 @@ export interface ReceivedTask {
 export class ContactCenterStandIn {
   readonly received: ReceivedTask[] = [];
   failNext = 0;
+  /** Answer this long after the request arrived (to keep tasks in flight). */
+  delayMs = 0;
   private server: Server | undefined;
+  private port = 0;
 
   constructor(private readonly secret: string) {}
 
   get url(): string {
-    const port = (this.server?.address() as AddressInfo | null)?.port ?? 0;
-    return `http://127.0.0.1:${port}/tasks`;
+    return `http://127.0.0.1:${this.port}/tasks`;
+  }
+
+  /** Signs a callback to the gateway the way a contact center would (Standard Webhooks). */
+  sign(id: string, body: string, timestampS = Math.floor(Date.now() / 1000)): Record<string, string> {
+    const key = Buffer.from(this.secret.replace(/^whsec_/, ''), 'base64');
+    const sig = createHmac('sha256', key).update(`${id}.${timestampS}.${body}`).digest('base64');
+    return { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(timestampS), 'webhook-signature': `v1,${sig}` };
   }
 
   /** Requests answered 2xx, one per distinct Idempotency-Key. */
@@ -67,14 +76,22 @@ export class ContactCenterStandIn {
           this.failNext--;
           status = 500;
         }
-        this.received.push({ headers: req.headers, body, json: JSON.parse(body) as ReceivedTask['json'], verified, status, at: Date.now() });
-        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: status < 300 }));
+        const answer = (): void => {
+          this.received.push({ headers: req.headers, body, json: JSON.parse(body) as ReceivedTask['json'], verified, status, at: Date.now() });
+          res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: status < 300 }));
+        };
+        if (this.delayMs > 0) setTimeout(answer, this.delayMs);
+        else answer();
       });
     });
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => this.server?.listen(this.port, '127.0.0.1', resolve));
+    this.port = (this.server.address() as AddressInfo).port;
   }
 
   async stop(): Promise<void> {
-    await new Promise<void>((resolve) => (this.server === undefined ? resolve() : this.server.close(() => resolve())));
+    const server = this.server;
+    this.server = undefined;
+    server?.closeAllConnections();
+    await new Promise<void>((resolve) => (server === undefined ? resolve() : server.close(() => resolve())));
   }
 }

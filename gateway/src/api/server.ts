@@ -10,6 +10,7 @@ import { registerTicketRoutes } from './routes/tickets.js';
 import { registerAlarmRoutes } from './routes/alarms.js';
 import { registerOpsRoutes } from './routes/ops.js';
 import { registerNotificationRoutes } from './routes/notifications.js';
+import { registerContactCenterRoutes } from './routes/contact-center.js';
 
 /** The REST API: every route has request and response schemas (served as OpenAPI at /docs). */
 export async function buildApi(ctx: GatewayContext): Promise<FastifyInstance> {
@@ -46,5 +47,6 @@ export async function buildApi(ctx: GatewayContext): Promise<FastifyInstance> {
   registerTicketRoutes(app, ctx);
   registerAlarmRoutes(app, ctx);
   registerNotificationRoutes(app, ctx);
+  registerContactCenterRoutes(app, ctx);
   return app;
 }

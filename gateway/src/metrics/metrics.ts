@@ -22,6 +22,10 @@ export class Metrics {
   readonly alarmsOpen = new Gauge({ name: 'forecare_alarms_open', help: 'Open (raised or acknowledged) alarms', registers: [this.registry] });
   readonly ticketsOpened = new Counter({ name: 'forecare_tickets_opened_total', help: 'Tickets opened, by fault class', labelNames: ['fault_class'] as const, registers: [this.registry] });
   readonly ticketTransitions = new Counter({ name: 'forecare_ticket_transitions_total', help: 'Ticket status changes', labelNames: ['to'] as const, registers: [this.registry] });
+  readonly ticketsByStatus = new Gauge({ name: 'forecare_tickets_by_status', help: 'Tickets in each status', labelNames: ['status'] as const, registers: [this.registry] });
+  readonly slaBreaches = new Counter({ name: 'forecare_sla_breaches_total', help: 'Service-level breaches, by kind', labelNames: ['kind'] as const, registers: [this.registry] });
+  readonly contactOutcomes = new Counter({ name: 'forecare_contact_outcomes_total', help: 'Outcomes reported by the contact center', labelNames: ['outcome'] as const, registers: [this.registry] });
+  readonly fleetAlerts = new Counter({ name: 'forecare_fleet_alerts_total', help: 'Fleet red lights raised (one fault code on one model above its baseline)', registers: [this.registry] });
   readonly outboxTasks = new Counter({ name: 'forecare_outbox_tasks_total', help: 'Contact tasks written to the outbox, by purpose', labelNames: ['purpose'] as const, registers: [this.registry] });
   readonly deliveries = new Counter({ name: 'forecare_deliveries_total', help: 'Contact-center delivery attempts by result', labelNames: ['result'] as const, registers: [this.registry] });
   readonly deliverySeconds = new Histogram({ name: 'forecare_delivery_seconds', help: 'Contact-center request duration', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [this.registry] });

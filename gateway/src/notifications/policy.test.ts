@@ -18,6 +18,7 @@ const customer = (patch: Partial<CustomerRow> = {}): CustomerRow => ({
   consentFood: true,
   consentMarketing: false,
   dailyCap: 3,
+  phoneInvalidAt: null,
   createdAt: 0,
   ...patch,
 });

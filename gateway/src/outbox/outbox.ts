@@ -48,8 +48,12 @@ export class Outbox {
 
   /** Writes the task; false when a task with the same cause exists already (a replay). */
   enqueue(task: NewTask): boolean {
+    return this.enqueueWithId(taskIdOf(task.cause), task);
+  }
+
+  /** A task with a chosen id (follow-ups carry their original's id with a suffix); false when it exists. */
+  enqueueWithId(taskId: string, task: NewTask): boolean {
     const now = this.clock.now();
-    const taskId = taskIdOf(task.cause);
     const r = this.store.db
       .insert(outbox)
       .values({

@@ -3,6 +3,7 @@ import type { AlarmEvent } from '@forecare/rules';
 import type { AlarmStore } from '../alarms/alarm-store.js';
 import type { CustomerRegistry, CustomerRow } from '../customers/customer-registry.js';
 import type { LiveEvent } from '../events/bus.js';
+import type { FleetMonitor } from '../fleet/fleet-monitor.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { decideContact, type ContactPurpose } from '../notifications/policy.js';
@@ -31,6 +32,7 @@ export class ServiceLoop {
     private readonly outbox: Outbox,
     private readonly metrics: Metrics,
     private readonly logger: Logger,
+    private readonly fleet?: FleetMonitor,
   ) {}
 
   apply(e: AlarmEvent): ApplyResult {
@@ -39,6 +41,7 @@ export class ServiceLoop {
     this.metrics.alarmTransitions.inc({ rule: e.ruleId, transition: e.transition });
     live.push({ type: 'alarm', data: { ...e } });
     this.logger.info({ alarmKey: e.alarmKey, rule: e.ruleId, transition: e.transition, hubId: e.hubId, applianceId: e.applianceId, count: e.count }, 'alarm');
+    this.fleet?.onRaised(e, live);
     let tasks = 0;
     const opens = e.transition === 'raised' || e.transition === 'updated' || e.transition === 'escalated';
     if (!opens) return { live, tasks };
@@ -69,6 +72,10 @@ export class ServiceLoop {
       customerId: customer?.customerId ?? null,
       payload,
     };
+    if (customer?.phoneInvalidAt != null) {
+      this.outbox.suppress({ ...task, channel: 'none', urgency: 'normal' }, 'phone number reported wrong by the contact center');
+      return false;
+    }
     if (customer === undefined) {
       this.outbox.suppress({ ...task, channel: 'none', urgency: 'normal' }, 'no customer linked to this hub or appliance');
       this.logger.warn({ hubId: e.hubId, applianceId: e.applianceId, purpose }, 'contact suppressed: no customer linked');

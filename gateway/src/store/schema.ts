@@ -35,6 +35,8 @@ export const customers = sqliteTable('customers', {
   consentMarketing: integer('consent_marketing', { mode: 'boolean' }).notNull().default(false),
   /** Most proactive contacts per rolling 24 h, safety contacts excepted. */
   dailyCap: integer('daily_cap').notNull().default(3),
+  /** Set when the contact center reported the phone number wrong; proactive calls stop until it is corrected. */
+  phoneInvalidAt: integer('phone_invalid_at'),
   createdAt: integer('created_at').notNull(),
 }, (t) => [index('customers_phone').on(t.phone)]);
 
@@ -215,3 +217,16 @@ export const webhookReceipts = sqliteTable('webhook_receipts', {
   receivedAt: integer('received_at').notNull(),
 });
 
+
+/** Fleet red lights: one fault code on one model well above its baseline. */
+export const fleetAlerts = sqliteTable('fleet_alerts', {
+  alertId: text('alert_id').primaryKey(),
+  model: text('model').notNull(),
+  faultCode: text('fault_code').notNull(),
+  status: text('status').notNull().default('open'),
+  affected: integer('affected').notNull(),
+  baselinePerHour: integer('baseline_per_hour_milli').notNull(),
+  windowMs: integer('window_ms').notNull(),
+  openedAt: integer('opened_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+}, (t) => [index('fleet_alerts_open').on(t.model, t.faultCode, t.status)]);

@@ -15,6 +15,13 @@ export type TicketEventRow = typeof ticketEvents.$inferSelect;
 
 export interface Ticket extends Omit<TicketRow, 'details'> {
   readonly details: TicketDetails;
+  /** Service level now: red ('breached') past the promised time, amber when the promise or the assignment deadline is near. */
+  readonly sla: { readonly state: 'ok' | 'at-risk' | 'breached'; readonly reason: string | null };
+}
+
+export interface SlaPolicy {
+  /** An open ticket should be assigned within this long. */
+  readonly assignWithinMs: number;
 }
 
 export interface TicketDetails {
@@ -62,7 +69,15 @@ export class TicketService {
     if (latest !== undefined && isTicketStatus(latest.status)) {
       if (ACTIVE_STATUSES.includes(latest.status)) {
         this.store.db.update(tickets).set({ alarmCount: latest.alarmCount + 1, updatedAt: now }).where(eq(tickets.ticketId, latest.ticketId)).run();
-        this.event(latest.ticketId, 'system', 'repeat', null, null, `${event.title} (${event.key}) again`);
+        // One history line per minute of repeats: a burst of a thousand stays readable (the count keeps every one).
+        const lastRepeat = this.store.db
+          .select({ at: ticketEvents.at })
+          .from(ticketEvents)
+          .where(and(eq(ticketEvents.ticketId, latest.ticketId), eq(ticketEvents.type, 'repeat')))
+          .orderBy(desc(ticketEvents.id))
+          .limit(1)
+          .get();
+        if (lastRepeat === undefined || now - lastRepeat.at >= 60_000) this.event(latest.ticketId, 'system', 'repeat', null, null, `${event.title} (${event.key}) again`);
         return { ticket: this.require(latest.ticketId), outcome: 'attached' };
       }
       const endedAt = latest.resolvedAt ?? latest.closedAt ?? latest.updatedAt;
@@ -214,7 +229,20 @@ export class TicketService {
       .map((t) => this.toTicket(t));
   }
 
+  /** Service levels (set by the controller from the settings). */
+  slaPolicy: SlaPolicy = { assignWithinMs: 4 * 3_600_000 };
+
+  slaOf(row: TicketRow, now = this.clock.now()): Ticket['sla'] {
+    const active = isTicketStatus(row.status) && ACTIVE_STATUSES.includes(row.status);
+    if (!active) return { state: 'ok', reason: null };
+    if (row.promisedBy !== null && now > row.promisedBy) return { state: 'breached', reason: 'past the promised time' };
+    if (row.status === 'open' && row.assignee === null && now - row.openedAt > this.slaPolicy.assignWithinMs) return { state: 'breached', reason: 'not assigned in time' };
+    if (row.promisedBy !== null && row.promisedBy - now < 2 * 3_600_000) return { state: 'at-risk', reason: 'promised time within 2 h' };
+    if (row.status === 'open' && row.assignee === null && now - row.openedAt > this.slaPolicy.assignWithinMs / 2) return { state: 'at-risk', reason: 'assignment deadline near' };
+    return { state: 'ok', reason: null };
+  }
+
   private toTicket(row: TicketRow): Ticket {
-    return { ...row, details: JSON.parse(row.details) as TicketDetails };
+    return { ...row, details: JSON.parse(row.details) as TicketDetails, sla: this.slaOf(row) };
   }
 }

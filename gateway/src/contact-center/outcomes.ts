@@ -1,0 +1,87 @@
+import type { GatewayContext } from '../context.js';
+import { GatewayError } from '../errors.js';
+import { decideContact } from '../notifications/policy.js';
+import type { OutboxRow, TaskPurpose } from '../outbox/outbox.js';
+import { ACTIVE_STATUSES, isTicketStatus } from '../tickets/lifecycle.js';
+
+export const OUTCOMES = ['reached', 'booked', 'declined', 'no-answer', 'wrong-number'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+export interface OutcomeReport {
+  readonly taskId: string;
+  readonly outcome: Outcome;
+  readonly slot?: { readonly start: number; readonly end: number } | undefined;
+  readonly note?: string | undefined;
+}
+
+const CHANNELS = ['voice', 'sms', 'push'] as const;
+const MAX_FOLLOW_UPS = 2;
+const RETRY_AFTER_MS = 2 * 3_600_000;
+
+/**
+ * What a contact outcome does: booked → the ticket is scheduled with the slot; declined →
+ * the ticket is cancelled with the reason; no answer → one more try at the next allowed
+ * time on the next channel (at most twice); wrong number → the customer's number is marked
+ * and proactive contact stops until it is corrected. Everything in one transaction.
+ */
+export function applyOutcome(ctx: GatewayContext, report: OutcomeReport): { task: OutboxRow; followUp: string | null } {
+  const now = ctx.clock.now();
+  let followUp: string | null = null;
+  const task = ctx.store.transaction(() => {
+    const t = ctx.outbox.recordOutcome(report.taskId, report.outcome, now);
+    const ticket = t.ticketId === null ? undefined : ctx.tickets.require(t.ticketId);
+    const active = ticket !== undefined && isTicketStatus(ticket.status) && ACTIVE_STATUSES.includes(ticket.status);
+    const note = `contact ${t.taskId}: ${report.outcome}${report.note !== undefined ? ` — ${report.note}` : ''}`;
+    switch (report.outcome) {
+      case 'booked':
+        if (report.slot === undefined) throw new GatewayError('GW_ERR_VALIDATION', 'a booked outcome needs slot {start, end}');
+        if (ticket !== undefined && active) ctx.tickets.transition(ticket.ticketId, 'scheduled', 'contact-center', note, { slotStart: report.slot.start, slotEnd: report.slot.end, promisedBy: report.slot.end });
+        break;
+      case 'declined':
+        if (ticket !== undefined && active) ctx.tickets.transition(ticket.ticketId, 'cancelled', 'contact-center', `customer declined (${note})`);
+        break;
+      case 'wrong-number':
+        if (t.customerId !== null) ctx.customers.update(t.customerId, { phoneInvalidAt: now });
+        if (ticket !== undefined) ctx.tickets.event(ticket.ticketId, 'contact-center', 'contact', null, null, `${note}; the customer's number needs correcting`);
+        break;
+      case 'no-answer': {
+        if (ticket !== undefined) ctx.tickets.event(ticket.ticketId, 'contact-center', 'contact', null, null, note);
+        followUp = scheduleFollowUp(ctx, t, now);
+        break;
+      }
+      case 'reached':
+        if (ticket !== undefined) ctx.tickets.event(ticket.ticketId, 'contact-center', 'contact', null, null, note);
+        break;
+    }
+    return ctx.outbox.require(t.taskId);
+  });
+  ctx.metrics.contactOutcomes.inc({ outcome: report.outcome });
+  ctx.bus.publish({ type: 'contact', data: { taskId: task.taskId, outcome: report.outcome, ticketId: task.ticketId } });
+  if (followUp !== null) ctx.worker.kick();
+  return { task, followUp };
+}
+
+function scheduleFollowUp(ctx: GatewayContext, t: OutboxRow, now: number): string | null {
+  const root = /^(.*?)(?:~\d+)?$/.exec(t.taskId)?.[1] ?? t.taskId;
+  const tries = ctx.outbox.list({ customerId: t.customerId ?? undefined }).filter((x) => x.taskId.startsWith(`${root}~`)).length;
+  if (tries >= MAX_FOLLOW_UPS || t.customerId === null) return null;
+  const customer = ctx.customers.get(t.customerId);
+  if (customer === undefined) return null;
+  const next = CHANNELS[(Math.max(0, CHANNELS.indexOf(t.channel as (typeof CHANNELS)[number])) + 1) % CHANNELS.length] ?? 'sms';
+  const decision = decideContact({ ...customer, channel: next }, t.purpose as 'repair' | 'food' | 'safety', now + RETRY_AFTER_MS, 0);
+  if (!decision.send) return null;
+  const taskId = `${root}~${tries + 1}`;
+  ctx.outbox.enqueueWithId(taskId, {
+    cause: taskId,
+    purpose: t.purpose as TaskPurpose,
+    hubId: t.hubId,
+    applianceId: t.applianceId,
+    ticketId: t.ticketId,
+    customerId: t.customerId,
+    channel: next,
+    urgency: t.urgency === 'urgent' ? 'urgent' : 'normal',
+    payload: { ...(JSON.parse(t.payload) as Record<string, unknown>), followUpOf: t.taskId },
+    notBefore: decision.notBefore,
+  });
+  return taskId;
+}

@@ -1,0 +1,74 @@
+import { randomBytes } from 'node:crypto';
+import { and, eq, gte, lt, sql } from 'drizzle-orm';
+import type { AlarmEvent } from '@forecare/rules';
+import type { Clock } from '../clock.js';
+import type { LiveEvent } from '../events/bus.js';
+import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { Store } from '../store/db.js';
+import { alarmEvents, appliances, fleetAlerts } from '../store/schema.js';
+
+export interface FleetOptions {
+  /** How far back "now" reaches. */
+  readonly windowMs: number;
+  /** The trailing period the baseline rate is taken from. */
+  readonly baselineMs: number;
+  /** At least this many appliances, and `factor` × the baseline, make a red light. */
+  readonly minCount: number;
+  readonly factor: number;
+}
+
+export const DEFAULT_FLEET: FleetOptions = { windowMs: 3_600_000, baselineMs: 7 * 86_400_000, minCount: 5, factor: 5 };
+
+export type FleetAlertRow = typeof fleetAlerts.$inferSelect;
+
+/**
+ * The fleet red light: when one fault code on one model is raised on far more appliances
+ * in the last window than its baseline rate predicts — a batch defect, a bad firmware —
+ * one fleet alert for managers, with the affected count, instead of only a flood of
+ * lonely tickets. Runs inside the service transaction on each raised fault alarm.
+ */
+export class FleetMonitor {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly metrics: Metrics,
+    private readonly logger: Logger,
+    private readonly options: FleetOptions = DEFAULT_FLEET,
+  ) {}
+
+  onRaised(e: AlarmEvent, live: LiveEvent[]): void {
+    if (e.transition !== 'raised' || e.fault === undefined || e.applianceId === undefined) return;
+    const model = this.store.db.select({ model: appliances.model }).from(appliances).where(eq(appliances.applianceId, e.applianceId)).get()?.model;
+    if (model == null) return;
+    const code = e.fault.code;
+    const count = (from: number, to: number): number =>
+      this.store.db
+        .select({ n: sql<number>`count(distinct ${alarmEvents.applianceId})` })
+        .from(alarmEvents)
+        .innerJoin(appliances, eq(appliances.applianceId, alarmEvents.applianceId))
+        .where(and(eq(alarmEvents.transition, 'raised'), eq(appliances.model, model), sql`${alarmEvents.alarmKey} like ${`%|${code}`}`, gte(alarmEvents.at, from), lt(alarmEvents.at, to)))
+        .get()?.n ?? 0;
+    const { windowMs, baselineMs, minCount, factor } = this.options;
+    const now = e.at;
+    const recent = count(now - windowMs, now + 1);
+    const baseline = (count(now - windowMs - baselineMs, now - windowMs) * windowMs) / baselineMs;
+    if (recent < minCount || recent < factor * baseline) return;
+    const open = this.store.db.select().from(fleetAlerts).where(and(eq(fleetAlerts.model, model), eq(fleetAlerts.faultCode, code), eq(fleetAlerts.status, 'open'))).get();
+    const at = this.clock.now();
+    if (open !== undefined) {
+      if (recent > open.affected) this.store.db.update(fleetAlerts).set({ affected: recent, updatedAt: at }).where(eq(fleetAlerts.alertId, open.alertId)).run();
+      return;
+    }
+    const alertId = `F-${at.toString(36).toUpperCase()}-${randomBytes(2).toString('hex').toUpperCase()}`;
+    this.store.db.insert(fleetAlerts).values({ alertId, model, faultCode: code, affected: recent, baselinePerHour: Math.round((baseline * 3_600_000 * 1000) / windowMs), windowMs, openedAt: at, updatedAt: at }).run();
+    this.metrics.fleetAlerts.inc();
+    this.logger.warn({ alertId, model, faultCode: code, affected: recent, baseline }, 'fleet red light: one fault on one model far above its baseline');
+    live.push({ type: 'alarm', data: { fleetAlert: alertId, model, faultCode: code, affected: recent } });
+  }
+
+  list(status?: string): FleetAlertRow[] {
+    const q = this.store.db.select().from(fleetAlerts);
+    return (status === undefined ? q : q.where(eq(fleetAlerts.status, status))).all();
+  }
+}

@@ -1,0 +1,87 @@
+import { and, eq, inArray, isNull, lte, sql } from 'drizzle-orm';
+import type { AlarmStore } from '../alarms/alarm-store.js';
+import type { Clock } from '../clock.js';
+import type { EventBus } from '../events/bus.js';
+import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { Store } from '../store/db.js';
+import { tickets } from '../store/schema.js';
+import { TICKET_STATUSES } from '../tickets/lifecycle.js';
+import type { TicketService } from '../tickets/ticket-service.js';
+
+export interface SlaOptions {
+  readonly assignWithinMs: number;
+  readonly fallbackTeam: string;
+  /** A resolved ticket whose fault stays clear this long is verified. */
+  readonly verifyAfterMs: number;
+}
+
+/**
+ * The service-level clock, run every few seconds: open tickets left unassigned past the
+ * deadline go to the fallback team (once, recorded); resolved tickets whose fault has
+ * stayed clear long enough are verified by telemetry — a recurrence before that reopens
+ * them through the normal alarm path instead.
+ */
+export class SlaMonitor {
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly store: Store,
+    private readonly tickets: TicketService,
+    private readonly alarms: AlarmStore,
+    private readonly clock: Clock,
+    private readonly metrics: Metrics,
+    private readonly logger: Logger,
+    private readonly bus: EventBus,
+    private readonly options: SlaOptions,
+  ) {}
+
+  check(): { escalated: string[]; verified: string[] } {
+    const now = this.clock.now();
+    const escalated: string[] = [];
+    const verified: string[] = [];
+    const late = this.store.db
+      .select()
+      .from(tickets)
+      .where(and(eq(tickets.status, 'open'), isNull(tickets.assignee), lte(tickets.openedAt, now - this.options.assignWithinMs), sql`coalesce(${tickets.team}, '') <> ${this.options.fallbackTeam}`))
+      .all();
+    for (const t of late) {
+      this.store.transaction(() => {
+        this.store.db.update(tickets).set({ team: this.options.fallbackTeam, updatedAt: now }).where(eq(tickets.ticketId, t.ticketId)).run();
+        this.tickets.event(t.ticketId, 'sla', 'escalated', t.status, t.status, `not assigned within ${Math.round(this.options.assignWithinMs / 60_000)} min: sent to ${this.options.fallbackTeam}`);
+      });
+      this.metrics.slaBreaches.inc({ kind: 'unassigned' });
+      this.bus.publish({ type: 'ticket', data: { ticketId: t.ticketId, status: t.status, outcome: 'escalated', team: this.options.fallbackTeam } });
+      this.logger.warn({ ticketId: t.ticketId, team: this.options.fallbackTeam }, 'ticket not assigned in time: escalated to the fallback team');
+      escalated.push(t.ticketId);
+    }
+    const resolved = this.store.db.select().from(tickets).where(and(eq(tickets.status, 'resolved'), lte(tickets.resolvedAt, now - this.options.verifyAfterMs))).all();
+    for (const t of resolved) {
+      const alarm = this.alarms.get(t.alarmKey);
+      // Verified only if the fault is clear now and has not come back since the repair.
+      const clear = alarm === undefined || (alarm.status === 'cleared' && alarm.lastSeen <= (t.resolvedAt ?? now));
+      if (!clear) continue;
+      this.tickets.transition(t.ticketId, 'verified', 'telemetry', `fault clear for ${Math.round(this.options.verifyAfterMs / 60_000)} min after the repair`);
+      this.bus.publish({ type: 'ticket', data: { ticketId: t.ticketId, status: 'verified', outcome: 'verified' } });
+      verified.push(t.ticketId);
+    }
+    const counts = this.store.db.select({ status: tickets.status, n: sql<number>`count(*)` }).from(tickets).where(inArray(tickets.status, [...TICKET_STATUSES])).groupBy(tickets.status).all();
+    for (const status of TICKET_STATUSES) this.metrics.ticketsByStatus.set({ status }, counts.find((c) => c.status === status)?.n ?? 0);
+    return { escalated, verified };
+  }
+
+  start(everyMs = 5000): void {
+    this.timer = setInterval(() => {
+      try {
+        this.check();
+      } catch (err) {
+        this.logger.error({ err }, 'service-level check failed');
+      }
+    }, everyMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+  }
+}

@@ -1,0 +1,226 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { MqttClient } from 'mqtt';
+import { ManualClock, type RunningGateway } from '@forecare/gateway';
+import { topics } from '@forecare/firmware-contracts';
+import { ContactCenterStandIn } from '../support/contact-center.js';
+import { api, connectHub, sleep, startTestGateway, tempDir, until, type Api } from '../support/gateway.js';
+
+const SECRET = 'whsec_' + Buffer.from('forecare-service-test-key-0123456789').toString('base64');
+
+interface Setup {
+  gw: RunningGateway;
+  http: Api;
+  hub: MqttClient;
+  seq: () => number;
+}
+
+async function setup(cc: ContactCenterStandIn, hubId: string, customer: Record<string, unknown> = {}, extraEnv: Record<string, string> = {}, clock?: ManualClock): Promise<Setup> {
+  const gw = await startTestGateway({ FORECARE_DATA_DIR: tempDir(), FORECARE_CONTACT_CENTER_URL: cc.url, FORECARE_CONTACT_CENTER_SECRET: SECRET, ...extraEnv }, clock !== undefined ? { clock } : {});
+  const http = api(gw);
+  const { password } = (await http.call<{ password: string }>('POST', '/api/v1/hubs', { hubId })).body;
+  await http.call('POST', '/api/v1/customers', { customerId: `cus-${hubId}`, name: 'Grace Hopper', phone: `+1 555 ${hubId.length}${hubId.length}01`, address: '1 Navy Way', region: 'east', ...customer });
+  for (const [id, type] of [[`${hubId}.fridge`, 'refrigerator'], [`${hubId}.washer`, 'washer']] as const) {
+    await http.call('POST', '/api/v1/appliances', { applianceId: id, hubId, customerId: `cus-${hubId}`, type, model: type === 'refrigerator' ? 'RF-500' : 'WM-80' });
+  }
+  const hub = await connectHub(gw, hubId, password);
+  let n = 0;
+  return { gw, http, hub, seq: () => ++n };
+}
+
+const fault = (s: Setup, hubId: string, code: string, appliance: 'fridge' | 'washer' = 'fridge', active = true): Promise<unknown> =>
+  s.hub.publishAsync(topics.fault(hubId, `${hubId}.${appliance}`), JSON.stringify({ ts: Date.now(), seq: s.seq(), type: appliance === 'fridge' ? 'refrigerator' : 'washer', code, active }), { qos: 1 });
+
+describe('the service loop', () => {
+  const cc = new ContactCenterStandIn(SECRET);
+  const open: Setup[] = [];
+
+  beforeAll(async () => {
+    await cc.start();
+  });
+  afterEach(async () => {
+    for (const s of open.splice(0)) {
+      s.hub.end(true);
+      await s.gw.stop();
+    }
+    cc.failNext = 0;
+    cc.delayMs = 0;
+  });
+  afterAll(async () => {
+    await cc.stop();
+  });
+
+  it('1,000 identical faults in one second make one ticket and one contact', async () => {
+    const s = await setup(cc, 'svc-burst');
+    open.push(s);
+    const before = cc.accepted.length;
+    await Promise.all(Array.from({ length: 1000 }, () => fault(s, 'svc-burst', 'E-CMP-01')));
+    await until('the contact', () => (cc.accepted.length > before ? true : undefined));
+    await sleep(800);
+    const tickets = (await s.http.call<{ items: { alarmCount: number }[] }>('GET', '/api/v1/tickets')).body.items;
+    expect(tickets).toHaveLength(1);
+    // Every repeat is counted on the ticket (the repeat rule's alarm attaches to it too), but the history is not flooded.
+    expect(tickets[0]?.alarmCount).toBeGreaterThanOrEqual(1000);
+    const events = (await s.http.call<{ events: { type: string }[] }>('GET', `/api/v1/tickets/${(tickets[0] as unknown as { ticketId: string }).ticketId}`)).body.events;
+    expect(events.filter((e) => e.type === 'repeat').length).toBeLessThan(5);
+    expect(cc.accepted.length - before).toBe(1);
+  });
+
+  it('signed outcome callbacks move the ticket; forged and replayed ones get 401 and change nothing', async () => {
+    const s = await setup(cc, 'svc-outcome');
+    open.push(s);
+    const before = cc.accepted.length;
+    await fault(s, 'svc-outcome', 'E-CMP-01');
+    const task = await until('the contact', () => cc.accepted[before]);
+    const taskId = String(task.headers['idempotency-key']);
+    const slot = { start: Date.now() + 86_400_000, end: Date.now() + 90_000_000 };
+    const body = JSON.stringify({ taskId, outcome: 'booked', slot });
+    const url = `http://127.0.0.1:${s.gw.httpPort}/api/v1/contact-center/outcomes`;
+    const forged = await fetch(url, { method: 'POST', headers: { ...cc.sign('msg-1', body), 'webhook-signature': 'v1,AAAA' }, body });
+    expect(forged.status).toBe(401);
+    expect(((await forged.json()) as { code: string }).code).toBe('GW_ERR_SIGNATURE_INVALID');
+    const stale = await fetch(url, { method: 'POST', headers: cc.sign('msg-2', body, Math.floor(Date.now() / 1000) - 3600), body });
+    expect(stale.status).toBe(401);
+    const ticketId = String(task.json.data.ticketId);
+    expect((await s.http.call<{ status: string }>('GET', `/api/v1/tickets/${ticketId}`)).body.status).toBe('open');
+    const ok = await fetch(url, { method: 'POST', headers: cc.sign('msg-3', body), body });
+    expect(ok.status).toBe(200);
+    const ticket = (await s.http.call<{ status: string; slotStart: number; contacts: { outcome: string }[] }>('GET', `/api/v1/tickets/${ticketId}`)).body;
+    expect(ticket).toMatchObject({ status: 'scheduled', slotStart: slot.start });
+    expect(ticket.contacts[0]?.outcome).toBe('booked');
+    const replay = await fetch(url, { method: 'POST', headers: cc.sign('msg-3', body), body });
+    expect(replay.status).toBe(401);
+  });
+
+  it('no answer: one more try later on the next channel', async () => {
+    const s = await setup(cc, 'svc-noanswer', { channel: 'voice' });
+    open.push(s);
+    const before = cc.accepted.length;
+    await fault(s, 'svc-noanswer', 'E-CMP-01');
+    const task = await until('the contact', () => cc.accepted[before]);
+    const taskId = String(task.headers['idempotency-key']);
+    const body = JSON.stringify({ taskId, outcome: 'no-answer' });
+    const res = await fetch(`http://127.0.0.1:${s.gw.httpPort}/api/v1/contact-center/outcomes`, { method: 'POST', headers: cc.sign('na-1', body), body });
+    const out = (await res.json()) as { followUp: string };
+    expect(out.followUp).toBe(`${taskId}~1`);
+    const follow = (await s.http.call<{ channel: string; nextAttemptAt: number; status: string }>('GET', `/api/v1/contacts/${out.followUp}`)).body;
+    expect(follow).toMatchObject({ channel: 'sms', status: 'pending' });
+    expect(follow.nextAttemptAt).toBeGreaterThan(Date.now() + 3_600_000);
+  });
+
+  it('a contact center down for a while, then back: every task delivered once per idempotency key', async () => {
+    const s = await setup(cc, 'svc-down');
+    open.push(s);
+    await cc.stop();
+    await fault(s, 'svc-down', 'E-CMP-01');
+    await fault(s, 'svc-down', 'E-DRN-01', 'washer');
+    await until('two failed attempts', async () => {
+      const items = (await s.http.call<{ items: { attempts: number; status: string }[] }>('GET', '/api/v1/contacts?status=pending')).body.items;
+      return items.length === 2 && items.every((t) => t.attempts >= 1) ? true : undefined;
+    });
+    const before = cc.received.length;
+    await cc.start();
+    await until('both delivered', async () => {
+      const items = (await s.http.call<{ items: unknown[] }>('GET', '/api/v1/contacts?status=delivered')).body.items;
+      return items.length === 2 ? true : undefined;
+    }, 15_000);
+    const after = cc.received.slice(before);
+    expect(new Set(after.map((r) => r.headers['idempotency-key'])).size).toBe(2);
+    expect(after.filter((r) => r.status < 300)).toHaveLength(2);
+  });
+
+  it('quiet hours hold a repair call; a safety fault goes through at once', async () => {
+    const hourNow = new Date().getUTCHours();
+    const quietStart = `${String((hourNow + 23) % 24).padStart(2, '0')}:00`;
+    const quietEnd = `${String((hourNow + 2) % 24).padStart(2, '0')}:00`;
+    const s = await setup(cc, 'svc-quiet', { timezone: 'UTC', quietStart, quietEnd });
+    open.push(s);
+    const before = cc.accepted.length;
+    await fault(s, 'svc-quiet', 'E-CMP-01');
+    await fault(s, 'svc-quiet', 'E-LEAK-01', 'washer');
+    const safety = await until('the safety call', () => cc.accepted.slice(before).find((t) => t.json.data.purpose === 'safety'));
+    expect(safety.json.data.urgency).toBe('urgent');
+    await sleep(500);
+    expect(cc.accepted.slice(before).filter((t) => t.json.data.purpose === 'repair')).toHaveLength(0);
+    const pending = (await s.http.call<{ items: { purpose: string; nextAttemptAt: number }[] }>('GET', '/api/v1/contacts?status=pending')).body.items;
+    expect(pending.find((t) => t.purpose === 'repair')?.nextAttemptAt).toBeGreaterThan(Date.now() + 3_000_000);
+  });
+
+  it('caller context tells the agent who calls and why', async () => {
+    const s = await setup(cc, 'svc-ctx');
+    open.push(s);
+    await fault(s, 'svc-ctx', 'E-CMP-01');
+    await until('ticket', async () => ((await s.http.call<{ items: unknown[] }>('GET', '/api/v1/tickets')).body.items.length > 0 ? true : undefined));
+    const ctx = (await s.http.call<{ customer: { name: string }; likelyReason: { kind: string; text: string }; appliances: { health: string; applianceId: string }[] }>('GET', `/api/v1/context?phone=${encodeURIComponent('555 7701')}`)).body;
+    expect(ctx.customer.name).toBe('Grace Hopper');
+    expect(ctx.likelyReason.kind).toBe('open-ticket');
+    expect(ctx.likelyReason.text).toContain('E-CMP-01');
+    expect(ctx.appliances.find((a) => a.applianceId === 'svc-ctx.fridge')?.health).toBe('failing');
+  });
+});
+
+describe('service levels, verification and the fleet red light (injected clock)', () => {
+  const cc = new ContactCenterStandIn(SECRET);
+  beforeAll(async () => {
+    await cc.start();
+  });
+  afterAll(async () => {
+    await cc.stop();
+  });
+
+  it('an unassigned ticket escalates to the fallback team; a resolved one is verified when the fault stays clear, and a recurrence reopens it', async () => {
+    const clock = new ManualClock(Date.now());
+    const s = await setup(cc, 'svc-sla', {}, { FORECARE_SLA_ASSIGN: '1h', FORECARE_VERIFY_AFTER: '2h', FORECARE_HUB_OFFLINE_AFTER: '2d' }, clock);
+    try {
+      await fault(s, 'svc-sla', 'E-CMP-01');
+      const [t] = await until('ticket', async () => {
+        const items = (await s.http.call<{ items: { ticketId: string }[] }>('GET', '/api/v1/tickets')).body.items;
+        return items.length > 0 ? items : undefined;
+      });
+      const id = t?.ticketId ?? '';
+      clock.advance(61 * 60_000);
+      expect(s.gw.ctx.sla.check().escalated).toEqual([id]);
+      const escalated = (await s.http.call<{ team: string; sla: { state: string } }>('GET', `/api/v1/tickets/${id}`)).body;
+      expect(escalated).toMatchObject({ team: 'fallback', sla: { state: 'breached' } });
+      expect(s.gw.ctx.sla.check().escalated).toEqual([]);
+      await s.http.call('POST', `/api/v1/tickets/${id}/transition`, { to: 'assigned', assignee: 'tech-7' });
+      await s.http.call('POST', `/api/v1/tickets/${id}/transition`, { to: 'resolved', by: 'tech-7', note: 'replaced start relay' });
+      await fault(s, 'svc-sla', 'E-CMP-01', 'fridge', false);
+      await sleep(200);
+      clock.advance(3 * 3_600_000);
+      expect(s.gw.ctx.sla.check().verified).toEqual([id]);
+      expect((await s.http.call<{ status: string }>('GET', `/api/v1/tickets/${id}`)).body.status).toBe('verified');
+      await fault(s, 'svc-sla', 'E-CMP-01');
+      await until('reopened', async () => ((await s.http.call<{ status: string; reopenCount: number }>('GET', `/api/v1/tickets/${id}`)).body.reopenCount === 1 ? true : undefined));
+      const metrics = await (await fetch(`http://127.0.0.1:${s.gw.httpPort}/metrics`)).text();
+      expect(metrics).toMatch(/forecare_sla_breaches_total\{kind="unassigned"\} 1/);
+    } finally {
+      s.hub.end(true);
+      await s.gw.stop();
+    }
+  });
+
+  it('a spike of one fault on one model raises one fleet alert with the affected count', async () => {
+    const s = await setup(cc, 'fleet-0');
+    try {
+      const hubs: MqttClient[] = [];
+      for (let i = 1; i <= 7; i++) {
+        const hubId = `fleet-${i}`;
+        const { password } = (await s.http.call<{ password: string }>('POST', '/api/v1/hubs', { hubId })).body;
+        await s.http.call('POST', '/api/v1/appliances', { applianceId: `${hubId}.fridge`, hubId, type: 'refrigerator', model: 'RF-BAD' });
+        const c = await connectHub(s.gw, hubId, password);
+        hubs.push(c);
+        await c.publishAsync(topics.fault(hubId, `${hubId}.fridge`), JSON.stringify({ ts: Date.now(), seq: 1, type: 'refrigerator', code: 'E-CMP-02', active: true }), { qos: 1 });
+      }
+      const alerts = await until('a fleet alert', async () => {
+        const items = (await s.http.call<{ items: { model: string; faultCode: string; affected: number }[] }>('GET', '/api/v1/fleet/alerts')).body.items;
+        return items.length > 0 && (items[0]?.affected ?? 0) >= 7 ? items : undefined;
+      });
+      expect(alerts).toHaveLength(1);
+      expect(alerts[0]).toMatchObject({ model: 'RF-BAD', faultCode: 'E-CMP-02' });
+      for (const c of hubs) c.end(true);
+    } finally {
+      s.hub.end(true);
+      await s.gw.stop();
+    }
+  });
+});
