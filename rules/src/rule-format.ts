@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isMap, isSeq, LineCounter, parseAllDocuments, type Node as YamlNode } from 'yaml';
+import { isMap, isSeq, LineCounter, parseAllDocuments, stringify, type Node as YamlNode } from 'yaml';
 import { APPLIANCE_TYPES, type ApplianceType, type Severity } from '@forecare/firmware-contracts';
 import type { RaiseTarget } from './api.js';
 import { compileCondition } from './condition.js';
@@ -211,4 +211,9 @@ export function checkRuleSet(rules: readonly RuleDef[]): string[] {
     }
   }
   return problems;
+}
+
+/** A rule set as one YAML document (a list), for editing and review; parseRules reads it back. */
+export function serializeRules(rules: readonly RuleDef[]): string {
+  return stringify(rules, { lineWidth: 0 });
 }

@@ -11,6 +11,7 @@ import { registerAlarmRoutes } from './routes/alarms.js';
 import { registerOpsRoutes } from './routes/ops.js';
 import { registerNotificationRoutes } from './routes/notifications.js';
 import { registerContactCenterRoutes } from './routes/contact-center.js';
+import { registerRuleRoutes } from './routes/rules.js';
 
 /** The REST API: every route has request and response schemas (served as OpenAPI at /docs). */
 export async function buildApi(ctx: GatewayContext): Promise<FastifyInstance> {
@@ -48,5 +49,6 @@ export async function buildApi(ctx: GatewayContext): Promise<FastifyInstance> {
   registerAlarmRoutes(app, ctx);
   registerNotificationRoutes(app, ctx);
   registerContactCenterRoutes(app, ctx);
+  registerRuleRoutes(app, ctx);
   return app;
 }

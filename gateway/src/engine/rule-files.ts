@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultRulesDir, parseRules, type RuleDef } from '@forecare/rules';
+import { checkRuleSet, defaultRulesDir, parseRules, type RuleDef } from '@forecare/rules';
 import { GatewayError } from '../errors.js';
 
 /** Reads every *.yaml, *.yml and *.json rule file of a folder (sorted by name). Any issue is a config error naming file and line. */
@@ -19,6 +19,7 @@ export function loadRuleFiles(dir: string): RuleDef[] {
     for (const i of issues) problems.push(`${join(folder, i.source)}:${i.line}:${i.column} ${i.message}`);
     rules.push(...parsed);
   }
+  problems.push(...checkRuleSet(rules));
   if (problems.length > 0) throw new GatewayError('GW_ERR_CONFIG_INVALID', `rule files have errors:\n  ${problems.join('\n  ')}`);
   return rules;
 }

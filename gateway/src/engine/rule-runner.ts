@@ -105,6 +105,10 @@ export class RuleRunner {
     return this.rules;
   }
 
+  get overrides(): RuleOverrides {
+    return this.options.overrides;
+  }
+
   get position(): number {
     return this.pos;
   }

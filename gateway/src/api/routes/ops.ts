@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { desc } from 'drizzle-orm';
 import type { GatewayContext } from '../../context.js';
-import { deadLetters, ruleVersions } from '../../store/schema.js';
+import { deadLetters } from '../../store/schema.js';
 import { anyObject, errors, idParam, itemsOf } from '../schemas.js';
 
 export function registerOpsRoutes(app: FastifyInstance, ctx: GatewayContext): void {
@@ -77,8 +77,4 @@ export function registerOpsRoutes(app: FastifyInstance, ctx: GatewayContext): vo
     ctx.worker.kick();
     return t;
   });
-
-  app.get('/api/v1/rules/versions', { schema: { tags: ['rules'], summary: 'Deployed rule versions, newest first', response: { 200: itemsOf(), ...errors } } }, async () => ({
-    items: ctx.store.db.select().from(ruleVersions).orderBy(desc(ruleVersions.version)).all().map((v) => ({ ...v, rules: JSON.parse(v.rules) as unknown, current: v.version === ctx.runner.ruleVersion })),
-  }));
 }

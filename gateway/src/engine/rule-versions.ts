@@ -1,0 +1,84 @@
+import { desc, eq } from 'drizzle-orm';
+import { backtest, compareBacktests, diffRuleSets, lintRules, type BacktestComparison, type EngineInput, type RuleDef, type RuleIssue } from '@forecare/rules';
+import type { Clock } from '../clock.js';
+import { GatewayError } from '../errors.js';
+import type { Store } from '../store/db.js';
+import { ruleVersions } from '../store/schema.js';
+import { engineInputs, messageOfRow, type RuleRunner } from './rule-runner.js';
+
+export type RuleVersionRow = typeof ruleVersions.$inferSelect;
+
+/**
+ * Rule versions: every deploy is a new numbered version with author, message, time and the
+ * diff against the one before; rolling back deploys an old version's rules as a new one.
+ * Candidates are validated with the engine's own parser and backtested over the journal.
+ */
+export class RuleVersions {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly runner: RuleRunner,
+  ) {}
+
+  list(): RuleVersionRow[] {
+    return this.store.db.select().from(ruleVersions).orderBy(desc(ruleVersions.version)).all();
+  }
+
+  get(version: number): RuleVersionRow {
+    const v = this.store.db.select().from(ruleVersions).where(eq(ruleVersions.version, version)).get();
+    if (v === undefined) throw new GatewayError('GW_ERR_NOT_FOUND', `no rule version ${version}`);
+    return v;
+  }
+
+  validate(files: readonly { name: string; text: string }[]): { rules: RuleDef[]; issues: RuleIssue[] } {
+    return lintRules(files);
+  }
+
+  private compile(files: readonly { name: string; text: string }[]): RuleDef[] {
+    const { rules, issues } = lintRules(files);
+    const blocking = issues.filter((i) => !i.message.includes('raises nothing'));
+    if (blocking.length > 0) throw new GatewayError('GW_ERR_RULES_INVALID', blocking.map((i) => `${i.source}:${i.line}:${i.column} ${i.message}`).join('; '));
+    return rules;
+  }
+
+  deploy(rules: RuleDef[], author: string, message: string): RuleVersionRow {
+    const current = this.runner.ruleSet;
+    const version = (this.list()[0]?.version ?? 0) + 1;
+    const diff = diffRuleSets(current, rules);
+    this.store.db.insert(ruleVersions).values({ version, author, message, createdAt: this.clock.now(), rules: JSON.stringify(rules), diff: JSON.stringify(diff) }).run();
+    this.runner.deploy(rules, version);
+    return this.get(version);
+  }
+
+  deployFiles(files: readonly { name: string; text: string }[], author: string, message: string): RuleVersionRow {
+    return this.deploy(this.compile(files), author, message);
+  }
+
+  rollback(version: number, author: string, message: string): RuleVersionRow {
+    const old = this.get(version);
+    return this.deploy(JSON.parse(old.rules) as RuleDef[], author, message === '' ? `roll back to version ${version}` : message);
+  }
+
+  diff(from: number, to: number): ReturnType<typeof diffRuleSets> {
+    return diffRuleSets(JSON.parse(this.get(from).rules) as RuleDef[], JSON.parse(this.get(to).rules) as RuleDef[]);
+  }
+
+  /** Recorded inputs of the last `days` from the journal (as the engine saw them). */
+  recorded(days: number, limit = 200_000): EngineInput[] {
+    const since = this.clock.now() - days * 86_400_000;
+    const rows = this.store.sqlite
+      .prepare('SELECT pos, received_at, kind, hub_id, appliance_id, payload FROM journal WHERE received_at >= ? ORDER BY pos LIMIT ?')
+      .all(since, limit) as { pos: number; received_at: number; kind: string; hub_id: string; appliance_id: string | null; payload: Buffer }[];
+    return rows.flatMap((r) => engineInputs({ pos: r.pos, receivedAt: r.received_at, message: messageOfRow(r) }));
+  }
+
+  /** The candidate beside the deployed rules over the same recorded days. */
+  backtestFiles(files: readonly { name: string; text: string }[], days: number): { deployed: Record<string, number>; candidate: Record<string, number>; comparison: BacktestComparison; inputs: number } {
+    const candidateRules = this.compile(files);
+    const inputs = this.recorded(days);
+    const overrides = this.runner.overrides;
+    const deployed = backtest(this.runner.ruleSet, inputs, { overrides });
+    const candidate = backtest(candidateRules, inputs, { overrides });
+    return { deployed: deployed.raisedByRule, candidate: candidate.raisedByRule, comparison: compareBacktests(deployed, candidate), inputs: inputs.length };
+  }
+}

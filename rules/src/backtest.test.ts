@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import type { EngineInput } from './api.js';
+import { backtest, compareBacktests, diffRuleSets, lintRules, readNdjson } from './backtest.js';
+import { parseRules } from './rule-format.js';
+
+const T0 = Date.UTC(2026, 0, 1);
+const warm = (limit: number) => parseRules(`id: warm\nkind: threshold\nraises: [ticket]\ncondition: metrics.fridge_temp_c > ${limit}\nparams: { for: 10m }\n`, 'warm.yaml').rules;
+const inputs: EngineInput[] = Array.from({ length: 60 }, (_, i) => ({ kind: 'telemetry', hubId: 'h', applianceId: 'f', applianceType: 'refrigerator', seq: i + 1, deviceTs: T0 + i * 60_000, at: T0 + i * 60_000, metrics: { fridge_temp_c: i < 30 ? 5 : 9 } }));
+
+describe('backtest', () => {
+  it('lists what a rule set would have raised, and how a candidate differs from the deployed one', () => {
+    const deployed = backtest(warm(10), inputs);
+    const candidate = backtest(warm(8), inputs);
+    expect(deployed.raisedByRule).toEqual({});
+    expect(candidate.raisedByRule).toEqual({ warm: 1 });
+    expect(candidate.events.find((e) => e.transition === 'raised')?.at).toBe(T0 + 40 * 60_000);
+    const diff = compareBacktests(deployed, candidate);
+    expect(diff.added).toHaveLength(1);
+    expect(diff.removed).toHaveLength(0);
+  });
+
+  it('lints a rule set across files and reads NDJSON recordings without throwing', () => {
+    const { issues } = lintRules([
+      { name: 'a.yaml', text: 'id: a\nkind: fault-code\nraises: []\n' },
+      { name: 'b.yaml', text: 'id: a\nkind: fault-code\nraises: [ticket]\n' },
+    ]);
+    expect(issues.map((i) => i.message).join('\n')).toMatch(/used twice[\s\S]*raises nothing/);
+    const { inputs: read, errors } = readNdjson(`${JSON.stringify(inputs[0])}\nnot json\n{"kind":"x"}\n`);
+    expect(read).toHaveLength(1);
+    expect(errors.map((e) => e.line)).toEqual([2, 3]);
+    expect(diffRuleSets(warm(10), warm(8))).toEqual({ added: [], removed: [], changed: ['warm'] });
+  });
+});

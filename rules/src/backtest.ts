@@ -1,0 +1,91 @@
+import type { AlarmEvent, EngineInput } from './api.js';
+import { Engine, type EngineOptions } from './engine.js';
+import { checkRuleSet, parseRules, type RuleDef, type RuleIssue } from './rule-format.js';
+
+export interface BacktestResult {
+  readonly events: AlarmEvent[];
+  /** Alarms raised, by rule id. */
+  readonly raisedByRule: Record<string, number>;
+  readonly inputs: number;
+}
+
+/**
+ * Runs a rule set over recorded inputs (in time order) from a clean state and lists what it
+ * would have raised, when. Timers fire as the recorded time passes and once more at the end.
+ */
+export function backtest(rules: readonly RuleDef[], inputs: readonly EngineInput[], options: Omit<EngineOptions, 'rules'> = {}): BacktestResult {
+  const engine = new Engine({ ...options, rules });
+  const events: AlarmEvent[] = [];
+  const sorted = [...inputs].sort((a, b) => a.at - b.at);
+  for (const input of sorted) events.push(...engine.ingest(input));
+  const last = sorted.at(-1)?.at;
+  if (last !== undefined) events.push(...engine.tick(last));
+  const raisedByRule: Record<string, number> = {};
+  for (const e of events) if (e.transition === 'raised') raisedByRule[e.ruleId] = (raisedByRule[e.ruleId] ?? 0) + 1;
+  return { events, raisedByRule, inputs: sorted.length };
+}
+
+export interface BacktestComparison {
+  /** Alarms (by key) only the candidate raises. */
+  readonly added: { alarmKey: string; at: number; ruleId: string }[];
+  /** Alarms only the baseline raises. */
+  readonly removed: { alarmKey: string; at: number; ruleId: string }[];
+  readonly unchanged: number;
+}
+
+/** What changes if `candidate` replaces `baseline`: alarms it would add and ones it would no longer raise. */
+export function compareBacktests(baseline: BacktestResult, candidate: BacktestResult): BacktestComparison {
+  const raised = (r: BacktestResult): Map<string, { alarmKey: string; at: number; ruleId: string }> =>
+    new Map(r.events.filter((e) => e.transition === 'raised').map((e) => [`${e.alarmKey}@${e.at}`, { alarmKey: e.alarmKey, at: e.at, ruleId: e.ruleId }]));
+  const a = raised(baseline);
+  const b = raised(candidate);
+  return {
+    added: [...b].filter(([k]) => !a.has(k)).map(([, v]) => v),
+    removed: [...a].filter(([k]) => !b.has(k)).map(([, v]) => v),
+    unchanged: [...b.keys()].filter((k) => a.has(k)).length,
+  };
+}
+
+/** Parses every file and checks the set as a whole: everything an author should fix before deploying. */
+export function lintRules(files: readonly { name: string; text: string }[]): { rules: RuleDef[]; issues: RuleIssue[] } {
+  const rules: RuleDef[] = [];
+  const issues: RuleIssue[] = [];
+  for (const f of files) {
+    const parsed = parseRules(f.text, f.name);
+    rules.push(...parsed.rules);
+    issues.push(...parsed.issues);
+  }
+  for (const message of checkRuleSet(rules)) issues.push({ source: '(rule set)', line: 1, column: 1, path: '', message });
+  for (const r of rules) {
+    if (r.raises.length === 0 && r.kind !== 'composite') issues.push({ source: r.id, line: 1, column: 1, path: '/raises', message: `rule ${r.id} raises nothing: its alarms reach no ticket, notification or fleet view` });
+  }
+  return { rules, issues };
+}
+
+/** Reads recorded inputs from NDJSON text (one EngineInput per line); bad lines are reported, not thrown. */
+export function readNdjson(text: string): { inputs: EngineInput[]; errors: { line: number; message: string }[] } {
+  const inputs: EngineInput[] = [];
+  const errors: { line: number; message: string }[] = [];
+  text.split('\n').forEach((line, i) => {
+    if (line.trim() === '') return;
+    try {
+      const v = JSON.parse(line) as EngineInput;
+      if (typeof v !== 'object' || v === null || typeof v.kind !== 'string' || typeof v.at !== 'number' || typeof v.hubId !== 'string') throw new Error('not an engine input (kind, hubId, at)');
+      inputs.push(v);
+    } catch (err) {
+      errors.push({ line: i + 1, message: (err as Error).message });
+    }
+  });
+  return { inputs, errors };
+}
+
+/** Rule ids added, removed or changed between two rule sets. */
+export function diffRuleSets(before: readonly RuleDef[], after: readonly RuleDef[]): { added: string[]; removed: string[]; changed: string[] } {
+  const a = new Map(before.map((r) => [r.id, JSON.stringify(r)]));
+  const b = new Map(after.map((r) => [r.id, JSON.stringify(r)]));
+  return {
+    added: [...b.keys()].filter((k) => !a.has(k)),
+    removed: [...a.keys()].filter((k) => !b.has(k)),
+    changed: [...b.keys()].filter((k) => a.has(k) && a.get(k) !== b.get(k)),
+  };
+}
