@@ -1,0 +1,68 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../support/gateway.js';
+import { GATEWAY_CLI } from '../support/process.js';
+
+function forecare(args: string[], env: Record<string, string> = {}): { code: number | null; out: string; err: string } {
+  const r = spawnSync(process.execPath, [GATEWAY_CLI, ...args], { env: { ...process.env, FORECARE_LOG_LEVEL: 'silent', FORECARE_CONFIG: '/nonexistent/forecare.json', ...env }, encoding: 'utf8', timeout: 30_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+describe('the forecare CLI', () => {
+  it('has help for every command', () => {
+    const top = forecare(['--help']);
+    expect(top.code).toBe(0);
+    for (const cmd of ['start', 'migrate', 'doctor', 'hubs', 'rules', 'tickets']) expect(top.out).toContain(cmd);
+    for (const sub of [['start'], ['migrate'], ['doctor'], ['hubs', 'add'], ['hubs', 'list'], ['hubs', 'revoke'], ['rules', 'lint'], ['rules', 'test'], ['rules', 'backtest'], ['rules', 'deploy'], ['tickets', 'list']]) {
+      const r = forecare([...sub, '--help']);
+      expect(r.code, sub.join(' ')).toBe(0);
+      expect(r.out, sub.join(' ')).toMatch(/Usage: forecare/);
+    }
+    expect(forecare(['start', '--help']).out).toContain('FORECARE_MQTT_PORT');
+  });
+
+  it('migrates, provisions, lists and revokes hubs in a data directory, and lists tickets', () => {
+    const env = { FORECARE_DATA_DIR: tempDir() };
+    expect(forecare(['migrate'], env).out).toContain('migrated');
+    const add = forecare(['hubs', 'add', 'cli-hub-1'], env);
+    expect(add.out).toMatch(/hub cli-hub-1 provisioned — username cli-hub-1 password \S{20,}/);
+    const list = JSON.parse(forecare(['hubs', 'list', '--json'], env).out) as { hubId: string; revokedAt: number | null }[];
+    expect(list.map((h) => h.hubId)).toEqual(['cli-hub-1']);
+    expect(forecare(['hubs', 'revoke', 'cli-hub-1'], env).code).toBe(0);
+    expect((JSON.parse(forecare(['hubs', 'list', '--json'], env).out) as { revokedAt: number | null }[])[0]?.revokedAt).not.toBeNull();
+    const unknown = forecare(['hubs', 'revoke', 'nobody'], env);
+    expect(unknown.code).toBe(1);
+    expect(unknown.err).toMatch(/^forecare: hub nobody is not provisioned\n$/);
+    expect(JSON.parse(forecare(['tickets', 'list', '--json'], env).out)).toEqual([]);
+  });
+
+  it('lints rules with file and line, and tests them on an NDJSON recording', () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'rules'));
+    writeFileSync(join(dir, 'rules', 'warm.yaml'), 'id: warm\nkind: threshold\nraises: [ticket]\ncondition: metrics.fridge_temp_c > 8\n');
+    expect(forecare(['rules', 'lint', join(dir, 'rules')]).out).toContain('1 rules, no problems');
+    writeFileSync(join(dir, 'rules', 'bad.yaml'), 'id: bad\nkind: threshold\nraises: [ticket]\ncondition: metrics.x >\n');
+    const bad = forecare(['rules', 'lint', join(dir, 'rules')]);
+    expect(bad.code).toBe(1);
+    expect(bad.out).toMatch(/bad\.yaml:4:\d+ condition:/);
+    const recording = join(dir, 'rec.ndjson');
+    const T0 = Date.UTC(2026, 0, 1);
+    writeFileSync(recording, [5, 9, 9].map((v, i) => JSON.stringify({ kind: 'telemetry', hubId: 'h', applianceId: 'f', applianceType: 'refrigerator', seq: i + 1, deviceTs: T0 + i, at: T0 + i * 1000, metrics: { fridge_temp_c: v } })).join('\n'));
+    const test = forecare(['rules', 'test', join(dir, 'rules', 'warm.yaml'), '--recording', recording, '--json']);
+    expect(JSON.parse(test.out)).toMatchObject({ inputs: 3, raisedByRule: { warm: 1 } });
+  });
+
+  it('doctor names the setting to change for a taken port', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as AddressInfo).port;
+    const r = forecare(['doctor'], { FORECARE_DATA_DIR: tempDir(), FORECARE_MQTT_PORT: String(port), FORECARE_HTTP_PORT: '0' });
+    await new Promise<void>((resolve) => blocker.close(() => resolve()));
+    expect(r.out).toContain(`FAIL FORECARE_MQTT_PORT 127.0.0.1:${port} free — another program listens there: set FORECARE_MQTT_PORT`);
+    expect(r.out).toMatch(/ok {3}store .* opens and is migrated/);
+    expect(r.code).toBe(1);
+  });
+});
