@@ -6,3 +6,4 @@ export { ManualClock, systemClock, type Clock } from './clock.js';
 export { createLogger } from './log.js';
 export { Metrics } from './metrics/metrics.js';
 export type { GatewayContext } from './context.js';
+export { MEASUREMENT as TELEMETRY_MEASUREMENT } from './sinks/influx-sink.js';
