@@ -26,4 +26,10 @@ export default tseslint.config(
     languageOptions: { globals: { process: 'readonly', console: 'readonly', require: 'readonly', module: 'writable', __dirname: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', fetch: 'readonly', URL: 'readonly', RED: 'readonly', $: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
+  {
+    // Node-RED nodes are CommonJS and keep `const node = this` as Node-RED's own nodes do.
+    files: ['dashboards/node-red/**/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { AbortController: 'readonly', TextDecoder: 'readonly' } },
+    rules: { '@typescript-eslint/no-this-alias': 'off' },
+  },
 );

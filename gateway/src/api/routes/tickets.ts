@@ -64,7 +64,8 @@ export function registerTicketRoutes(app: FastifyInstance, ctx: GatewayContext):
     const event: AlarmEvent = {
       transition: 'raised',
       alarmKey: `${b.applianceId ?? b.hubId}|manual|${faultClass}`,
-      ruleId: 'manual',
+      // A ticket's fault class comes from the fault, else from the rule: here the caller's class.
+      ruleId: b.faultCode !== undefined ? 'manual' : faultClass,
       ruleVersion: 0,
       hubId: b.hubId,
       applianceId: b.applianceId,
