@@ -25,6 +25,7 @@ describe('error catalog', () => {
         "GW_ERR_TICKET_TRANSITION": 409,
         "GW_ERR_TICKET_UNKNOWN": 404,
         "GW_ERR_UNAUTHORIZED": 401,
+        "GW_ERR_USER_EXISTS": 409,
         "GW_ERR_VALIDATION": 400,
       }
     `);

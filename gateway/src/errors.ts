@@ -24,6 +24,7 @@ export const ERRORS = {
   GW_ERR_SIGNATURE_INVALID: { status: 401, title: 'Webhook signature invalid or replayed' },
   GW_ERR_STORE: { status: 500, title: 'Store failure' },
   GW_ERR_INTERNAL: { status: 500, title: 'Internal error' },
+  GW_ERR_USER_EXISTS: { status: 409, title: 'User already exists' },
   GW_ERR_RULES_INVALID: { status: 422, title: 'Rules do not compile' },
 } as const;
 

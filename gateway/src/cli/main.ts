@@ -3,6 +3,10 @@ import { Command } from 'commander';
 import { loadConfig } from '../config/config.js';
 import { startGateway } from '../controller.js';
 import { isGatewayError } from '../errors.js';
+import { join } from 'node:path';
+import { systemClock } from '../clock.js';
+import { openStore } from '../store/db.js';
+import { UserStore, type Role } from '../users/user-store.js';
 import { backtestCommand, doctor, hubsAdd, hubsList, hubsRevoke, lintCommand, ruleFiles, settingsHelp, ticketsList, withStore } from './commands.js';
 
 function fail(err: unknown): never {
@@ -130,6 +134,24 @@ rules
       return;
     }
     print(`deployed as version ${body.version ?? '?'}`);
+  });
+
+const usersCmd = program.command('users').description('console users (dispatcher, engineer, manager, admin)');
+usersCmd
+  .command('add')
+  .description('add a console user; a password is generated and shown once unless --password is given')
+  .argument('<username>', 'user name')
+  .requiredOption('--role <role>', 'dispatcher | engineer | manager | admin')
+  .option('--password <password>', 'at least 12 characters (default: generated)')
+  .action(async (username: string, o: { role: string; password?: string }) => {
+    const config = loadConfig();
+    const store = openStore(join(config.dataDir, 'forecare.db'));
+    try {
+      const u = await new UserStore(store, systemClock).add(username, o.role as Role, o.password);
+      print(`user ${u.username} (${u.role}) added${o.password === undefined ? ` — password ${u.password} (shown once)` : ''}`);
+    } finally {
+      store.close();
+    }
   });
 
 const tickets = program.command('tickets').description('look at tickets (in the data directory)');

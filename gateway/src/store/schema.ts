@@ -230,3 +230,20 @@ export const fleetAlerts = sqliteTable('fleet_alerts', {
   openedAt: integer('opened_at').notNull(),
   updatedAt: integer('updated_at').notNull(),
 }, (t) => [index('fleet_alerts_open').on(t.model, t.faultCode, t.status)]);
+
+/** Console users: dispatchers, rule engineers, managers, admins. Passwords only as salted scrypt hashes. */
+export const users = sqliteTable('users', {
+  username: text('username').primaryKey(),
+  passwordHash: text('password_hash').notNull(),
+  role: text('role').notNull(),
+  createdAt: integer('created_at').notNull(),
+  disabledAt: integer('disabled_at'),
+});
+
+/** Signed-in sessions: only a hash of the bearer token is kept. */
+export const sessions = sqliteTable('sessions', {
+  tokenHash: text('token_hash').primaryKey(),
+  username: text('username').notNull(),
+  createdAt: integer('created_at').notNull(),
+  expiresAt: integer('expires_at').notNull(),
+}, (t) => [index('sessions_user').on(t.username)]);

@@ -1,0 +1,67 @@
+import type { FastifyInstance } from 'fastify';
+import { and, asc, eq, gte, lte } from 'drizzle-orm';
+import type { GatewayContext } from '../../context.js';
+import { telemetry } from '../../store/schema.js';
+import { ROLES, type Role, type UserStore } from '../../users/user-store.js';
+import { bearerOf, whoIs } from '../auth.js';
+import { problem, sendProblem } from '../problem.js';
+import { anyObject, errors, itemsOf } from '../schemas.js';
+
+export function registerSessionRoutes(app: FastifyInstance, ctx: GatewayContext, users: UserStore): void {
+  app.post<{ Body: { username: string; password: string } }>('/api/v1/session', {
+    schema: {
+      tags: ['session'],
+      summary: 'Sign in to the console: a session token for the user, with their role',
+      security: [],
+      body: { type: 'object', required: ['username', 'password'], additionalProperties: false, properties: { username: { type: 'string', minLength: 1, maxLength: 64 }, password: { type: 'string', minLength: 1, maxLength: 200 } } },
+      response: { 201: { type: 'object', properties: { token: { type: 'string' }, role: { type: 'string' }, username: { type: 'string' }, expiresAt: { type: 'integer' } } }, ...errors },
+    },
+  }, async (request, reply) => {
+    const s = await users.signIn(request.body.username, request.body.password);
+    if (s === undefined) {
+      ctx.metrics.loginFailures.inc({ reason: 'console' });
+      return sendProblem(reply, problem('GW_ERR_UNAUTHORIZED', 'wrong user name or password', request.url));
+    }
+    return reply.code(201).send({ ...s, username: request.body.username });
+  });
+
+  app.get('/api/v1/session', { schema: { tags: ['session'], summary: 'Who is signed in', response: { 200: anyObject, ...errors } } }, async (request) => whoIs(request) ?? {});
+
+  app.delete('/api/v1/session', { schema: { tags: ['session'], response: { 204: { type: 'null' }, ...errors } } }, async (request, reply) => {
+    const token = bearerOf(request);
+    if (token !== undefined) users.signOut(token);
+    return reply.code(204).send();
+  });
+
+  app.get('/api/v1/users', { schema: { tags: ['session'], summary: 'Console users (admin)', response: { 200: itemsOf(), ...errors } } }, async () => ({ items: users.list() }));
+
+  app.post<{ Body: { username: string; role: Role; password?: string } }>('/api/v1/users', {
+    schema: {
+      tags: ['session'],
+      summary: 'Add a console user (admin); the password is returned once when generated',
+      body: { type: 'object', required: ['username', 'role'], additionalProperties: false, properties: { username: { type: 'string', minLength: 2, maxLength: 64 }, role: { type: 'string', enum: [...ROLES] }, password: { type: 'string', minLength: 12, maxLength: 200 } } },
+      response: { 201: anyObject, ...errors },
+    },
+  }, async (request, reply) => reply.code(201).send(await users.add(request.body.username, request.body.role, request.body.password)));
+
+  app.get<{ Params: { applianceId: string }; Querystring: { from?: number; to?: number } }>('/api/v1/appliances/:applianceId/telemetry', {
+    schema: {
+      tags: ['customers'],
+      summary: "An appliance's recent telemetry (the chart history, one point per 10 s at most)",
+      params: { type: 'object', properties: { applianceId: { type: 'string', maxLength: 64 } } },
+      querystring: { type: 'object', properties: { from: { type: 'integer', minimum: 0 }, to: { type: 'integer', minimum: 0 } } },
+      response: { 200: itemsOf(), ...errors },
+    },
+  }, async (request) => {
+    const to = request.query.to ?? ctx.clock.now();
+    const from = request.query.from ?? to - 6 * 3_600_000;
+    const rows = ctx.store.db
+      .select({ at: telemetry.at, metrics: telemetry.metrics })
+      .from(telemetry)
+      .where(and(eq(telemetry.applianceId, request.params.applianceId), gte(telemetry.at, from), lte(telemetry.at, to)))
+      .orderBy(asc(telemetry.at))
+      .limit(5000)
+      .all();
+    return { items: rows.map((r) => ({ at: r.at, metrics: JSON.parse(r.metrics) as unknown })) };
+  });
+}
