@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { serializeRules } from '@forecare/rules';
 import type { GatewayContext } from '../../context.js';
 import { RuleVersions } from '../../engine/rule-versions.js';
+import { whoIs } from '../auth.js';
 import { anyObject, errors, itemsOf } from '../schemas.js';
 
 const files = { type: 'array', minItems: 1, maxItems: 200, items: { type: 'object', required: ['name', 'text'], additionalProperties: false, properties: { name: { type: 'string', minLength: 1, maxLength: 200 }, text: { type: 'string', maxLength: 1_000_000 } } } } as const;
@@ -38,7 +39,7 @@ export function registerRuleRoutes(app: FastifyInstance, ctx: GatewayContext): v
   app.post<{ Body: { files: Files; message: string; author?: string } }>('/api/v1/rules/deploy', {
     schema: { tags: ['rules'], summary: 'Deploy rule files as a new version (state of unchanged rules is kept)', body: { type: 'object', required: ['files', 'message'], properties: { files, message: { type: 'string', minLength: 1, maxLength: 500 }, author: { type: 'string', minLength: 1, maxLength: 100 } } }, response: { 201: anyObject, ...errors } },
   }, async (request, reply) => {
-    const v = versions.deployFiles(request.body.files, request.body.author ?? 'api', request.body.message);
+    const v = versions.deployFiles(request.body.files, request.body.author ?? whoIs(request)?.username ?? 'api', request.body.message);
     request.log.info({ version: v.version, author: v.author }, 'rules deployed');
     return reply.code(201).send({ version: v.version, author: v.author, message: v.message, diff: JSON.parse(v.diff) as unknown });
   });
@@ -46,7 +47,7 @@ export function registerRuleRoutes(app: FastifyInstance, ctx: GatewayContext): v
   app.post<{ Body: { version: number; message?: string; author?: string } }>('/api/v1/rules/rollback', {
     schema: { tags: ['rules'], summary: "Deploy an earlier version's rules again, as a new version", body: { type: 'object', required: ['version'], properties: { version: { type: 'integer', minimum: 1 }, message: { type: 'string', maxLength: 500 }, author: { type: 'string', maxLength: 100 } } }, response: { 201: anyObject, ...errors } },
   }, async (request, reply) => {
-    const v = versions.rollback(request.body.version, request.body.author ?? 'api', request.body.message ?? '');
+    const v = versions.rollback(request.body.version, request.body.author ?? whoIs(request)?.username ?? 'api', request.body.message ?? '');
     return reply.code(201).send({ version: v.version, author: v.author, message: v.message, diff: JSON.parse(v.diff) as unknown });
   });
 }

@@ -3,6 +3,7 @@ import { lookupFault, type ApplianceType, type Severity } from '@forecare/firmwa
 import type { AlarmEvent } from '@forecare/rules';
 import type { GatewayContext } from '../../context.js';
 import { GatewayError } from '../../errors.js';
+import { whoIs } from '../auth.js';
 import { TICKET_STATUSES, type TicketStatus } from '../../tickets/lifecycle.js';
 import { anyObject, errors, idParam, itemsOf } from '../schemas.js';
 
@@ -144,7 +145,7 @@ export function registerTicketRoutes(app: FastifyInstance, ctx: GatewayContext):
     },
   }, async (request) => {
     const { to, by, note, ...patch } = request.body;
-    const ticket = ctx.tickets.transition(request.params.ticketId, to, by ?? 'api', note, patch);
+    const ticket = ctx.tickets.transition(request.params.ticketId, to, by ?? whoIs(request)?.username ?? 'api', note, patch);
     ctx.bus.publish({ type: 'ticket', data: { ticketId: ticket.ticketId, status: ticket.status, outcome: 'moved' } });
     return ticket;
   });
