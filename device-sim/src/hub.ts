@@ -52,6 +52,9 @@ export class SimHub {
   private readonly rnd: Random;
   private timer: NodeJS.Timeout | undefined;
   private lastStep: number;
+  /** Appliances unplugged behind the live hub, and metrics whose sensor dropped out. */
+  private readonly unplugged = new Set<string>();
+  private readonly droppedMetrics = new Map<string, Set<string>>();
   private sinceHeartbeat = 0;
   private silent = false;
 
@@ -137,6 +140,8 @@ export class SimHub {
       const model = this.models.get(a.id);
       if (model === undefined) continue;
       const reading = model.step(dt);
+      if (this.unplugged.has(a.id)) continue;
+      for (const m of this.droppedMetrics.get(a.id) ?? []) delete reading.metrics[m];
       await this.publish(topics.telemetry(this.hubId, a.id), { ts: now, seq: this.nextSeq(a.id), type: a.type, model: `SIM-${a.type}`, metrics: reading.metrics, state: reading.state });
     }
     this.sinceHeartbeat += dt;
@@ -164,6 +169,24 @@ export class SimHub {
       );
     };
     this.timer = setTimeout(loop, 0);
+  }
+
+  /** The appliance stops talking (unplugged, its Wi-Fi module dead) while the hub goes on. */
+  unplugAppliance(applianceId: string): void {
+    this.unplugged.add(this.require(applianceId).id);
+  }
+
+  /** One sensor stops reporting: the metric disappears from the appliance's telemetry. */
+  dropSensor(applianceId: string, metric: string): void {
+    const id = this.require(applianceId).id;
+    const set = this.droppedMetrics.get(id) ?? new Set<string>();
+    set.add(metric);
+    this.droppedMetrics.set(id, set);
+  }
+
+  /** A slow failure without a fault code (a compressor losing efficiency). */
+  degrade(applianceId: string, perHour: number): void {
+    this.models.get(this.require(applianceId).id)?.degrade?.(perHour);
   }
 
   async injectFault(applianceId: string, code: string): Promise<void> {

@@ -12,6 +12,8 @@ export interface ApplianceModel {
   step(dtMs: number): Reading;
   /** A fault that changes behaviour (the compressor stops, the heater dies…); undefined clears it. */
   setFault(code: string | undefined): void;
+  /** A slow failure: the cooling (or heating) loses `perHour` degrees of grip every hour, with no fault code. */
+  degrade?(perHour: number): void;
 }
 
 const round = (v: number, digits = 2): number => Math.round(v * 10 ** digits) / 10 ** digits;
@@ -25,24 +27,36 @@ const clamp = (v: number, [lo, hi]: readonly [number, number]): number => Math.m
 export class RefrigeratorModel implements ApplianceModel {
   readonly type = 'refrigerator' as const;
   private fridge = 4;
-  private freezer = -19;
+  private freezer = -18;
   private compressorOn = false;
   private sinceDefrost = 0;
   private defrostLeft = 0;
   private fault: string | undefined;
   private readonly ambient: number;
+  /** Share of its cooling the compressor still delivers (1 = new); a slow failure lowers it. */
+  private capacity = 1;
+  private capacityLossPerHour = 0;
 
   constructor(private readonly rnd: Random) {
     this.ambient = rnd.between(18, 26);
     this.fridge = rnd.between(3, 5);
+    this.freezer = rnd.between(-20, -16);
+    // Stagger defrost cycles across the fleet.
+    this.sinceDefrost = rnd.between(0, 8 * 3_600_000);
   }
 
   setFault(code: string | undefined): void {
     this.fault = code;
   }
 
+  /** A compressor losing efficiency: `perHour` tenths of its capacity gone every hour, no fault code. */
+  degrade(perHour: number): void {
+    this.capacityLossPerHour = perHour / 10;
+  }
+
   step(dtMs: number): Reading {
     const minutes = dtMs / 60_000;
+    this.capacity = Math.max(0, this.capacity - (this.capacityLossPerHour * minutes) / 60);
     const doorOpen = this.rnd.chance(Math.min(0.5, 0.02 * minutes));
     const freezerDoorOpen = this.rnd.chance(Math.min(0.2, 0.005 * minutes));
     this.sinceDefrost += dtMs;
@@ -53,14 +67,15 @@ export class RefrigeratorModel implements ApplianceModel {
     const defrost = this.defrostLeft > 0;
     this.defrostLeft -= dtMs;
     const compressorBroken = this.fault?.startsWith('E-CMP') === true;
-    if (this.fridge > 5 && !defrost && !compressorBroken) this.compressorOn = true;
-    if (this.fridge < 3 || defrost || compressorBroken) this.compressorOn = false;
+    // One compressor, two thermostats: it runs while either compartment is too warm.
+    if ((this.fridge > 5 || this.freezer > -16) && !defrost && !compressorBroken) this.compressorOn = true;
+    if ((this.fridge < 3 && this.freezer < -20) || defrost || compressorBroken) this.compressorOn = false;
+    const grip = this.compressorOn ? this.capacity : 0;
     const leak = (this.ambient - this.fridge) * 0.004 * minutes + (doorOpen ? 0.8 : 0);
-    const cool = this.compressorOn ? 0.12 * minutes : 0;
-    this.fridge = clamp(this.fridge + leak - cool + this.rnd.gauss(0.05), [-5, 30]);
+    this.fridge = clamp(this.fridge + leak - Math.min(0.12 * grip * minutes, Math.max(0, this.fridge - 1)) + this.rnd.gauss(0.05), [-5, 30]);
     const fLeak = (this.ambient - this.freezer) * 0.002 * minutes + (freezerDoorOpen ? 1 : 0) + (defrost ? 0.1 * minutes : 0);
-    this.freezer = clamp(this.freezer + fLeak - (this.compressorOn ? 0.08 * minutes : 0) + this.rnd.gauss(0.05), [-30, 25]);
-    const duty = this.compressorOn ? clamp(0.45 + this.rnd.gauss(0.08), [0.05, 1]) : clamp(0.15 + this.rnd.gauss(0.05), [0, 0.4]);
+    this.freezer = clamp(this.freezer + fLeak - 0.15 * grip * minutes + this.rnd.gauss(0.05), [-30, 25]);
+    const duty = this.compressorOn ? clamp(0.45 + (1 - this.capacity) * 0.5 + this.rnd.gauss(0.05), [0.05, 1]) : clamp(0.15 + this.rnd.gauss(0.05), [0, 0.4]);
     return {
       metrics: {
         fridge_temp_c: round(this.fridge),

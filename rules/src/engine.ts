@@ -418,7 +418,10 @@ export class Engine {
     for (const r of this.kind('trend', a.type)) {
       const metric = String(r.params.metric);
       const v = input.metrics[metric];
-      if (typeof v === 'number') this.trendSample(r, input.applianceId, a, input.at, v, out);
+      // A trend's condition picks the samples that count (e.g. not during a defrost cycle).
+      if (typeof v === 'number' && (r.condition === undefined || r.condition({ metrics: input.metrics, state: input.state ?? {}, type: a.type, params: r.params }))) {
+        this.trendSample(r, input.applianceId, a, input.at, v, out);
+      }
     }
     if (!current) return;
     a.lastDeviceTs = input.deviceTs;
@@ -527,11 +530,14 @@ export class Engine {
     w.samples = samples;
     this.work.set(wkey, w);
     const first = samples[0];
-    if (samples.length < paramNumber(r.params.minSamples, 5) || first === undefined || at - first[0] < window / 2) return;
+    // A slope over W needs (nearly) W of data: half a window right after a start or a gap is too noisy to judge.
+    if (samples.length < paramNumber(r.params.minSamples, 5) || first === undefined || at - first[0] < window * 0.9) return;
     const slope = slopePerHour(samples);
     const above = r.params.slopeAbove;
     const below = r.params.slopeBelow;
-    const rising = typeof above === 'number' && slope > above;
+    // An optional level gate: warming only counts once the value is also past `above` (a defrost's warm step is not).
+    const gate = r.params.above;
+    const rising = typeof above === 'number' && slope > above && (typeof gate !== 'number' || value > gate);
     const falling = typeof below === 'number' && slope < below;
     const alarmKey = `${applianceId}|${r.def.id}|${String(r.params.metric)}`;
     if (rising || falling) {
