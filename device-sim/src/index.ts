@@ -5,3 +5,4 @@ export { modelFor, RefrigeratorModel, WasherModel, CatalogModel, type ApplianceM
 export { provisionHubs, startFleet, hubIds, type ProvisionedHub } from './fleet.js';
 export { loadScenario, scenarioNames, scenariosDir, applyDue, type Scenario, type ScenarioEvent, type Label } from './scenarios.js';
 export { score, scoreTable, DETECTED_BY, type Score, type ScoredAlarm, type KindScore } from './score.js';
+export { runLoad, type LoadOptions, type LoadResult } from './load.js';

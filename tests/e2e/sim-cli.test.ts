@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGateway } from '@forecare/gateway';
@@ -74,6 +76,29 @@ describe('forecare-sim CLI against a running gateway', () => {
       8000,
     );
   });
+
+  it('load: many connections as fast as the gateway acknowledges, with a JSON summary', async () => {
+    const r = await runSim(['load', '--url', `mqtt://127.0.0.1:${gw.mqttPort}`, '--api', `http://127.0.0.1:${gw.httpPort}`, '--token', ADMIN_TOKEN, '--connections', '4', '--seconds', '2', '--json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout.trim()) as { connections: number; sent: number; perSec: number; errors: number; pubackP99Ms: number };
+    expect(out).toMatchObject({ connections: 4, errors: 0 });
+    expect(out.perSec).toBeGreaterThan(100);
+  });
+
+  it('record writes engine inputs and labels that the rules CLI and score read back', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'run.ndjson');
+    const r = await runSim(['record', '--out', file, '--scenario', 'mixed-faults']);
+    expect(r.code, r.stderr).toBe(0);
+    const labels = readFileSync(join(dir, 'run.labels.ndjson'), 'utf8').trim().split('\n');
+    expect(labels).toHaveLength(12);
+    const inputs = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string });
+    expect(inputs.filter((i) => i.kind === 'telemetry').length).toBeGreaterThan(20_000);
+    const alarmsFile = join(dir, 'alarms.json');
+    writeFileSync(alarmsFile, JSON.stringify({ items: [] }));
+    const scored = await runSim(['score', '--labels', join(dir, 'run.labels.ndjson'), '--alarms', alarmsFile, '--json']);
+    expect(JSON.parse(scored.stdout)).toMatchObject({ recall: 0, precision: 1, flaps: 0 });
+  }, 60_000);
 
   it('explains a missing password instead of crashing', async () => {
     const r = await runSim(['run', '--url', `mqtt://127.0.0.1:${gw.mqttPort}`, '--hubs', '1', '--duration', '1']);

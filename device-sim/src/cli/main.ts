@@ -2,7 +2,29 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { AcceleratedClock, realClock } from '../clock.js';
 import { hubIds, provisionHubs, startFleet, type ProvisionedHub } from '../fleet.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Presets, SingleBar } from 'cli-progress';
+import { decodeUplink, type UplinkMessage } from '@forecare/firmware-contracts';
 import { SimHub } from '../hub.js';
+import { runLoad } from '../load.js';
+import { applyDue, loadScenario, scenarioNames, type Label } from '../scenarios.js';
+import { score, scoreTable, type ScoredAlarm } from '../score.js';
+
+/** A decoded message as the rules engine's inputs (what the gateway feeds it), with server time = device time. */
+function toEngineInputs(m: UplinkMessage, at: number): Record<string, unknown>[] {
+  switch (m.kind) {
+    case 'status':
+      return [{ kind: 'status', hubId: m.hubId, state: m.payload.state, at }];
+    case 'heartbeat':
+      return [{ kind: 'heartbeat', hubId: m.hubId, seq: m.payload.seq, deviceTs: m.payload.ts, at }];
+    case 'telemetry':
+      return [{ kind: 'telemetry', hubId: m.hubId, applianceId: m.applianceId, applianceType: m.payload.type, seq: m.payload.seq, deviceTs: m.payload.ts, at, metrics: m.payload.metrics, state: m.payload.state }];
+    case 'fault':
+      return [{ kind: 'fault', hubId: m.hubId, applianceId: m.applianceId, applianceType: m.payload.type, seq: m.payload.seq, deviceTs: m.payload.ts, at, code: m.payload.code, active: m.payload.active }];
+    case 'inventory':
+      return [{ kind: 'inventory', hubId: m.hubId, applianceId: m.applianceId, applianceType: m.payload.type, seq: m.payload.seq, deviceTs: m.payload.ts, at, items: m.payload.items }];
+  }
+}
 
 const int = (v: string): number => {
   const n = Number(v);
@@ -130,6 +152,105 @@ program
     }
     await hub.stop();
     console.log(`${what} sent for ${o.hub}`);
+  });
+
+program
+  .command('load')
+  .description('publish as fast as the gateway acknowledges, from many connections, and report the rate and PUBACK latency')
+  .option('--url <mqtt-url>', 'gateway broker', 'mqtt://127.0.0.1:1883')
+  .option('--api <http-url>', 'gateway API (to provision the load hubs)', 'http://127.0.0.1:8080')
+  .option('--token <token>', 'gateway admin token', process.env.FORECARE_ADMIN_TOKEN)
+  .option('--connections <n>', 'connections (hubs)', int, 20)
+  .option('--qos <n>', 'QoS 0 or 1', int, 1)
+  .option('--window <n>', 'messages in flight per connection (QoS 1)', int, 64)
+  .option('--seconds <n>', 'how long', int, 10)
+  .option('--prefix <id>', 'hub id prefix', 'load-hub')
+  .option('--json', 'print one JSON summary line', false)
+  .action(async (o: { url: string; api: string; token?: string; connections: number; qos: number; window: number; seconds: number; prefix: string; json: boolean }) => {
+    if (o.token === undefined) throw new Error('load provisions its hubs: give --token (the gateway admin token)');
+    const hubs = await provisionHubs(o.api, o.token, hubIds(o.prefix, o.connections));
+    const bar = o.json ? undefined : new SingleBar({ format: 'load |{bar}| {value} messages · {rate}/s', hideCursor: true }, Presets.shades_classic);
+    const started = Date.now();
+    bar?.start(1, 0, { rate: 0 });
+    const result = await runLoad({
+      url: o.url,
+      hubs,
+      qos: o.qos === 0 ? 0 : 1,
+      seconds: o.seconds,
+      window: o.window,
+      onProgress: (sent) => {
+        bar?.setTotal(Math.max(sent, 1));
+        bar?.update(sent, { rate: Math.round(sent / Math.max(0.001, (Date.now() - started) / 1000)) });
+      },
+    });
+    bar?.stop();
+    if (o.json) console.log(JSON.stringify(result));
+    else console.log(`${result.sent} messages in ${result.seconds} s from ${result.connections} connections: ${result.perSec}/s, PUBACK p50 ${result.pubackP50Ms ?? '—'} ms, p99 ${result.pubackP99Ms ?? '—'} ms, ${result.errors} errors`);
+  });
+
+program
+  .command('record')
+  .description('simulate a fleet offline (no broker) and write its telemetry as engine inputs (NDJSON) for backtests')
+  .requiredOption('--out <file>', 'NDJSON file to write')
+  .option('--hubs <n>', 'number of hubs', int, 5)
+  .option('--minutes <n>', 'simulated minutes', int, 600)
+  .option('--scenario <name>', `inject a scenario (${scenarioNames().join(', ')}) and write its labels beside the recording`)
+  .option('--seed <n>', 'random seed', int, 1)
+  .action(async (o: { out: string; hubs: number; minutes: number; scenario?: string; seed: number }) => {
+    const scenario = o.scenario === undefined ? undefined : loadScenario(o.scenario);
+    const lines: string[] = [];
+    const labels: Label[] = [];
+    let now = Date.UTC(2026, 0, 1);
+    const clock = { now: () => now, realDelay: () => 1 };
+    const count = scenario?.hubs ?? o.hubs;
+    const fleet = hubIds('rec-hub', count).map(
+      (hubId, i) =>
+        new SimHub({
+          url: 'mqtt://unused',
+          hubId,
+          password: 'x',
+          seed: o.seed + i,
+          clock,
+          sink: (topic, payload) => {
+            const r = decodeUplink(topic, payload);
+            if (r.ok) for (const input of toEngineInputs(r.message, now)) lines.push(JSON.stringify(input));
+          },
+        }),
+    );
+    for (const h of fleet) await h.connect();
+    for (let minute = 0; minute <= (scenario?.minutes ?? o.minutes); minute++) {
+      now = Date.UTC(2026, 0, 1) + minute * 60_000;
+      if (scenario !== undefined) labels.push(...(await applyDue(scenario, fleet, minute, now)));
+      for (const h of fleet) await h.tick();
+    }
+    writeFileSync(o.out, lines.join('\n') + '\n');
+    if (scenario !== undefined) writeFileSync(o.out.replace(/(\.ndjson)?$/, '.labels.ndjson'), labels.map((l) => JSON.stringify(l)).join('\n') + '\n');
+    console.log(`${lines.length} engine inputs written to ${o.out}${scenario !== undefined ? `, ${labels.length} labels beside it` : ''}`);
+  });
+
+program
+  .command('score')
+  .description("compare the alarms forecare raised with a run's ground-truth labels: recall, precision, time to detect, flaps")
+  .requiredOption('--labels <file>', 'labels NDJSON (from record or run --scenario)')
+  .option('--alarms <file>', 'alarms JSON ({items:[…]} as GET /api/v1/alarms?all=true returns, each with raisedAt and raisedCount)')
+  .option('--api <http-url>', 'read the alarms from a running gateway instead', 'http://127.0.0.1:8080')
+  .option('--token <token>', 'gateway admin token', process.env.FORECARE_ADMIN_TOKEN)
+  .option('--json', 'JSON output', false)
+  .action(async (o: { labels: string; alarms?: string; api: string; token?: string; json: boolean }) => {
+    const labels = readFileSync(o.labels, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Label);
+    let alarms: ScoredAlarm[];
+    if (o.alarms !== undefined) alarms = (JSON.parse(readFileSync(o.alarms, 'utf8')) as { items: ScoredAlarm[] }).items;
+    else {
+      const get = async <T>(path: string): Promise<T> => (await (await fetch(new URL(path, o.api), { headers: { authorization: `Bearer ${o.token ?? ''}` } })).json()) as T;
+      const listed = (await get<{ items: { alarmKey: string; ruleId: string; hubId: string; applianceId: string | null; key: string }[] }>('/api/v1/alarms?all=true&limit=5000')).items;
+      alarms = [];
+      for (const a of listed) {
+        const raised = (await get<{ history: { transition: string; at: number }[] }>(`/api/v1/alarms/${encodeURIComponent(a.alarmKey)}`)).history.filter((h) => h.transition === 'raised');
+        alarms.push({ ...a, raisedAt: Math.min(...raised.map((h) => h.at)), raisedCount: raised.length });
+      }
+    }
+    const result = score(labels, alarms);
+    console.log(o.json ? JSON.stringify(result) : scoreTable(result));
   });
 
 program.parseAsync(process.argv).catch((err: unknown) => {
