@@ -20,6 +20,7 @@ describe('error catalog', () => {
         "GW_ERR_OUTBOX_TASK_UNKNOWN": 404,
         "GW_ERR_PORT_IN_USE": 500,
         "GW_ERR_RULES_INVALID": 422,
+        "GW_ERR_RULES_STALE": 409,
         "GW_ERR_SIGNATURE_INVALID": 401,
         "GW_ERR_STORE": 500,
         "GW_ERR_TICKET_TRANSITION": 409,

@@ -26,6 +26,7 @@ export const ERRORS = {
   GW_ERR_INTERNAL: { status: 500, title: 'Internal error' },
   GW_ERR_USER_EXISTS: { status: 409, title: 'User already exists' },
   GW_ERR_RULES_INVALID: { status: 422, title: 'Rules do not compile' },
+  GW_ERR_RULES_STALE: { status: 409, title: 'Rules changed since this edit began' },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -29,10 +29,12 @@ export function RuleEditor() {
   const [notice, setNotice] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [diff, setDiff] = useState<string | null>(null);
+  const [base, setBase] = useState<number | null>(null);
 
   const loadDeployed = async (): Promise<void> => {
-    const r = await api<{ yaml: string }>('GET', '/api/v1/rules');
+    const r = await api<{ yaml: string; version: number }>('GET', '/api/v1/rules');
     setText(r.yaml);
+    setBase(r.version);
     setVersions((await api<{ items: Version[] }>('GET', '/api/v1/rules/versions')).items);
   };
   useEffect(() => {
@@ -61,7 +63,7 @@ export function RuleEditor() {
   const backtest = (): Promise<void> => act(async () => setBt(await api<Backtest>('POST', '/api/v1/rules/backtest', { files: [{ name: 'rules.yaml', text }], days: 7 })));
   const deploy = (): Promise<void> =>
     act(async () => {
-      const r = await api<{ version: number }>('POST', '/api/v1/rules/deploy', { files: [{ name: 'rules.yaml', text }], message });
+      const r = await api<{ version: number }>('POST', '/api/v1/rules/deploy', { files: [{ name: 'rules.yaml', text }], message, ...(base !== null ? { baseVersion: base } : {}) });
       setNotice(`Deployed as version ${r.version}`);
       await loadDeployed();
     });
@@ -80,6 +82,7 @@ export function RuleEditor() {
   return (
     <section>
       <h1>Rules</h1>
+      {base !== null && <p>Editing from deployed version {base}</p>}
       {notice !== null && <p role="status">{notice}</p>}
       {error !== null && <p role="alert" class="error">{error}</p>}
       <div class="editor">

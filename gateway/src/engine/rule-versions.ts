@@ -50,7 +50,13 @@ export class RuleVersions {
     return this.get(version);
   }
 
-  deployFiles(files: readonly { name: string; text: string }[], author: string, message: string): RuleVersionRow {
+  /** Deploys files edited from version `baseVersion` (when given): a deploy by someone else meanwhile is refused, not overwritten. */
+  deployFiles(files: readonly { name: string; text: string }[], author: string, message: string, baseVersion?: number): RuleVersionRow {
+    const current = this.runner.ruleVersion;
+    if (baseVersion !== undefined && baseVersion !== current) {
+      const latest = this.get(current);
+      throw new GatewayError('GW_ERR_RULES_STALE', `your edit started from version ${baseVersion}, but ${latest.author} deployed version ${current} meanwhile ("${latest.message}"): reload, merge and deploy again`);
+    }
     return this.deploy(this.compile(files), author, message);
   }
 

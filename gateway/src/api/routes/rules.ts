@@ -36,10 +36,15 @@ export function registerRuleRoutes(app: FastifyInstance, ctx: GatewayContext): v
     schema: { tags: ['rules'], summary: 'What the candidate rules would have raised over the recorded days, beside the deployed ones', body: { type: 'object', required: ['files'], properties: { files, days: { type: 'number', minimum: 0.01, maximum: 90 } } }, response: { 200: anyObject, ...errors } },
   }, async (request) => versions.backtestFiles(request.body.files, request.body.days ?? 7));
 
-  app.post<{ Body: { files: Files; message: string; author?: string } }>('/api/v1/rules/deploy', {
-    schema: { tags: ['rules'], summary: 'Deploy rule files as a new version (state of unchanged rules is kept)', body: { type: 'object', required: ['files', 'message'], properties: { files, message: { type: 'string', minLength: 1, maxLength: 500 }, author: { type: 'string', minLength: 1, maxLength: 100 } } }, response: { 201: anyObject, ...errors } },
+  app.post<{ Body: { files: Files; message: string; author?: string; baseVersion?: number } }>('/api/v1/rules/deploy', {
+    schema: {
+      tags: ['rules'],
+      summary: 'Deploy rule files as a new version (state of unchanged rules is kept); with baseVersion, a deploy by someone else since then is refused (409)',
+      body: { type: 'object', required: ['files', 'message'], properties: { files, message: { type: 'string', minLength: 1, maxLength: 500 }, author: { type: 'string', minLength: 1, maxLength: 100 }, baseVersion: { type: 'integer', minimum: 1 } } },
+      response: { 201: anyObject, ...errors },
+    },
   }, async (request, reply) => {
-    const v = versions.deployFiles(request.body.files, request.body.author ?? whoIs(request)?.username ?? 'api', request.body.message);
+    const v = versions.deployFiles(request.body.files, request.body.author ?? whoIs(request)?.username ?? 'api', request.body.message, request.body.baseVersion);
     request.log.info({ version: v.version, author: v.author }, 'rules deployed');
     return reply.code(201).send({ version: v.version, author: v.author, message: v.message, diff: JSON.parse(v.diff) as unknown });
   });
