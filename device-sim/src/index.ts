@@ -6,3 +6,4 @@ export { provisionHubs, startFleet, hubIds, type ProvisionedHub } from './fleet.
 export { loadScenario, scenarioNames, scenariosDir, applyDue, type Scenario, type ScenarioEvent, type Label } from './scenarios.js';
 export { score, scoreTable, DETECTED_BY, type Score, type ScoredAlarm, type KindScore } from './score.js';
 export { runLoad, type LoadOptions, type LoadResult } from './load.js';
+export { ContactCenterSim, type ContactCenterOptions, type ReceivedTask, type Outcome } from './contact-center-sim.js';

@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
 import type { RunningGateway } from '@forecare/gateway';
@@ -95,6 +98,15 @@ describe('the proactive-service loop on real parts', () => {
     expect(task.headers['idempotency-key']).toBe(task.headers['webhook-id']);
     expect(task.json.data).toMatchObject({ purpose: 'repair', ticketId: ticket?.ticketId, customerId: 'cus-ada' });
     expect(cc.received.every((r) => r.verified)).toBe(true);
+    // The task is what the published contact-center API document promises.
+    const doc = parse(readFileSync(new URL('../../gateway/docs/contact-center-api.yaml', import.meta.url), 'utf8')) as { components: { schemas: Record<string, object> } };
+    // ajv (CommonJS) comes with fastify; loaded the CommonJS way.
+    type Validate = ((v: unknown) => boolean) & { errors?: unknown };
+    const Ajv = createRequire(import.meta.url)('ajv') as new (o: object) => { addSchema(s: object): void; compile(s: object): Validate };
+    const ajv = new Ajv({ strict: false });
+    ajv.addSchema({ $id: 'cc', components: doc.components });
+    const valid = ajv.compile({ $ref: 'cc#/components/schemas/ContactTask' });
+    expect(valid(task.json), JSON.stringify(valid.errors)).toBe(true);
   });
 
   it('the same fault again attaches to the ticket: still one ticket, one contact', async () => {

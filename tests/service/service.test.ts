@@ -145,6 +145,24 @@ describe('the service loop', () => {
     expect(pending.find((t) => t.purpose === 'repair')?.nextAttemptAt).toBeGreaterThan(Date.now() + 3_000_000);
   });
 
+  it('the contact-center simulator books a visit: its signed outcome schedules the ticket', async () => {
+    const sim = new ContactCenterStandIn({ secret: SECRET, outcomes: { booked: 1 } });
+    await sim.start();
+    try {
+      const s = await setup(sim, 'svc-booked');
+      open.push(s);
+      sim.callbackUrl = `http://127.0.0.1:${s.gw.httpPort}/api/v1/contact-center/outcomes`;
+      await fault(s, 'svc-booked', 'E-CMP-01');
+      await until('scheduled by the callback', async () => {
+        const t = (await s.http.call<{ items: { status: string; slotStart: number | null }[] }>('GET', '/api/v1/tickets')).body.items[0];
+        return t?.status === 'scheduled' && t.slotStart !== null ? true : undefined;
+      });
+      expect(sim.outcomesSent).toEqual([expect.objectContaining({ outcome: 'booked', status: 200 })]);
+    } finally {
+      await sim.stop();
+    }
+  });
+
   it('caller context tells the agent who calls and why', async () => {
     const s = await setup(cc, 'svc-ctx');
     open.push(s);

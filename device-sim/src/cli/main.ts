@@ -7,6 +7,7 @@ import { Presets, SingleBar } from 'cli-progress';
 import { decodeUplink, type UplinkMessage } from '@forecare/firmware-contracts';
 import { SimHub } from '../hub.js';
 import { runLoad } from '../load.js';
+import { ContactCenterSim } from '../contact-center-sim.js';
 import { applyDue, loadScenario, scenarioNames, type Label } from '../scenarios.js';
 import { score, scoreTable, type ScoredAlarm } from '../score.js';
 
@@ -251,6 +252,26 @@ program
     }
     const result = score(labels, alarms);
     console.log(o.json ? JSON.stringify(result) : scoreTable(result));
+  });
+
+program
+  .command('contact-center')
+  .description('run a contact-center simulator: receives tasks, verifies signatures, answers with latency and failures, reports outcomes back signed')
+  .requiredOption('--secret <whsec>', 'the gateway FORECARE_CONTACT_CENTER_SECRET')
+  .option('--port <n>', 'port (0 = any; printed)', int, 0)
+  .option('--callback <url>', 'the gateway outcome URL, e.g. http://127.0.0.1:8080/api/v1/contact-center/outcomes')
+  .option('--outcome <name=weight...>', 'outcomes to report, e.g. booked=3 no-answer=1', [])
+  .option('--latency <ms>', 'answer latency', int, 0)
+  .option('--failure-rate <r>', 'share of requests answered 500', '0')
+  .action(async (o: { secret: string; port: number; callback?: string; outcome: string[]; latency: number; failureRate: string }) => {
+    const outcomes = Object.fromEntries(o.outcome.map((x) => x.split('=')).map(([k, w]) => [k, Number(w ?? 1)]));
+    const cc = new ContactCenterSim({ secret: o.secret, port: o.port, callbackUrl: o.callback, outcomes, latencyMs: o.latency, failureRate: Number(o.failureRate) });
+    await cc.start();
+    console.log(`contact-center simulator listening: ${cc.url}`);
+    process.on('SIGINT', () => {
+      console.log(`${cc.accepted.length} tasks accepted, ${cc.received.length} requests, ${cc.outcomesSent.length} outcomes reported`);
+      void cc.stop().then(() => process.exit(0));
+    });
   });
 
 program.parseAsync(process.argv).catch((err: unknown) => {
