@@ -66,14 +66,18 @@ async function credentials(o: RunOptions, ids: string[]): Promise<ProvisionedHub
   return ids.map((hubId) => ({ hubId, password: o.password ?? '' }));
 }
 
+/** --url, --api and --token, which every command that talks to a gateway takes. */
+function gatewayOptions(cmd: Command, apiHelp: string, tokenHelp: string): Command {
+  return cmd
+    .option('--url <mqtt-url>', 'gateway broker', 'mqtt://127.0.0.1:1883')
+    .option('--api <http-url>', apiHelp, 'http://127.0.0.1:8080')
+    .option('--token <token>', tokenHelp, process.env.FORECARE_ADMIN_TOKEN);
+}
+
 const program = new Command('forecare-sim').description('simulated forecare hubs: a fridge and a washer each, realistic telemetry, injected faults').version('0.1.0');
 
-program
-  .command('run')
+gatewayOptions(program.command('run'), 'gateway API (for --provision)', 'gateway admin token (for --provision)')
   .description('run N simulated hubs against a gateway, optionally injecting a fault, expiring food or a silent hub')
-  .option('--url <mqtt-url>', 'gateway broker', 'mqtt://127.0.0.1:1883')
-  .option('--api <http-url>', 'gateway API (for --provision)', 'http://127.0.0.1:8080')
-  .option('--token <token>', 'gateway admin token (for --provision)', process.env.FORECARE_ADMIN_TOKEN)
   .option('--hubs <n>', 'number of hubs', int, 1)
   .option('--prefix <id>', 'hub id prefix', 'sim-hub')
   .option('--password <password>', 'password of already provisioned hubs (all the same)')
@@ -155,12 +159,8 @@ program
     console.log(`${what} sent for ${o.hub}`);
   });
 
-program
-  .command('load')
+gatewayOptions(program.command('load'), 'gateway API (to provision the load hubs)', 'gateway admin token')
   .description('publish as fast as the gateway acknowledges, from many connections, and report the rate and PUBACK latency')
-  .option('--url <mqtt-url>', 'gateway broker', 'mqtt://127.0.0.1:1883')
-  .option('--api <http-url>', 'gateway API (to provision the load hubs)', 'http://127.0.0.1:8080')
-  .option('--token <token>', 'gateway admin token', process.env.FORECARE_ADMIN_TOKEN)
   .option('--connections <n>', 'connections (hubs)', int, 20)
   .option('--qos <n>', 'QoS 0 or 1', int, 1)
   .option('--window <n>', 'messages in flight per connection (QoS 1)', int, 64)

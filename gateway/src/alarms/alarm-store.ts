@@ -29,38 +29,12 @@ export class AlarmStore {
     if (r.changes === 0) return false;
     const status = e.transition === 'cleared' ? 'cleared' : e.transition === 'acknowledged' ? 'acknowledged' : e.transition === 'raised' ? 'raised' : undefined;
     const now = this.clock.now();
+    // What every event of an alarm updates; the insert adds what only its first one sets.
+    const latest = { ruleVersion: e.ruleVersion, severity: e.severity, title: e.title, count: e.count, level: e.level, firstSeen: e.firstSeen, lastSeen: e.lastSeen, updatedAt: now };
     this.store.db
       .insert(alarms)
-      .values({
-        alarmKey: e.alarmKey,
-        ruleId: e.ruleId,
-        ruleVersion: e.ruleVersion,
-        hubId: e.hubId,
-        applianceId: e.applianceId ?? null,
-        key: e.key,
-        status: status ?? 'raised',
-        severity: e.severity,
-        title: e.title,
-        count: e.count,
-        level: e.level,
-        firstSeen: e.firstSeen,
-        lastSeen: e.lastSeen,
-        updatedAt: now,
-      })
-      .onConflictDoUpdate({
-        target: alarms.alarmKey,
-        set: {
-          ...(status !== undefined ? { status } : {}),
-          ruleVersion: e.ruleVersion,
-          severity: e.severity,
-          title: e.title,
-          count: e.count,
-          level: e.level,
-          firstSeen: e.firstSeen,
-          lastSeen: e.lastSeen,
-          updatedAt: now,
-        },
-      })
+      .values({ ...latest, alarmKey: e.alarmKey, ruleId: e.ruleId, hubId: e.hubId, applianceId: e.applianceId ?? null, key: e.key, status: status ?? 'raised' })
+      .onConflictDoUpdate({ target: alarms.alarmKey, set: { ...(status !== undefined ? { status } : {}), ...latest } })
       .run();
     return true;
   }

@@ -1,19 +1,12 @@
 import type { Clock } from '../clock.js';
+import type { GatewayConfig } from '../config/config.js';
 import { signatureHeader } from '../contact-center/signing.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Outbox, OutboxRow } from './outbox.js';
 
-export interface DeliveryOptions {
-  readonly url: string;
-  /** Valid signing secrets, newest first; every one signs, so receivers on either side of a rotation verify. */
-  readonly secrets: readonly string[];
-  readonly maxAttempts: number;
-  readonly baseDelayMs: number;
-  readonly maxDelayMs: number;
-  readonly timeoutMs: number;
-  readonly concurrency?: number;
-}
+/** The contact-center settings; every valid secret signs, so receivers on either side of a rotation verify. */
+export type DeliveryOptions = GatewayConfig['contactCenter'] & { readonly concurrency?: number };
 
 /** Statuses that will not get better by retrying the same request. */
 const PERMANENT = new Set([400, 401, 403, 404, 405, 410, 413, 415, 422]);
