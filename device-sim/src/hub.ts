@@ -241,6 +241,7 @@ export class SimHub {
     this.timer = undefined;
     const client = this.client;
     this.client = undefined;
-    if (client !== undefined) await client.endAsync(true);
+    // A clean goodbye (DISCONNECT): stopping the simulator is not a hub going offline.
+    if (client !== undefined) await client.endAsync(false);
   }
 }
