@@ -86,7 +86,8 @@ describe('the web console in Chromium', () => {
     const direct = await fetch(`${base}/api/v1/rules/deploy`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ files: [{ name: 'x.yaml', text: 'id: x\nkind: fault-code\nraises: [ticket]\n' }], message: 'sneaky' }) });
     expect(direct.status).toBe(403);
     await page.goto(`${base}/#/fleet`);
-    await page.getByTestId('hubs-online').waitFor();
+    await page.getByTestId('hubs-online').filter({ hasText: '1 / 1' }).waitFor();
+    await page.getByRole('list', { name: 'Alarms by model and fault' }).getByText('RF-UI · E-CMP-01: 1').waitFor();
     await page.screenshot({ path: `${ARTIFACTS}/fleet.png`, fullPage: true });
     await page.close();
   }, 60_000);

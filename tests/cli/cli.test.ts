@@ -15,8 +15,8 @@ describe('the forecare CLI', () => {
   it('has help for every command', () => {
     const top = forecare(['--help']);
     expect(top.code).toBe(0);
-    for (const cmd of ['start', 'migrate', 'doctor', 'hubs', 'rules', 'tickets']) expect(top.out).toContain(cmd);
-    for (const sub of [['start'], ['migrate'], ['doctor'], ['hubs', 'add'], ['hubs', 'list'], ['hubs', 'revoke'], ['rules', 'lint'], ['rules', 'test'], ['rules', 'backtest'], ['rules', 'deploy'], ['tickets', 'list']]) {
+    for (const cmd of ['start', 'migrate', 'doctor', 'hubs', 'users', 'rules', 'tickets']) expect(top.out).toContain(cmd);
+    for (const sub of [['start'], ['migrate'], ['doctor'], ['users', 'add'], ['hubs', 'add'], ['hubs', 'list'], ['hubs', 'revoke'], ['rules', 'lint'], ['rules', 'test'], ['rules', 'backtest'], ['rules', 'deploy'], ['tickets', 'list']]) {
       const r = forecare([...sub, '--help']);
       expect(r.code, sub.join(' ')).toBe(0);
       expect(r.out, sub.join(' ')).toMatch(/Usage: forecare/);

@@ -3,7 +3,8 @@ import { api, liveEvents } from './api.js';
 
 interface FleetData {
   hubs: { hubId: string; connected: boolean }[];
-  alarms: { ruleId: string; severity: string; applianceId: string | null; title: string }[];
+  alarms: { ruleId: string; severity: string; applianceId: string | null; key: string; title: string }[];
+  models: Record<string, string>;
   red: { ticketId: string; title: string; sla: { reason: string | null } }[];
   fleetAlerts: { alertId: string; model: string; faultCode: string; affected: number; openedAt: number }[];
   contacts: { status: string; outcome: string | null }[];
@@ -14,14 +15,16 @@ export function Fleet() {
   const [error, setError] = useState<string | null>(null);
   const load = async (): Promise<void> => {
     try {
-      const [hubs, alarms, tickets, fleetAlerts, contacts] = await Promise.all([
+      const [hubs, alarms, tickets, fleetAlerts, contacts, appliances] = await Promise.all([
         api<{ items: FleetData['hubs'] }>('GET', '/api/v1/hubs'),
         api<{ items: FleetData['alarms'] }>('GET', '/api/v1/alarms'),
         api<{ items: (FleetData['red'][number] & { sla: { state: string } })[] }>('GET', '/api/v1/tickets?status=open,assigned,scheduled,in_progress'),
         api<{ items: FleetData['fleetAlerts'] }>('GET', '/api/v1/fleet/alerts?status=open'),
         api<{ items: FleetData['contacts'] }>('GET', '/api/v1/contacts?limit=1000'),
+        api<{ items: { applianceId: string; model: string | null }[] }>('GET', '/api/v1/appliances'),
       ]);
-      setD({ hubs: hubs.items, alarms: alarms.items, red: tickets.items.filter((t) => t.sla.state === 'breached'), fleetAlerts: fleetAlerts.items, contacts: contacts.items });
+      const models = Object.fromEntries(appliances.items.map((a) => [a.applianceId, a.model ?? 'unknown model']));
+      setD({ hubs: hubs.items, alarms: alarms.items, models, red: tickets.items.filter((t) => t.sla.state === 'breached'), fleetAlerts: fleetAlerts.items, contacts: contacts.items });
     } catch (err) {
       setError((err as Error).message);
     }
@@ -32,8 +35,13 @@ export function Fleet() {
   }, []);
   if (d === null) return <p>{error ?? 'Loading…'}</p>;
   const online = d.hubs.filter((h) => h.connected).length;
-  const byRule = new Map<string, number>();
-  for (const a of d.alarms) byRule.set(`${a.ruleId} · ${a.severity}`, (byRule.get(`${a.ruleId} · ${a.severity}`) ?? 0) + 1);
+  // Alarms by model and fault (the fault code, or the rule for alarms without one; hub alarms under "hubs").
+  const byModel = new Map<string, number>();
+  for (const a of d.alarms) {
+    const model = a.applianceId === null ? 'hubs' : (d.models[a.applianceId] ?? 'unknown model');
+    const fault = a.ruleId === 'fault-code' ? a.key : a.ruleId;
+    byModel.set(`${model} · ${fault}`, (byModel.get(`${model} · ${fault}`) ?? 0) + 1);
+  }
   const delivered = d.contacts.filter((c) => c.status === 'delivered').length;
   const dead = d.contacts.filter((c) => c.status === 'dead').length;
   const reached = d.contacts.filter((c) => c.outcome === 'reached' || c.outcome === 'booked').length;
@@ -69,9 +77,9 @@ export function Fleet() {
           </ul>
         </div>
         <div class="card">
-          <h2>Alarms by rule</h2>
-          <ul>
-            {[...byRule].map(([k, n]) => (
+          <h2>Alarms by model and fault</h2>
+          <ul aria-label="Alarms by model and fault">
+            {[...byModel].sort().map(([k, n]) => (
               <li key={k}>
                 {k}: {n}
               </li>
