@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Clock } from '../clock.js';
 import { GatewayError } from '../errors.js';
 import type { Store } from '../store/db.js';
@@ -12,10 +12,17 @@ export type NewAppliance = Omit<typeof appliances.$inferInsert, 'createdAt'>;
 
 /** Customers, their contact preferences, and which appliances (and hubs) are theirs. */
 export class CustomerRegistry {
+  // Prepared once: these run for every alarm that reaches a ticket or a contact.
+  private readonly byId;
+  private readonly applianceById;
+
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.byId = store.db.select().from(customers).where(eq(customers.customerId, sql.placeholder('id'))).prepare();
+    this.applianceById = store.db.select().from(appliances).where(eq(appliances.applianceId, sql.placeholder('id'))).prepare();
+  }
 
   create(input: NewCustomer): CustomerRow {
     const customerId = input.customerId ?? `cus-${randomBytes(6).toString('hex')}`;
@@ -35,7 +42,7 @@ export class CustomerRegistry {
   }
 
   get(customerId: string): CustomerRow | undefined {
-    return this.store.db.select().from(customers).where(eq(customers.customerId, customerId)).get();
+    return this.byId.get({ id: customerId });
   }
 
   require(customerId: string): CustomerRow {
@@ -77,7 +84,7 @@ export class CustomerRegistry {
   }
 
   appliance(applianceId: string): ApplianceRow | undefined {
-    return this.store.db.select().from(appliances).where(eq(appliances.applianceId, applianceId)).get();
+    return this.applianceById.get({ id: applianceId });
   }
 
   appliancesOfCustomer(customerId: string): ApplianceRow[] {

@@ -29,6 +29,13 @@ export type FleetAlertRow = typeof fleetAlerts.$inferSelect;
  * lonely tickets. Runs inside the service transaction on each raised fault alarm.
  */
 export class FleetMonitor {
+  /** model|code → raises inside the window: [time, appliance], oldest first. Rebuilt from the alarm log at start. */
+  private readonly recent = new Map<string, [number, string][]>();
+  /** model|code → baseline raises per window, from the trailing days, recomputed at most hourly. */
+  private readonly baselines = new Map<string, { value: number; at: number }>();
+  private readonly modelOf = new Map<string, string | null>();
+  private loaded = false;
+
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
@@ -37,23 +44,61 @@ export class FleetMonitor {
     private readonly options: FleetOptions = DEFAULT_FLEET,
   ) {}
 
-  onRaised(e: AlarmEvent, live: LiveEvent[]): void {
-    if (e.transition !== 'raised' || e.fault === undefined || e.applianceId === undefined) return;
-    const model = this.store.db.select({ model: appliances.model }).from(appliances).where(eq(appliances.applianceId, e.applianceId)).get()?.model;
-    if (model == null) return;
-    const code = e.fault.code;
-    const count = (from: number, to: number): number =>
+  private model(applianceId: string): string | null {
+    let m = this.modelOf.get(applianceId);
+    if (m === undefined) {
+      m = this.store.db.select({ model: appliances.model }).from(appliances).where(eq(appliances.applianceId, applianceId)).get()?.model ?? null;
+      // Unknown appliances are looked up again next time (they may be registered since).
+      if (m !== null) this.modelOf.set(applianceId, m);
+    }
+    return m;
+  }
+
+  /** Raises of one fault code on one model's appliances between two times, from the alarm log. */
+  private count(model: string, code: string, from: number, to: number): number {
+    return (
       this.store.db
         .select({ n: sql<number>`count(distinct ${alarmEvents.applianceId})` })
         .from(alarmEvents)
         .innerJoin(appliances, eq(appliances.applianceId, alarmEvents.applianceId))
         .where(and(eq(alarmEvents.transition, 'raised'), eq(appliances.model, model), sql`${alarmEvents.alarmKey} like ${`%|${code}`}`, gte(alarmEvents.at, from), lt(alarmEvents.at, to)))
-        .get()?.n ?? 0;
+        .get()?.n ?? 0
+    );
+  }
+
+  private load(now: number): void {
+    this.loaded = true;
+    const rows = this.store.sqlite
+      .prepare("SELECT e.at AS at, e.appliance_id AS appliance, e.alarm_key AS alarmKey, a.model AS model FROM alarm_events e JOIN appliances a ON a.appliance_id = e.appliance_id WHERE e.transition = 'raised' AND e.rule_id = 'fault-code' AND e.at >= ? ORDER BY e.at")
+      .all(now - this.options.windowMs) as { at: number; appliance: string; alarmKey: string; model: string | null }[];
+    for (const r of rows) {
+      if (r.model === null) continue;
+      const code = r.alarmKey.split('|').at(-1) ?? '';
+      const k = `${r.model}|${code}`;
+      this.recent.set(k, [...(this.recent.get(k) ?? []), [r.at, r.appliance]]);
+    }
+  }
+
+  onRaised(e: AlarmEvent, live: LiveEvent[]): void {
+    if (e.transition !== 'raised' || e.fault === undefined || e.applianceId === undefined) return;
+    if (!this.loaded) this.load(e.at);
+    const model = this.model(e.applianceId);
+    if (model === null) return;
+    const code = e.fault.code;
+    const key = `${model}|${code}`;
     const { windowMs, baselineMs, minCount, factor } = this.options;
     const now = e.at;
-    const recent = count(now - windowMs, now + 1);
-    const baseline = (count(now - windowMs - baselineMs, now - windowMs) * windowMs) / baselineMs;
-    if (recent < minCount || recent < factor * baseline) return;
+    const list = (this.recent.get(key) ?? []).filter(([t]) => t > now - windowMs);
+    list.push([now, e.applianceId]);
+    this.recent.set(key, list);
+    const recent = new Set(list.map(([, a]) => a)).size;
+    if (recent < minCount) return;
+    let baseline = this.baselines.get(key);
+    if (baseline === undefined || now - baseline.at > 3_600_000) {
+      baseline = { value: (this.count(model, code, now - windowMs - baselineMs, now - windowMs) * windowMs) / baselineMs, at: now };
+      this.baselines.set(key, baseline);
+    }
+    if (recent < factor * baseline.value) return;
     const open = this.store.db.select().from(fleetAlerts).where(and(eq(fleetAlerts.model, model), eq(fleetAlerts.faultCode, code), eq(fleetAlerts.status, 'open'))).get();
     const at = this.clock.now();
     if (open !== undefined) {
@@ -61,9 +106,9 @@ export class FleetMonitor {
       return;
     }
     const alertId = `F-${at.toString(36).toUpperCase()}-${randomBytes(2).toString('hex').toUpperCase()}`;
-    this.store.db.insert(fleetAlerts).values({ alertId, model, faultCode: code, affected: recent, baselinePerHour: Math.round((baseline * 3_600_000 * 1000) / windowMs), windowMs, openedAt: at, updatedAt: at }).run();
+    this.store.db.insert(fleetAlerts).values({ alertId, model, faultCode: code, affected: recent, baselinePerHour: Math.round((baseline.value * 3_600_000 * 1000) / windowMs), windowMs, openedAt: at, updatedAt: at }).run();
     this.metrics.fleetAlerts.inc();
-    this.logger.warn({ alertId, model, faultCode: code, affected: recent, baseline }, 'fleet red light: one fault on one model far above its baseline');
+    this.logger.warn({ alertId, model, faultCode: code, affected: recent, baseline: baseline.value }, 'fleet red light: one fault on one model far above its baseline');
     live.push({ type: 'alarm', data: { fleetAlert: alertId, model, faultCode: code, affected: recent } });
   }
 

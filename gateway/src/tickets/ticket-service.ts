@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { and, desc, eq, gte, inArray, isNull, lte, or, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
 import { lookupFault } from '@forecare/firmware-contracts';
 import type { AlarmEvent } from '@forecare/rules';
 import type { Clock } from '../clock.js';
@@ -53,19 +53,35 @@ const EXCERPT_WINDOW_MS = 60 * 60_000;
 
 /** Repair tickets: opened from alarms, deduplicated per appliance (or hub) and fault class. */
 export class TicketService {
+  // Prepared once: every alarm that reaches a ticket runs them.
+  private readonly byId;
+  private readonly latestForAppliance;
+
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly customers: CustomerRegistry,
     private readonly metrics: Metrics,
-  ) {}
+  ) {
+    this.byId = store.db.select().from(tickets).where(eq(tickets.ticketId, sql.placeholder('id'))).prepare();
+    this.latestForAppliance = store.db
+      .select()
+      .from(tickets)
+      .where(and(eq(tickets.applianceId, sql.placeholder('appliance')), eq(tickets.faultClass, sql.placeholder('faultClass'))))
+      .orderBy(desc(tickets.openedAt))
+      .limit(1)
+      .prepare();
+  }
 
   /** Opens a ticket for an alarm, or attaches the alarm to the open one. Call inside a transaction. */
   openOrAttach(event: AlarmEvent): OpenResult {
     const faultClass = event.fault?.faultClass ?? event.ruleId;
     const now = this.clock.now();
     const subject = event.applianceId !== undefined ? eq(tickets.applianceId, event.applianceId) : and(eq(tickets.hubId, event.hubId), isNull(tickets.applianceId));
-    const latest = this.store.db.select().from(tickets).where(and(subject, eq(tickets.faultClass, faultClass))).orderBy(desc(tickets.openedAt)).limit(1).get();
+    const latest =
+      event.applianceId !== undefined
+        ? this.latestForAppliance.get({ appliance: event.applianceId, faultClass })
+        : this.store.db.select().from(tickets).where(and(subject, eq(tickets.faultClass, faultClass))).orderBy(desc(tickets.openedAt)).limit(1).get();
     if (latest !== undefined && isTicketStatus(latest.status)) {
       if (ACTIVE_STATUSES.includes(latest.status)) {
         this.store.db.update(tickets).set({ alarmCount: latest.alarmCount + 1, updatedAt: now }).where(eq(tickets.ticketId, latest.ticketId)).run();
@@ -194,7 +210,7 @@ export class TicketService {
   }
 
   require(ticketId: string): TicketRow {
-    const t = this.store.db.select().from(tickets).where(eq(tickets.ticketId, ticketId)).get();
+    const t = this.byId.get({ id: ticketId });
     if (t === undefined) throw new GatewayError('GW_ERR_TICKET_UNKNOWN', `ticket ${ticketId} does not exist`);
     return t;
   }
