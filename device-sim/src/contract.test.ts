@@ -24,7 +24,18 @@ describe('the simulator only ever emits messages the contract accepts', () => {
         async (seed, types: ApplianceType[], steps) => {
           const clock = new StepClock(Date.UTC(2026, 0, 1));
           const wire: { topic: string; payload: string }[] = [];
-          const hub = new SimHub({ url: 'mqtt://unused', hubId: 'prop-hub', password: 'x', seed, clock, appliances: types.map((type, i) => ({ id: `a${i}.${type}`, type })), sink: (topic, payload) => wire.push({ topic, payload }) });
+          const hub = new SimHub({
+            url: 'mqtt://unused',
+            hubId: 'prop-hub',
+            password: 'x',
+            seed,
+            clock,
+            appliances: types.map((type, i) => ({ id: `a${i}.${type}`, type })),
+            sink: (topic, payload) => wire.push({ topic, payload }),
+            // Every imperfection on: skewed clock, redeliveries, reordering, batches, a household.
+            network: { skewMs: (seed % 7) * 60_000 - 180_000, duplicateRate: 0.2, reorderRate: 0.2, batch: 1 + (seed % 4) },
+            household: true,
+          });
           await hub.connect();
           for (const s of steps) {
             clock.t += s.dt;

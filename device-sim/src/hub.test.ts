@@ -97,3 +97,35 @@ describe('simulated hub', () => {
     await hub.stop();
   });
 });
+
+describe('network imperfections and households', () => {
+  it('skews device time, redelivers with the same seq, reorders, batches samples, and a household publishes its fridge', async () => {
+    const clock = new StepClock(Date.UTC(2026, 10, 1));
+    const wire: { topic: string; payload: Record<string, unknown> }[] = [];
+    const hub = new SimHub({
+      url: 'mqtt://unused',
+      hubId: 'hub-net',
+      password: 'x',
+      seed: 5,
+      clock,
+      sink: (topic, payload) => wire.push({ topic, payload: JSON.parse(payload) as Record<string, unknown> }),
+      network: { skewMs: 120_000, duplicateRate: 0.3, reorderRate: 0.3, batch: 3 },
+      household: true,
+      appliances: [{ id: 'hub-net.fridge', type: 'refrigerator' }],
+    });
+    await hub.connect();
+    for (let i = 0; i < 90; i++) {
+      clock.advance(60_000);
+      await hub.tick();
+    }
+    const telemetry = wire.filter((m) => m.topic.endsWith('/telemetry'));
+    expect(telemetry.every((m) => (m.payload.samples as unknown[]).length === 2)).toBe(true);
+    expect(telemetry.every((m) => (m.payload.ts as number) - (m.payload.samples as { ts: number }[])[1]!.ts === 60_000)).toBe(true);
+    const last = telemetry.at(-1)!;
+    expect((last.payload.ts as number) - clock.now()).toBe(120_000);
+    const seqs = telemetry.map((m) => m.payload.seq as number);
+    expect(new Set(seqs).size).toBeLessThan(seqs.length); // redeliveries
+    expect(seqs.some((s, i) => i > 0 && s < (seqs[i - 1] ?? 0))).toBe(true); // out of order
+    expect(wire.filter((m) => m.topic.endsWith('/inventory')).length).toBeGreaterThan(0);
+  });
+});

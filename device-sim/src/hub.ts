@@ -26,6 +26,30 @@ export interface SimOptions {
   readonly will?: boolean | undefined;
   /** Instead of a broker: every message goes here (recording to NDJSON, tests). `connect()` then opens nothing. */
   readonly sink?: ((topic: string, payload: string) => void) | undefined;
+  /** What real hubs do to their messages: wrong clocks, redeliveries, reordering, reconnects, batching. */
+  readonly network?: NetworkImperfections | undefined;
+  /** A household that stocks the fridge, eats from it and shops again. */
+  readonly household?: boolean | undefined;
+}
+
+export interface NetworkImperfections {
+  /** The hub's clock is off by this much (ms); `ts` carries it, the gateway's clock does not. */
+  readonly skewMs?: number;
+  /** Share of messages delivered twice with the same seq (a QoS 1 redelivery). */
+  readonly duplicateRate?: number;
+  /** Share of telemetry messages held back and delivered after the next one. */
+  readonly reorderRate?: number;
+  /** Share of ticks on which the hub's Wi-Fi drops and it reconnects. */
+  readonly reconnectRate?: number;
+  /** Readings per telemetry message: the earlier ones travel as `samples`. */
+  readonly batch?: number;
+}
+
+interface PendingReading {
+  readonly ts: number;
+  readonly seq: number;
+  readonly metrics: Record<string, number | boolean>;
+  readonly state: Record<string, string | boolean>;
 }
 
 /** One published message, as the simulator sent it (for records and tests). */
@@ -55,6 +79,11 @@ export class SimHub {
   /** Appliances unplugged behind the live hub, and metrics whose sensor dropped out. */
   private readonly unplugged = new Set<string>();
   private readonly droppedMetrics = new Map<string, Set<string>>();
+  private readonly batches = new Map<string, PendingReading[]>();
+  private readonly heldBack = new Map<string, { topic: string; payload: Record<string, unknown> }>();
+  private pantry: FoodItem[] = [];
+  private nextShop = 0;
+  reconnects = 0;
   private sinceHeartbeat = 0;
   private silent = false;
 
@@ -87,7 +116,7 @@ export class SimHub {
     const hubId = this.opts.hubId;
     this.silent = false;
     if (this.opts.sink !== undefined) {
-      await this.publish(topics.status(hubId), { state: 'online', ts: this.clock.now(), firmware: 'sim-1.0' }, true);
+      await this.publish(topics.status(hubId), { state: 'online', ts: this.deviceNow(), firmware: 'sim-1.0' }, true);
       return;
     }
     this.client = await mqtt.connectAsync(this.opts.url, {
@@ -98,7 +127,7 @@ export class SimHub {
       clean: true,
       reconnectPeriod: 0,
       connectTimeout: 10_000,
-      ...(this.opts.will === false ? {} : { will: { topic: topics.status(hubId), payload: Buffer.from(JSON.stringify({ state: 'offline', ts: this.clock.now() })), qos: 1 as const, retain: true } }),
+      ...(this.opts.will === false ? {} : { will: { topic: topics.status(hubId), payload: Buffer.from(JSON.stringify({ state: 'offline', ts: this.deviceNow() })), qos: 1 as const, retain: true } }),
     });
     this.client.on('message', (topic, payload) => {
       if (topic !== topics.notices(hubId)) return;
@@ -109,7 +138,7 @@ export class SimHub {
       }
     });
     await this.client.subscribeAsync(topics.notices(hubId), { qos: 1 });
-    await this.publish(topics.status(hubId), { state: 'online', ts: this.clock.now(), firmware: 'sim-1.0' }, true);
+    await this.publish(topics.status(hubId), { state: 'online', ts: this.deviceNow(), firmware: 'sim-1.0' }, true);
   }
 
   async publish(topic: string, payload: Record<string, unknown>, retain = false): Promise<void> {
@@ -131,18 +160,72 @@ export class SimHub {
     await this.client?.publishAsync(topic, payload, { qos: 1 });
   }
 
+  /** The hub's own clock (skewed when the network options say so). */
+  deviceNow(): number {
+    return this.clock.now() + (this.opts.network?.skewMs ?? 0);
+  }
+
+  /** Telemetry with the network's imperfections: batching, redelivery, reordering. */
+  private async sendTelemetry(a: SimAppliance, reading: PendingReading): Promise<void> {
+    const net = this.opts.network;
+    const batch = this.batches.get(a.id) ?? [];
+    batch.push(reading);
+    if (batch.length < (net?.batch ?? 1)) {
+      this.batches.set(a.id, batch);
+      return;
+    }
+    this.batches.delete(a.id);
+    const last = batch[batch.length - 1] as PendingReading;
+    const earlier = batch.slice(0, -1);
+    const topic = topics.telemetry(this.hubId, a.id);
+    const payload = { ts: last.ts, seq: last.seq, type: a.type, model: `SIM-${a.type}`, metrics: last.metrics, state: last.state, ...(earlier.length > 0 ? { samples: earlier } : {}) };
+    const held = this.heldBack.get(a.id);
+    if (held === undefined && this.rnd.chance(net?.reorderRate ?? 0)) {
+      this.heldBack.set(a.id, { topic, payload });
+      return;
+    }
+    await this.publish(topic, payload);
+    if (held !== undefined) {
+      this.heldBack.delete(a.id);
+      await this.publish(held.topic, held.payload);
+    }
+    if (this.rnd.chance(net?.duplicateRate ?? 0)) await this.publish(topic, payload);
+  }
+
+  /** The household: a full fridge at first, a few items eaten every few hours, shopping every three days. */
+  private async household(a: SimAppliance): Promise<void> {
+    const now = this.deviceNow();
+    if (now < this.nextShop && !this.rnd.chance(0.02)) return;
+    if (now >= this.nextShop) {
+      this.nextShop = now + 3 * 86_400_000;
+      const basket = foodCategories.flatMap((c) => (this.rnd.chance(0.6) ? [{ itemId: `${c.category}-${Math.floor(now / 1000)}`, name: c.category.replace(/_/g, ' '), category: c.category, storedAt: now }] : []));
+      this.pantry = [...this.pantry, ...basket].slice(-40);
+    } else if (this.pantry.length > 0) {
+      this.pantry.splice(Math.floor(this.rnd.next() * this.pantry.length), 1);
+    }
+    await this.publish(topics.inventory(this.hubId, a.id), { ts: now, seq: this.nextSeq(a.id), type: a.type, items: this.pantry });
+  }
+
   /** One step of every appliance: a telemetry message each, and a heartbeat when due. */
   async tick(): Promise<void> {
     const now = this.clock.now();
     const dt = Math.max(1000, now - this.lastStep);
     this.lastStep = now;
+    if (this.client !== undefined && !this.silent && this.rnd.chance(this.opts.network?.reconnectRate ?? 0)) {
+      // Flaky Wi-Fi: the hub drops off and comes back.
+      await this.client.endAsync(false);
+      this.client = undefined;
+      this.reconnects++;
+      await this.connect();
+    }
     for (const a of this.appliances) {
       const model = this.models.get(a.id);
       if (model === undefined) continue;
       const reading = model.step(dt);
       if (this.unplugged.has(a.id)) continue;
       for (const m of this.droppedMetrics.get(a.id) ?? []) delete reading.metrics[m];
-      await this.publish(topics.telemetry(this.hubId, a.id), { ts: now, seq: this.nextSeq(a.id), type: a.type, model: `SIM-${a.type}`, metrics: reading.metrics, state: reading.state });
+      await this.sendTelemetry(a, { ts: this.deviceNow(), seq: this.nextSeq(a.id), metrics: reading.metrics, state: reading.state });
+      if (this.opts.household === true && a.type === 'refrigerator') await this.household(a);
     }
     this.sinceHeartbeat += dt;
     if (this.sinceHeartbeat >= (this.opts.heartbeatMs ?? 60_000)) {
@@ -152,7 +235,7 @@ export class SimHub {
   }
 
   async heartbeat(): Promise<void> {
-    await this.publish(topics.heartbeat(this.hubId), { ts: this.clock.now(), seq: this.nextSeq(`hub:${this.hubId}`), appliances: this.appliances.map((a) => a.id) });
+    await this.publish(topics.heartbeat(this.hubId), { ts: this.deviceNow(), seq: this.nextSeq(`hub:${this.hubId}`), appliances: this.appliances.map((a) => a.id) });
   }
 
   /** Publishes on its own schedule until stop(). */
@@ -192,19 +275,19 @@ export class SimHub {
   async injectFault(applianceId: string, code: string): Promise<void> {
     const a = this.require(applianceId);
     this.models.get(a.id)?.setFault(code);
-    await this.publish(topics.fault(this.hubId, a.id), { ts: this.clock.now(), seq: this.nextSeq(a.id), type: a.type, code, active: true });
+    await this.publish(topics.fault(this.hubId, a.id), { ts: this.deviceNow(), seq: this.nextSeq(a.id), type: a.type, code, active: true });
   }
 
   async clearFault(applianceId: string, code: string): Promise<void> {
     const a = this.require(applianceId);
     this.models.get(a.id)?.setFault(undefined);
-    await this.publish(topics.fault(this.hubId, a.id), { ts: this.clock.now(), seq: this.nextSeq(a.id), type: a.type, code, active: false });
+    await this.publish(topics.fault(this.hubId, a.id), { ts: this.deviceNow(), seq: this.nextSeq(a.id), type: a.type, code, active: false });
   }
 
   /** Stocks the fridge: the given items, or a basket where some expire within `expiringInDays`. */
   async stockFood(applianceId: string, what: { items?: readonly FoodItem[]; expiringInDays?: number } = {}): Promise<FoodItem[]> {
     const a = this.require(applianceId);
-    const now = this.clock.now();
+    const now = this.deviceNow();
     const items =
       what.items !== undefined
         ? [...what.items]

@@ -27,7 +27,17 @@ describe('scored run: the shipped rules against the simulator ground truth', () 
       const { password } = (await http.call<{ password: string }>('POST', '/api/v1/hubs', { hubId })).body;
       await http.call('POST', '/api/v1/appliances', { applianceId: `${hubId}.fridge`, hubId, type: 'refrigerator', model: 'RF-500' });
       await http.call('POST', '/api/v1/appliances', { applianceId: `${hubId}.washer`, hubId, type: 'washer', model: 'WM-80' });
-      const hub = new SimHub({ url: `mqtt://127.0.0.1:${gw.mqttPort}`, hubId, password, seed: 1000 + i, clock: { now: () => clock.now(), realDelay: () => 1 }, intervalMs: 60_000, heartbeatMs: 60_000 });
+      const hub = new SimHub({
+        url: `mqtt://127.0.0.1:${gw.mqttPort}`,
+        hubId,
+        password,
+        seed: 1000 + i,
+        clock: { now: () => clock.now(), realDelay: () => 1 },
+        intervalMs: 60_000,
+        heartbeatMs: 60_000,
+        // Real hubs: clocks off by up to ±3 min, redeliveries, reordering, Wi-Fi drops, some batching.
+        network: { skewMs: ((i % 7) - 3) * 60_000, duplicateRate: 0.05, reorderRate: 0.05, reconnectRate: 0.003, batch: i % 4 === 0 ? 2 : 1 },
+      });
       await hub.connect();
       fleet.push(hub);
     }
@@ -66,5 +76,6 @@ describe('scored run: the shipped rules against the simulator ground truth', () 
     expect(result.flaps).toBe(0);
     const fleetAlerts = (await http.call<{ items: { model: string; faultCode: string }[] }>('GET', '/api/v1/fleet/alerts')).body.items;
     expect(fleetAlerts).toEqual([expect.objectContaining({ model: 'RF-500', faultCode: 'E-FAN-01' })]);
+    expect(fleet.reduce((n, h) => n + h.reconnects, 0)).toBeGreaterThan(0);
   }, 120_000);
 });
