@@ -101,6 +101,7 @@ function metricsRead(...expressions: (string | undefined)[]): ReadonlySet<string
 
 const DAY_MS = 86_400_000;
 const NONE: readonly CompiledRule[] = [];
+const TREND_SAMPLES = 200;
 const SEQ_WINDOW = 32;
 
 interface RaiseInput {
@@ -523,7 +524,13 @@ export class Engine {
     const wkey = `${applianceId}|${r.def.id}`;
     const w = this.work.get(wkey) ?? {};
     const window = paramDuration(r.params.window, 3_600_000);
-    const samples = (w.samples ?? []).filter(([t]) => t > at - window);
+    // At most ~200 samples a window, whatever the message rate: a flooding appliance must not
+    // make every message cost a regression over millions of points.
+    const spacing = window / TREND_SAMPLES;
+    const kept = w.samples ?? [];
+    const newest = kept[kept.length - 1];
+    if (newest !== undefined && at >= newest[0] && at - newest[0] < spacing) return;
+    const samples = kept[0] !== undefined && kept[0][0] <= at - window ? kept.filter(([t]) => t > at - window) : kept;
     let i = samples.length;
     while (i > 0 && (samples[i - 1] as [number, number])[0] > at) i--;
     samples.splice(i, 0, [at, value]);
