@@ -1,7 +1,10 @@
 import { parse } from '@marcbachmann/cel-js';
 
 /** A compiled CEL condition: evaluated against a context, true only for a boolean true. */
-export type Condition = (context: Record<string, unknown>) => boolean;
+export type Condition = ((context: Record<string, unknown>) => boolean) & {
+  /** Set on `metrics.<name> <op> <number>` conditions: they read only that metric, so a caller may judge its value directly. */
+  readonly direct?: { readonly metric: string; readonly test: (value: unknown) => boolean } | undefined;
+};
 
 const cache = new Map<string, Condition>();
 
@@ -47,30 +50,28 @@ const SIMPLE = /^\s*metrics\.([A-Za-z_][A-Za-z0-9_]*)\s*(>=|<=|>|<|==|!=)\s*(-?\
 function simpleComparison(expression: string): Condition | undefined {
   const m = SIMPLE.exec(expression);
   if (m === null) return undefined;
-  const name = m[1] as string;
+  const metric = m[1] as string;
   const limit = Number(m[3]);
-  const read = (ctx: Record<string, unknown>): number | undefined => {
-    const v = (ctx.metrics as Record<string, unknown> | undefined)?.[name];
-    return typeof v === 'number' ? v : undefined;
-  };
-  switch (m[2]) {
+  const test = comparison(m[2] as string, limit);
+  if (test === undefined) return undefined;
+  const condition = (ctx: Record<string, unknown>): boolean => test((ctx.metrics as Record<string, unknown> | undefined)?.[metric]);
+  return Object.assign(condition, { direct: { metric, test } });
+}
+
+function comparison(op: string, limit: number): ((value: unknown) => boolean) | undefined {
+  switch (op) {
     case '>':
-      return (ctx) => (read(ctx) ?? NaN) > limit;
+      return (v) => typeof v === 'number' && v > limit;
     case '>=':
-      return (ctx) => (read(ctx) ?? NaN) >= limit;
+      return (v) => typeof v === 'number' && v >= limit;
     case '<':
-      return (ctx) => (read(ctx) ?? NaN) < limit;
+      return (v) => typeof v === 'number' && v < limit;
     case '<=':
-      return (ctx) => (read(ctx) ?? NaN) <= limit;
+      return (v) => typeof v === 'number' && v <= limit;
     case '==':
-      return (ctx) => read(ctx) === limit;
-    case undefined:
-      return undefined;
+      return (v) => v === limit;
     case '!=':
-      return (ctx) => {
-        const v = read(ctx);
-        return v !== undefined && v !== limit;
-      };
+      return (v) => typeof v === 'number' && v !== limit;
     default:
       return undefined;
   }

@@ -138,6 +138,26 @@ describe('state', () => {
     );
   });
 
+  it('restores a checkpoint written by the previous snapshot format (v2: one object per appliance)', () => {
+    const v2 = {
+      v: 2,
+      version: 4,
+      alarms: [],
+      hubs: [['h1', { lastSeen: T0, offline: false }]],
+      appliances: [['f1', { hubId: 'h1', type: 'refrigerator', lastSeen: T0, lastDeviceTs: T0, seqs: [1, 2], metrics: { fridge_temp_c: 4.5 }, state: { defrost: false }, updated: { fridge_temp_c: T0 } }]],
+      work: [],
+      timers: [
+        ['hub|h1', T0 + 60_000],
+        ['app|f1|appliance-silent', T0 + 7_200_000],
+      ],
+      wheel: T0,
+    };
+    const e = Engine.restore(JSON.stringify(v2), { rules: shipped(), overrides: { 'hub-offline': { silentFor: 60_000 } } });
+    expect(e.ingest(fault(T0 + 1, 2))).toEqual([]); // seq 2 was applied before the checkpoint
+    expect(e.tick(T0 + 60_000).map((x) => [x.alarmKey, x.transition, x.at])).toEqual([['h1|hub-offline|hub', 'raised', T0 + 60_000]]);
+    expect(JSON.parse(e.snapshot())).toMatchObject({ v: 3, appliances: [['f1', { seqs: [1, 2], metrics: { fridge_temp_c: 4.5 }, state: { defrost: false } }]] });
+  });
+
   it('deploying a new version keeps the alarms of rules that remain and clears removed ones', () => {
     const e = engine();
     e.ingest(fault(T0, 1));

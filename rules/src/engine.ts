@@ -1,51 +1,14 @@
-import { APPLIANCE_TYPES, itemExpiresAt, lookupFault, type ApplianceType, type Severity } from '@forecare/firmware-contracts';
-import type { AlarmEvent, AlarmState, EngineInput, RaiseTarget } from './api.js';
-import { compileCondition, type Condition } from './condition.js';
-import { DURATION_PARAMS, paramDuration, paramNumber, type ParamValue, type RuleDef } from './rule-format.js';
+import { APPLIANCE_TYPES, itemExpiresAt, lookupFault, type ApplianceType } from '@forecare/firmware-contracts';
+import type { AlarmEvent, AlarmState, EngineInput } from './api.js';
+import { AlarmBook, type AlarmRec } from './alarm-book.js';
+import { CompactWheel } from './compact-wheel.js';
+import type { Condition } from './condition.js';
+import { paramDuration, paramNumber, type ParamValue, type RuleDef } from './rule-format.js';
+import { pick, RuleIndex, type CompiledRule, type TypeRules } from './rule-index.js';
+import { ApplianceTable, HubTable, TYPE_INDEX, TypeColumns } from './state.js';
 import { TimingWheel } from './timing-wheel.js';
 
-type AlarmStatus = 'raised' | 'acknowledged' | 'cleared';
-
-interface AlarmRec {
-  alarmKey: string;
-  ruleId: string;
-  hubId: string;
-  applianceId?: string | undefined;
-  applianceType?: ApplianceType | undefined;
-  key: string;
-  status: AlarmStatus;
-  severity: Severity;
-  raises: RaiseTarget[];
-  title: string;
-  count: number;
-  firstSeen: number;
-  lastSeen: number;
-  level: number;
-  fault?: { code: string; faultClass: string } | undefined;
-  items?: { itemId: string; name: string; expiresAt: number; expired: boolean }[] | undefined;
-  facts?: Record<string, string | number | boolean> | undefined;
-}
-
-interface HubRec {
-  lastSeen: number;
-  offline: boolean;
-}
-
-interface ApplianceRec {
-  hubId: string;
-  type: ApplianceType;
-  lastSeen: number;
-  /** Latest device time applied to the current-value state (older readings only feed trends). */
-  lastDeviceTs: number;
-  /** Recent seqs, newest last: a repeat is a QoS 1 redelivery. */
-  seqs: number[];
-  metrics: Record<string, number | boolean>;
-  state: Record<string, string | boolean>;
-  /** When each metric was last reported (server time), for stale rules. */
-  updated: Record<string, number>;
-}
-
-/** Per (subject, rule) working state of a rule that is not itself an alarm yet. */
+/** Per (appliance, rule) working state of a rule that is not itself an alarm yet. */
 interface RuleWork {
   /** threshold: since when the condition has held (pending raise), or the clear condition (pending clear). */
   pendingSince?: number | undefined;
@@ -56,13 +19,25 @@ interface RuleWork {
   samples?: [number, number][] | undefined;
 }
 
+interface SnapshotAppliance {
+  hubId: string;
+  type: ApplianceType;
+  lastSeen: number;
+  lastDeviceTs: number | null;
+  seqs: number[];
+  metrics: Record<string, number | boolean>;
+  state: Record<string, string | boolean>;
+}
+
 interface Snapshot {
-  v: 2;
+  /** 3: appliances in columns; 2 (still read): one object per appliance. */
+  v: 2 | 3;
   version: number;
   alarms: AlarmRec[];
-  hubs: [string, HubRec][];
-  appliances: [string, ApplianceRec][];
+  hubs: [string, { lastSeen: number; offline: boolean }][];
+  appliances: [string, SnapshotAppliance][];
   work: [string, RuleWork][];
+  /** Every armed timer by name: `hub|<hub>`, `app|<appliance>|<rule>`, `stale|<appliance>|<rule>`, `thr|…`, `thc|…`, `esc|<alarm>`. */
   timers: [string, number][];
   wheel: number;
 }
@@ -73,268 +48,198 @@ export interface EngineOptions {
   readonly overrides?: Readonly<Record<string, Readonly<Record<string, ParamValue>>>> | undefined;
 }
 
-interface CompiledRule {
-  readonly def: RuleDef;
-  readonly params: Readonly<Record<string, ParamValue>>;
-  readonly condition?: Condition | undefined;
-  readonly clear?: Condition | undefined;
-  /** Metric names the conditions read (`metrics.x`); null when they read metrics some other way. */
-  readonly reads: ReadonlySet<string> | null;
-  /** Position in the rule set: events of one message come out in rule order. */
-  readonly order: number;
-}
-
-/** The metric names a CEL condition reads, when it names them as `metrics.<name>`; null when it may read any. */
-function metricsRead(...expressions: (string | undefined)[]): ReadonlySet<string> | null {
-  const names = new Set<string>();
-  for (const e of expressions) {
-    if (e === undefined) continue;
-    const rest = e.replace(/metrics\.([A-Za-z_][A-Za-z0-9_]*)/g, (_m, name: string) => {
-      names.add(name);
-      return '';
-    });
-    // Conditions on state (or metrics read by other means) are re-judged on every message.
-    if (/\b(metrics|state)\b/.test(rest)) return null;
-  }
-  return names;
+interface DueTimer {
+  at: number;
+  /** Firing order among timers due at the same instant: hubs first, then appliance rules in rule order, then the rest. */
+  rank: number;
+  id: number;
+  key: string;
 }
 
 const DAY_MS = 86_400_000;
-const NONE: readonly CompiledRule[] = [];
 const TREND_SAMPLES = 200;
-const SEQ_WINDOW = 32;
-
-interface RaiseInput {
-  hubId: string;
-  applianceId?: string | undefined;
-  applianceType?: ApplianceType | undefined;
-  key: string;
-  at: number;
-  title: string;
-  severity?: Severity | undefined;
-  fault?: AlarmRec['fault'];
-  items?: AlarmRec['items'];
-  facts?: AlarmRec['facts'];
-  subject?: string | undefined;
-}
+const LAST_RANK = Number.MAX_SAFE_INTEGER;
+const EMPTY_STATE: Readonly<Record<string, string | boolean>> = {};
 
 /**
  * The detection engine. Pure: inputs and time come in, alarm events go out — no clock, no
  * I/O, no globals. One alarm per (subject, rule, key): however fast messages arrive, a
  * second one updates the alarm. Timers (offline, stale, threshold durations, escalation)
- * live in a timing wheel and fire from `tick` or before the next input.
+ * live in timing wheels and fire from `tick` or before the next input. Appliance and hub
+ * state is kept in columns (see state.ts) so idle appliances cost little.
  */
 export class Engine {
-  private rules: CompiledRule[] = [];
+  private index: RuleIndex;
   private version: number;
   private readonly overrides: EngineOptions['overrides'];
-  private readonly alarmsByKey = new Map<string, AlarmRec>();
-  private readonly hubs = new Map<string, HubRec>();
-  private readonly appliances = new Map<string, ApplianceRec>();
+  private readonly book: AlarmBook;
+  private readonly hubs = new HubTable();
+  private readonly apps = new ApplianceTable();
+  private readonly columns = APPLIANCE_TYPES.map(() => new TypeColumns());
   private readonly work = new Map<string, RuleWork>();
+  /** Hub silence timers, by hub index. */
+  private hubTimers = new CompactWheel();
+  /** Appliance-offline and stale timers, one wheel per rule, by appliance index. */
+  private readonly entityTimers = new Map<string, CompactWheel>();
+  /** The rarer timers, by name: threshold durations and escalations. */
   private timers = new TimingWheel(1000, 4096);
-  private byKind = new Map<string, CompiledRule[]>();
-  private byId = new Map<string, CompiledRule>();
-  /** kind|type → metric → rules reading it ('*' = rules that read metrics opaquely). */
-  private byMetric = new Map<string, Map<string, CompiledRule[]>>();
-  /** appliance → rule ids that may hold working state or an open alarm there (a superset; lets the common case skip all lookups). */
-  private readonly busy = new Map<string, Set<string>>();
 
   constructor(opts: EngineOptions) {
     this.version = opts.version ?? 1;
     this.overrides = opts.overrides;
-    this.setRules(opts.rules);
-  }
-
-  private setRules(rules: readonly RuleDef[]): void {
-    this.rules = rules.map((def, order) => {
-      const params: Record<string, ParamValue> = { ...def.params, ...(this.overrides?.[def.id] ?? {}) };
-      // Durations are read on hot paths: turn '10m' into milliseconds once.
-      for (const [k, v] of Object.entries(params)) if (typeof v === 'string' && DURATION_PARAMS.has(k)) params[k] = paramDuration(v, 0);
-      const cond = def.condition !== undefined ? compileCondition(def.condition) : undefined;
-      const clear = def.clear !== undefined ? compileCondition(def.clear) : undefined;
-      const reads = def.kind === 'threshold' || def.kind === 'repeat' ? metricsRead(def.condition, def.clear) : new Set<string>();
-      return { def, params, condition: cond?.ok === true ? cond.condition : undefined, clear: clear?.ok === true ? clear.condition : undefined, reads, order };
+    this.index = new RuleIndex(opts.rules, opts.overrides);
+    this.book = new AlarmBook({
+      version: () => this.version,
+      raised: (rec, r) => {
+        const after = paramDuration(r.params.escalateAfter, 0);
+        if (after > 0) this.timers.set(`esc|${rec.alarmKey}`, rec.firstSeen + after);
+      },
+      settled: (alarmKey) => this.timers.cancel(`esc|${alarmKey}`),
     });
-    this.byKind = new Map();
-    this.byId = new Map();
-    this.byMetric = new Map();
-    for (const r of this.rules) {
-      this.byId.set(r.def.id, r);
-      const types = r.def.appliesTo !== undefined && r.def.appliesTo.length > 0 ? r.def.appliesTo : APPLIANCE_TYPES;
-      this.byKind.set(r.def.kind, [...(this.byKind.get(r.def.kind) ?? []), r]);
-      for (const t of types) {
-        const k = `${r.def.kind}|${t}`;
-        const list = this.byKind.get(k) ?? [];
-        list.push(r);
-        this.byKind.set(k, list);
-        if (r.def.kind !== 'threshold' && r.def.kind !== 'repeat') continue;
-        // Index value rules by the metrics they read, so a message only wakes the rules it can change.
-        const index = this.byMetric.get(k) ?? new Map<string, CompiledRule[]>();
-        this.byMetric.set(k, index);
-        for (const m of r.reads === null || r.reads.size === 0 ? ['*'] : [...r.reads]) {
-          const ml = index.get(m) ?? [];
-          ml.push(r);
-          index.set(m, ml);
-        }
-      }
+  }
+
+  private wheelOf(ruleId: string): CompactWheel {
+    let w = this.entityTimers.get(ruleId);
+    if (w === undefined) {
+      w = new CompactWheel(1000, 4096, this.timers.position);
+      this.entityTimers.set(ruleId, w);
     }
-  }
-
-  private readonly thresholdKeys = new Map<string, string>(APPLIANCE_TYPES.map((t) => [t, `threshold|${t}`]));
-
-  private thresholdKey(type: ApplianceType): string {
-    return this.thresholdKeys.get(type) ?? `threshold|${type}`;
-  }
-
-  private kind(kind: RuleDef['kind'], type?: ApplianceType): readonly CompiledRule[] {
-    return this.byKind.get(type === undefined ? kind : `${kind}|${type}`) ?? NONE;
-  }
-
-  /** Threshold or repeat rules of a type that read any of these metrics (or read metrics opaquely), in rule order. */
-  private reading(kind: 'threshold' | 'repeat', type: ApplianceType, metrics: Readonly<Record<string, unknown>>): readonly CompiledRule[] {
-    const key = kind === 'threshold' ? this.thresholdKey(type) : `${kind}|${type}`;
-    const all = this.byKind.get(key);
-    if (all === undefined) return NONE;
-    if (all.length <= 64) {
-      // Few rules: a direct check per rule is cheaper than merging index lists.
-      let picked: CompiledRule[] | undefined;
-      for (let i = 0; i < all.length; i++) {
-        const r = all[i] as CompiledRule;
-        if (r.reads === null || r.reads.size === 0 || readsAny(r.reads, metrics)) (picked ??= []).push(r);
-        else if (picked === undefined && i === all.length - 1) return NONE;
-      }
-      return picked ?? NONE;
-    }
-    const index = this.byMetric.get(key);
-    if (index === undefined) return NONE;
-    let hit: CompiledRule[] | undefined;
-    let many = false;
-    const take = (rules: readonly CompiledRule[] | undefined): void => {
-      if (rules === undefined) return;
-      if (hit === undefined) hit = rules as CompiledRule[];
-      else {
-        if (!many) {
-          hit = [...hit];
-          many = true;
-        }
-        for (const r of rules) hit.push(r);
-      }
-    };
-    take(index.get('*'));
-    for (const m in metrics) take(index.get(m));
-    if (hit === undefined) return NONE;
-    if (!many) return hit;
-    // Several metrics wake overlapping rules: once each, in rule order (deterministic events).
-    return [...new Set(hit)].sort((x, y) => x.order - y.order);
+    return w;
   }
 
   // ── inputs ────────────────────────────────────────────────────────────────
 
   ingest(input: EngineInput): AlarmEvent[] {
-    const out = this.tick(input.at);
-    if (input.kind !== 'status' && input.kind !== 'heartbeat') {
-      const a = this.appliance(input);
-      if (a.seqs.includes(input.seq)) return out; // a redelivery: already applied
-      a.seqs.push(input.seq);
-      if (a.seqs.length > SEQ_WINDOW) a.seqs.shift();
-      a.lastSeen = Math.max(a.lastSeen, input.at);
-      this.armApplianceTimers(input.applianceId, a, input.at, out);
+    const out: AlarmEvent[] = [];
+    this.fire(input.at, out);
+    if (input.kind === 'status' || input.kind === 'heartbeat') {
+      this.touchHub(input, out);
+      return out;
     }
+    const app = this.appliance(input);
+    if (this.apps.seen(app, input.seq)) return out; // a redelivery: already applied
+    if (input.at > (this.apps.lastSeen[app] as number)) this.apps.lastSeen[app] = input.at;
+    this.armApplianceTimers(app, input.at, out, false);
     this.touchHub(input, out);
     switch (input.kind) {
       case 'fault':
-        this.onFault(input, out);
+        this.onFault(input, app, out);
         break;
       case 'inventory':
-        this.onInventory(input, out);
+        this.onInventory(input, app, out);
         break;
       case 'telemetry':
-        this.onTelemetry(input, out);
-        break;
-      case 'heartbeat':
-      case 'status':
+        this.onTelemetry(input, app, out);
         break;
     }
     return out;
   }
 
-  private appliance(input: Extract<EngineInput, { applianceId: string }>): ApplianceRec {
-    let a = this.appliances.get(input.applianceId);
-    if (a === undefined) {
-      a = { hubId: input.hubId, type: input.applianceType, lastSeen: input.at, lastDeviceTs: -Infinity, seqs: [], metrics: {}, state: {}, updated: {} };
-      this.appliances.set(input.applianceId, a);
-    }
-    return a;
+  private hubIndex(hubId: string, at: number): number {
+    return this.hubs.index.get(hubId) ?? this.hubs.add(hubId, at);
+  }
+
+  private appliance(input: Extract<EngineInput, { applianceId: string }>): number {
+    const known = this.apps.index.get(input.applianceId);
+    if (known !== undefined) return known;
+    return this.addAppliance(input.applianceId, input.hubId, input.applianceType, input.at);
+  }
+
+  private addAppliance(id: string, hubId: string, type: ApplianceType, at: number): number {
+    const hub = this.hubIndex(hubId, at);
+    const t = TYPE_INDEX.get(type) ?? 0;
+    const app = this.apps.add(id, hub, t, (this.columns[t] as TypeColumns).addRow(), at);
+    this.apps.nextInHub[app] = this.hubs.firstApp[hub] as number;
+    this.hubs.firstApp[hub] = app;
+    return app;
+  }
+
+  private typeRules(app: number): TypeRules {
+    return this.index.types[this.apps.type[app] as number] as TypeRules;
+  }
+
+  private typeOf(app: number): ApplianceType {
+    return APPLIANCE_TYPES[this.apps.type[app] as number] as ApplianceType;
   }
 
   /** Fires every timer due at or before `now`; each event carries its due time. */
   tick(now: number): AlarmEvent[] {
     const out: AlarmEvent[] = [];
-    // A fired timer may arm another that is already due (the next escalation level).
-    for (let fired = this.timers.advance(now); fired.length > 0; fired = this.timers.advance(now)) {
-      for (const { key, at } of fired) this.onTimer(key, at, out);
-    }
+    this.fire(now, out);
     return out;
   }
 
-  private onTimer(key: string, at: number, out: AlarmEvent[]): void {
-    const [type, ...rest] = key.split('|');
+  private fire(now: number, out: AlarmEvent[]): void {
+    // A fired timer may arm another that is already due (the next escalation level).
+    for (;;) {
+      const due: DueTimer[] = [];
+      const hubs = this.hubTimers.advance(now);
+      for (let i = 0; i < hubs.ids.length; i++) due.push({ at: hubs.ats[i] as number, rank: 0, id: hubs.ids[i] as number, key: '' });
+      for (const [ruleId, wheel] of this.entityTimers) {
+        const f = wheel.advance(now);
+        if (f.ids.length === 0) continue;
+        const rank = 1 + (this.index.byId.get(ruleId)?.order ?? LAST_RANK - 2);
+        for (let i = 0; i < f.ids.length; i++) due.push({ at: f.ats[i] as number, rank, id: f.ids[i] as number, key: ruleId });
+      }
+      for (const t of this.timers.advance(now)) due.push({ at: t.at, rank: LAST_RANK, id: 0, key: t.key });
+      if (due.length === 0) return;
+      due.sort((a, b) => a.at - b.at || a.rank - b.rank || a.id - b.id || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      for (const d of due) {
+        if (d.rank === 0) this.onHubSilent(d.id, d.at, out);
+        else if (d.rank === LAST_RANK) this.onNamedTimer(d.key, d.at, out);
+        else this.onApplianceTimer(d.key, d.id, d.at, out);
+      }
+    }
+  }
+
+  private onHubSilent(hub: number, at: number, out: AlarmEvent[]): void {
+    if (this.hubs.offline[hub] === 1 || this.index.hubOffline.length === 0) return;
+    this.hubs.offline[hub] = 1;
+    const hubId = this.hubs.ids[hub] as string;
+    for (const r of this.index.hubOffline) this.book.raise(r, { hubId, key: 'hub', at, title: `Hub ${hubId} offline`, facts: { silentSinceMs: this.hubs.lastSeen[hub] as number } }, out);
+  }
+
+  private onApplianceTimer(ruleId: string, app: number, at: number, out: AlarmEvent[]): void {
+    const r = this.index.byId.get(ruleId);
+    if (r === undefined || this.hubs.offline[this.apps.hub[app] as number] === 1) return;
+    const id = this.apps.ids[app] as string;
+    const base = { hubId: this.hubs.ids[this.apps.hub[app] as number] as string, applianceId: id, applianceType: this.typeOf(app), at };
+    if (r.def.kind === 'appliance-offline') {
+      this.book.raise(r, { ...base, key: 'silent', title: `Appliance ${id} silent while its hub is online`, facts: { silentSinceMs: this.apps.lastSeen[app] as number } }, out);
+    } else if (r.def.kind === 'stale') {
+      const lastUpdatedMs = at - paramDuration(r.params.after, 3_600_000);
+      this.book.raise(r, { ...base, key: r.metric, title: `${r.metric} not updated`, facts: { metric: r.metric, lastUpdatedMs } }, out);
+    }
+  }
+
+  private onNamedTimer(key: string, at: number, out: AlarmEvent[]): void {
+    const [type = '', ...rest] = key.split('|');
     const id = rest[0] ?? '';
+    const ruleId = rest[1] ?? '';
     switch (type) {
-      case undefined:
-        return;
-      case 'hub': {
-        const hub = this.hubs.get(id);
-        if (hub === undefined || hub.offline) return;
-        hub.offline = true;
-        for (const r of this.kind('hub-offline')) this.raise(r, { hubId: id, key: 'hub', at, title: `Hub ${id} offline`, facts: { silentSinceMs: hub.lastSeen } }, out);
-        return;
-      }
-      case 'app': {
-        const ruleId = rest[1] ?? '';
-        const a = this.appliances.get(id);
-        const r = this.byId.get(ruleId);
-        if (a === undefined || r === undefined || this.hubs.get(a.hubId)?.offline === true) return;
-        this.raise(r, { hubId: a.hubId, applianceId: id, applianceType: a.type, key: 'silent', at, title: `Appliance ${id} silent while its hub is online`, facts: { silentSinceMs: a.lastSeen } }, out);
-        return;
-      }
-      case 'stale': {
-        const ruleId = rest[1] ?? '';
-        const a = this.appliances.get(id);
-        const r = this.byId.get(ruleId);
-        if (a === undefined || r === undefined || this.hubs.get(a.hubId)?.offline === true) return;
-        const metric = String(r.params.metric);
-        this.raise(r, { hubId: a.hubId, applianceId: id, applianceType: a.type, key: metric, at, title: `${metric} not updated`, facts: { metric, lastUpdatedMs: a.updated[metric] ?? a.lastSeen } }, out);
-        return;
-      }
       case 'thr': {
         // A threshold condition has held for its duration.
-        const ruleId = rest[1] ?? '';
-        const a = this.appliances.get(id);
-        const r = this.byId.get(ruleId);
+        const app = this.apps.index.get(id);
+        const r = this.index.byId.get(ruleId);
         const w = this.work.get(`${id}|${ruleId}`);
-        if (a === undefined || r === undefined || w?.pendingSince === undefined) return;
+        if (app === undefined || r === undefined || w?.pendingSince === undefined) return;
         w.pendingSince = undefined;
-        this.raiseThreshold(r, id, a, at, out);
+        this.raiseThreshold(r, app, at, out);
         return;
       }
       case 'thc': {
-        const ruleId = rest[1] ?? '';
-        const r = this.byId.get(ruleId);
         const w = this.work.get(`${id}|${ruleId}`);
-        if (r === undefined || w?.clearingSince === undefined) return;
+        if (!this.index.byId.has(ruleId) || w?.clearingSince === undefined) return;
         w.clearingSince = undefined;
-        this.clear(`${id}|${ruleId}|${ruleId}`, at, out);
+        this.book.clear(`${id}|${ruleId}|${ruleId}`, at, out);
         return;
       }
       case 'esc': {
-        const alarmKey = rest.join('|');
-        const rec = this.alarmsByKey.get(alarmKey);
-        const r = rec === undefined ? undefined : this.byId.get(rec.ruleId);
+        const rec = this.book.byKey.get(rest.join('|'));
+        const r = rec === undefined ? undefined : this.index.byId.get(rec.ruleId);
         if (rec === undefined || r === undefined || rec.status !== 'raised') return;
         rec.level++;
-        out.push(this.event(rec, 'escalated', at));
+        out.push(this.book.event(rec, 'escalated', at));
         if (rec.level < paramNumber(r.params.escalateLevels, 2)) this.timers.set(key, at + paramDuration(r.params.escalateAfter, 0));
         return;
       }
@@ -344,170 +249,182 @@ export class Engine {
   }
 
   private touchHub(input: EngineInput, out: AlarmEvent[]): void {
-    let hub = this.hubs.get(input.hubId);
-    if (hub === undefined) {
-      hub = { lastSeen: input.at, offline: false };
-      this.hubs.set(input.hubId, hub);
-    }
-    const rules = this.kind('hub-offline');
+    const hub = this.hubIndex(input.hubId, input.at);
+    const rules = this.index.hubOffline;
     if (input.kind === 'status' && input.state === 'offline') {
       // The last will: the broker lost the hub. Raise now, stop the timer.
-      this.timers.cancel(`hub|${input.hubId}`);
-      hub.offline = true;
-      for (const r of rules) this.raise(r, { hubId: input.hubId, key: 'hub', at: input.at, title: `Hub ${input.hubId} offline (last will)`, facts: { silentSinceMs: hub.lastSeen } }, out);
+      this.hubTimers.cancel(hub);
+      this.hubs.offline[hub] = 1;
+      for (const r of rules) this.book.raise(r, { hubId: input.hubId, key: 'hub', at: input.at, title: `Hub ${input.hubId} offline (last will)`, facts: { silentSinceMs: this.hubs.lastSeen[hub] as number } }, out);
       return;
     }
-    hub.lastSeen = Math.max(hub.lastSeen, input.at);
-    if (hub.offline) {
-      hub.offline = false;
-      for (const r of rules) this.clear(`${input.hubId}|${r.def.id}|hub`, input.at, out);
+    if (input.at > (this.hubs.lastSeen[hub] as number)) this.hubs.lastSeen[hub] = input.at;
+    if (this.hubs.offline[hub] === 1) {
+      this.hubs.offline[hub] = 0;
+      for (const r of rules) this.book.clear(`${input.hubId}|${r.def.id}|hub`, input.at, out);
       // The hub is back: its appliances' silence is measured from now.
-      for (const [id, a] of this.appliances) if (a.hubId === input.hubId) this.armApplianceTimers(id, a, input.at, out, true);
+      for (let app = this.hubs.firstApp[hub] as number; app >= 0; app = this.apps.nextInHub[app] as number) this.armApplianceTimers(app, input.at, out, true);
     }
-    let silentFor = Infinity;
-    for (const r of rules) silentFor = Math.min(silentFor, paramDuration(r.params.silentFor, 600_000));
-    if (Number.isFinite(silentFor)) this.timers.set(`hub|${input.hubId}`, hub.lastSeen + silentFor);
+    if (Number.isFinite(this.index.hubSilentFor)) this.hubTimers.set(hub, (this.hubs.lastSeen[hub] as number) + this.index.hubSilentFor);
   }
 
-  private armApplianceTimers(applianceId: string, a: ApplianceRec, at: number, out: AlarmEvent[], hubBack = false): void {
-    for (const r of this.kind('appliance-offline', a.type)) {
-      if (!hubBack) this.clear(`${applianceId}|${r.def.id}|silent`, at, out);
-      this.timers.set(`app|${applianceId}|${r.def.id}`, at + paramDuration(r.params.silentFor, 3_600_000));
+  private armApplianceTimers(app: number, at: number, out: AlarmEvent[], hubBack: boolean): void {
+    const tr = this.typeRules(app);
+    if (tr.applianceOffline.length === 0 && (!hubBack || tr.stale.length === 0)) return;
+    const id = this.apps.ids[app] as string;
+    for (const r of tr.applianceOffline) {
+      if (!hubBack && this.book.isBusy(id, r.def.id)) this.book.clear(`${id}|${r.def.id}|silent`, at, out);
+      this.wheelOf(r.def.id).set(app, at + paramDuration(r.params.silentFor, 3_600_000));
     }
-    if (hubBack) {
-      for (const r of this.kind('stale', a.type)) this.timers.set(`stale|${applianceId}|${r.def.id}`, at + paramDuration(r.params.after, 3_600_000));
-    }
+    if (hubBack) for (const r of tr.stale) this.wheelOf(r.def.id).set(app, at + paramDuration(r.params.after, 3_600_000));
   }
 
-  private onFault(input: Extract<EngineInput, { kind: 'fault' }>, out: AlarmEvent[]): void {
-    const spec = lookupFault(input.applianceType, input.code);
-    for (const r of this.kind('fault-code', input.applianceType)) {
-      const alarmKey = `${input.applianceId}|${r.def.id}|${input.code}`;
+  private onFault(input: Extract<EngineInput, { kind: 'fault' }>, app: number, out: AlarmEvent[]): void {
+    const tr = this.typeRules(app);
+    const type = this.typeOf(app);
+    const spec = lookupFault(type, input.code);
+    const fault = { code: input.code, faultClass: spec?.faultClass ?? 'unknown' };
+    for (const r of tr.faultCode) {
       if (!input.active) {
-        this.clear(alarmKey, input.at, out);
+        this.book.clear(`${input.applianceId}|${r.def.id}|${input.code}`, input.at, out);
         continue;
       }
-      this.raise(
+      this.book.raise(
         r,
         {
           hubId: input.hubId,
           applianceId: input.applianceId,
-          applianceType: input.applianceType,
+          applianceType: type,
           key: input.code,
           at: input.at,
           severity: r.def.severity ?? spec?.severity ?? 'warning',
           title: spec !== undefined ? `${input.code}: ${spec.meaning}` : `Unknown fault ${input.code}`,
-          fault: { code: input.code, faultClass: spec?.faultClass ?? 'unknown' },
+          fault,
         },
         out,
       );
     }
     if (input.active) {
-      for (const r of this.kind('repeat', input.applianceType)) {
-        const ctx = { fault: { code: input.code, faultClass: spec?.faultClass ?? 'unknown', severity: spec?.severity ?? 'warning' }, type: input.applianceType, params: r.params };
+      for (const r of tr.repeat) {
+        const ctx = { fault: { ...fault, severity: spec?.severity ?? 'warning' }, type, params: r.params };
         const matches = typeof r.params.code === 'string' ? r.params.code === input.code : r.condition?.(ctx) === true;
-        if (matches) this.occurrence(r, input.applianceId, input.hubId, input.applianceType, input.at, out, { code: input.code, faultClass: spec?.faultClass ?? 'unknown' });
+        if (matches) this.occurrence(r, app, input.at, out, fault);
       }
     }
-    this.composites(input.applianceId, input.hubId, input.applianceType, input.at, out);
+    this.composites(app, input.at, out);
   }
 
-  private onTelemetry(input: Extract<EngineInput, { kind: 'telemetry' }>, out: AlarmEvent[]): void {
-    const a = this.appliance(input);
-    const current = input.deviceTs >= a.lastDeviceTs;
+  private onTelemetry(input: Extract<EngineInput, { kind: 'telemetry' }>, app: number, out: AlarmEvent[]): void {
+    const tr = this.typeRules(app);
+    const type = this.typeOf(app);
     // Trends take every sample in time order; the current-value rules only the newest.
-    for (const r of this.kind('trend', a.type)) {
-      const metric = String(r.params.metric);
-      const v = input.metrics[metric];
+    for (const r of tr.trend) {
+      const v = input.metrics[r.metric];
       // A trend's condition picks the samples that count (e.g. not during a defrost cycle).
-      if (typeof v === 'number' && (r.condition === undefined || r.condition({ metrics: input.metrics, state: input.state ?? {}, type: a.type, params: r.params }))) {
-        this.trendSample(r, input.applianceId, a, input.at, v, out);
+      if (typeof v === 'number' && (r.condition === undefined || r.condition({ metrics: input.metrics, state: input.state ?? EMPTY_STATE, type, params: r.params }))) {
+        this.trendSample(r, app, input.at, v, out);
       }
     }
-    if (!current) return;
-    a.lastDeviceTs = input.deviceTs;
-    Object.assign(a.metrics, input.metrics);
-    if (input.state !== undefined) Object.assign(a.state, input.state);
-    for (const name of Object.keys(input.metrics)) a.updated[name] = input.at;
-    for (const r of this.kind('stale', a.type)) {
-      const metric = String(r.params.metric);
-      if (input.metrics[metric] === undefined) continue;
-      this.clear(`${input.applianceId}|${r.def.id}|${metric}`, input.at, out);
-      this.timers.set(`stale|${input.applianceId}|${r.def.id}`, input.at + paramDuration(r.params.after, 3_600_000));
+    if (input.deviceTs < (this.apps.lastDeviceTs[app] as number)) return;
+    this.apps.lastDeviceTs[app] = input.deviceTs;
+    const cols = this.columns[this.apps.type[app] as number] as TypeColumns;
+    const row = this.apps.slot[app] as number;
+    // One lookup per metric stores its value and finds the value rules that read it.
+    const index = this.index;
+    const epoch = index.nextEpoch();
+    const thresholds: CompiledRule[] = [];
+    const repeats: CompiledRule[] = [];
+    for (const name in input.metrics) {
+      const slot = cols.setMetric(row, name, input.metrics[name] as number | boolean);
+      if (slot.source !== index) index.attach(slot, this.apps.type[app] as number, name);
+      if (slot.threshold.length > 0) pick(slot.threshold, epoch, thresholds);
+      if (slot.repeat.length > 0) pick(slot.repeat, epoch, repeats);
     }
-    const ctx = { metrics: a.metrics, state: a.state, type: a.type, params: {} as Record<string, ParamValue> };
-    for (const r of this.reading('threshold', a.type, input.metrics)) {
+    if (tr.thresholdOpaque.length > 0) pick(tr.thresholdOpaque, epoch, thresholds);
+    if (tr.repeatOpaque.length > 0) pick(tr.repeatOpaque, epoch, repeats);
+    if (input.state !== undefined) for (const name in input.state) cols.setState(row, name, input.state[name] as string | boolean);
+    const id = input.applianceId;
+    const busy = this.book.busyRules(id);
+    for (const r of tr.stale) {
+      if (input.metrics[r.metric] === undefined) continue;
+      if (busy?.has(r.def.id) === true) this.book.clear(`${id}|${r.def.id}|${r.metric}`, input.at, out);
+      this.wheelOf(r.def.id).set(app, input.at + paramDuration(r.params.after, 3_600_000));
+    }
+    // Conditions that read only one metric are judged on its value; others get the appliance's whole state.
+    let ctx: { metrics: Record<string, number | boolean>; state: Record<string, string | boolean>; type: ApplianceType; params: Readonly<Record<string, ParamValue>> } | undefined;
+    const judge = (cond: Condition | undefined, r: CompiledRule): boolean => {
+      if (cond === undefined) return false;
+      const d = cond.direct;
+      if (d !== undefined) return d.test(input.metrics[d.metric] ?? cols.metric(row, d.metric));
+      ctx ??= { metrics: cols.metricsOf(row), state: cols.stateOf(row), type, params: r.params };
       ctx.params = r.params;
-      this.threshold(r, input.applianceId, a, input.at, r.condition?.(ctx) === true, r.clear !== undefined ? r.clear(ctx) : undefined, out);
+      return cond(ctx);
+    };
+    for (const r of thresholds) {
+      const holds = judge(r.condition, r);
+      // The common case: nothing pending, no alarm, condition false — nothing to look up.
+      if (!holds && busy?.has(r.def.id) !== true) continue;
+      this.threshold(r, app, input.at, holds, r.clear !== undefined ? judge(r.clear, r) : undefined, out);
     }
-    for (const r of this.reading('repeat', a.type, input.metrics)) {
-      if (typeof r.params.code === 'string') continue;
-      ctx.params = r.params;
-      if (r.condition?.(ctx) === true) this.occurrence(r, input.applianceId, a.hubId, a.type, input.at, out);
+    for (const r of repeats) {
+      if (typeof r.params.code !== 'string' && judge(r.condition, r)) this.occurrence(r, app, input.at, out);
     }
-    this.composites(input.applianceId, a.hubId, a.type, input.at, out);
+    this.composites(app, input.at, out);
   }
 
   /** Threshold with duration and hysteresis: raise after `for` of the condition, clear after `clearFor` of the clear condition. */
-  private markBusy(applianceId: string, ruleId: string): void {
-    let set = this.busy.get(applianceId);
-    if (set === undefined) {
-      set = new Set();
-      this.busy.set(applianceId, set);
-    }
-    set.add(ruleId);
-  }
-
-  private threshold(r: CompiledRule, applianceId: string, a: ApplianceRec, at: number, holds: boolean, clears: boolean | undefined, out: AlarmEvent[]): void {
-    // The common case: nothing pending, no alarm, condition false — nothing to look up.
-    if (!holds && this.busy.get(applianceId)?.has(r.def.id) !== true) return;
-    this.markBusy(applianceId, r.def.id);
-    const wkey = `${applianceId}|${r.def.id}`;
+  private threshold(r: CompiledRule, app: number, at: number, holds: boolean, clears: boolean | undefined, out: AlarmEvent[]): void {
+    const applianceId = this.apps.ids[app] as string;
+    const ruleId = r.def.id;
+    this.book.markBusy(applianceId, ruleId);
+    const wkey = `${applianceId}|${ruleId}`;
     const w = this.work.get(wkey) ?? {};
-    const alarmKey = `${applianceId}|${r.def.id}|${r.def.id}`;
-    const active = this.alarmsByKey.has(alarmKey);
-    const forMs = paramDuration(r.params.for, 0);
-    const clearForMs = paramDuration(r.params.clearFor, 0);
-    if (!active) {
+    const alarmKey = `${applianceId}|${ruleId}|${ruleId}`;
+    if (!this.book.byKey.has(alarmKey)) {
       if (!holds) {
-        if (w.pendingSince !== undefined) this.timers.cancel(`thr|${applianceId}|${r.def.id}`);
+        if (w.pendingSince !== undefined) this.timers.cancel(`thr|${wkey}`);
         w.pendingSince = undefined;
       } else if (w.pendingSince === undefined) {
-        if (forMs === 0) this.raiseThreshold(r, applianceId, a, at, out);
+        const forMs = paramDuration(r.params.for, 0);
+        if (forMs === 0) this.raiseThreshold(r, app, at, out);
         else {
           w.pendingSince = at;
-          this.timers.set(`thr|${applianceId}|${r.def.id}`, at + forMs);
+          this.timers.set(`thr|${wkey}`, at + forMs);
         }
       }
     } else {
       // With hysteresis the alarm ends only on the clear condition, not when the raise condition stops.
       const ending = clears ?? !holds;
       if (!ending) {
-        if (w.clearingSince !== undefined) this.timers.cancel(`thc|${applianceId}|${r.def.id}`);
+        if (w.clearingSince !== undefined) this.timers.cancel(`thc|${wkey}`);
         w.clearingSince = undefined;
       } else if (w.clearingSince === undefined) {
-        if (clearForMs === 0) this.clear(alarmKey, at, out);
+        const clearForMs = paramDuration(r.params.clearFor, 0);
+        if (clearForMs === 0) this.book.clear(alarmKey, at, out);
         else {
           w.clearingSince = at;
-          this.timers.set(`thc|${applianceId}|${r.def.id}`, at + clearForMs);
+          this.timers.set(`thc|${wkey}`, at + clearForMs);
         }
       }
     }
     if (w.pendingSince === undefined && w.clearingSince === undefined) {
       this.work.delete(wkey);
-      if (!this.alarmsByKey.has(alarmKey)) this.busy.get(applianceId)?.delete(r.def.id);
+      if (!this.book.byKey.has(alarmKey)) this.book.unmarkBusy(applianceId, ruleId);
     } else this.work.set(wkey, w);
   }
 
-  private raiseThreshold(r: CompiledRule, applianceId: string, a: ApplianceRec, at: number, out: AlarmEvent[]): void {
-    const facts: Record<string, string | number | boolean> = {};
-    for (const [k, v] of Object.entries(a.metrics)) facts[k] = v;
-    this.raise(r, { hubId: a.hubId, applianceId, applianceType: a.type, key: r.def.id, at, title: r.def.description ?? r.def.id, facts }, out);
+  private subjectOf(app: number): { hubId: string; applianceId: string; applianceType: ApplianceType } {
+    return { hubId: this.hubs.ids[this.apps.hub[app] as number] as string, applianceId: this.apps.ids[app] as string, applianceType: this.typeOf(app) };
+  }
+
+  private raiseThreshold(r: CompiledRule, app: number, at: number, out: AlarmEvent[]): void {
+    const facts = (this.columns[this.apps.type[app] as number] as TypeColumns).metricsOf(this.apps.slot[app] as number);
+    this.book.raise(r, { ...this.subjectOf(app), key: r.def.id, at, title: r.def.description ?? r.def.id, facts }, out);
   }
 
   /** Repeat: N occurrences inside the window raise one alarm; more update it. */
-  private occurrence(r: CompiledRule, applianceId: string, hubId: string, type: ApplianceType, at: number, out: AlarmEvent[], fault?: AlarmRec['fault']): void {
-    const wkey = `${applianceId}|${r.def.id}`;
+  private occurrence(r: CompiledRule, app: number, at: number, out: AlarmEvent[], fault?: AlarmRec['fault']): void {
+    const wkey = `${this.apps.ids[app] as string}|${r.def.id}`;
     const w = this.work.get(wkey) ?? {};
     const window = paramDuration(r.params.window, 3_600_000);
     const times = (w.occurrences ?? []).filter((t) => t > at - window);
@@ -515,12 +432,13 @@ export class Engine {
     w.occurrences = times;
     this.work.set(wkey, w);
     if (times.length >= paramNumber(r.params.count, 3)) {
-      this.raise(r, { hubId, applianceId, applianceType: type, key: r.def.id, at, title: r.def.description ?? `${r.def.id}: ${times.length} times in ${window / 60_000} min`, fault, facts: { occurrences: times.length } }, out);
+      this.book.raise(r, { ...this.subjectOf(app), key: r.def.id, at, title: r.def.description ?? `${r.def.id}: ${times.length} times in ${window / 60_000} min`, fault, facts: { occurrences: times.length } }, out);
     }
   }
 
   /** Trend: least-squares slope (units per hour) over the window; raise above slopeAbove (or below slopeBelow). */
-  private trendSample(r: CompiledRule, applianceId: string, a: ApplianceRec, at: number, value: number, out: AlarmEvent[]): void {
+  private trendSample(r: CompiledRule, app: number, at: number, value: number, out: AlarmEvent[]): void {
+    const applianceId = this.apps.ids[app] as string;
     const wkey = `${applianceId}|${r.def.id}`;
     const w = this.work.get(wkey) ?? {};
     const window = paramDuration(r.params.window, 3_600_000);
@@ -546,36 +464,35 @@ export class Engine {
     const gate = r.params.above;
     const rising = typeof above === 'number' && slope > above && (typeof gate !== 'number' || value > gate);
     const falling = typeof below === 'number' && slope < below;
-    const alarmKey = `${applianceId}|${r.def.id}|${String(r.params.metric)}`;
+    const alarmKey = `${applianceId}|${r.def.id}|${r.metric}`;
     if (rising || falling) {
-      if (!this.alarmsByKey.has(alarmKey)) {
-        this.raise(r, { hubId: a.hubId, applianceId, applianceType: a.type, key: String(r.params.metric), at, title: r.def.description ?? `${String(r.params.metric)} trending`, facts: { slopePerHour: round3(slope), metric: String(r.params.metric) } }, out);
+      if (!this.book.byKey.has(alarmKey)) {
+        this.book.raise(r, { ...this.subjectOf(app), key: r.metric, at, title: r.def.description ?? `${r.metric} trending`, facts: { slopePerHour: round3(slope), metric: r.metric } }, out);
       }
     } else {
       // Hysteresis for trends: clear only when the slope is back under half the threshold.
       const calm = (typeof above === 'number' ? slope < above / 2 : true) && (typeof below === 'number' ? slope > below / 2 : true);
-      if (calm) this.clear(alarmKey, at, out);
+      if (calm) this.book.clear(alarmKey, at, out);
     }
   }
 
   /** Composite: all (or any) of `of` alarmed on this appliance, and none of `unless`. */
-  private composites(applianceId: string, hubId: string, type: ApplianceType, at: number, out: AlarmEvent[]): void {
-    for (const r of this.kind('composite', type)) {
-      const activeRule = (id: string): boolean => {
-        for (const rec of this.alarmsByKey.values()) if (rec.ruleId === id && rec.applianceId === applianceId) return true;
-        return false;
-      };
+  private composites(app: number, at: number, out: AlarmEvent[]): void {
+    const rules = this.typeRules(app).composite;
+    if (rules.length === 0) return;
+    const applianceId = this.apps.ids[app] as string;
+    const active = (id: string): boolean => this.book.activeOn(applianceId, id);
+    for (const r of rules) {
       const of = r.def.of ?? [];
-      const op = r.params.op === 'any' ? 'any' : 'all';
-      const holds = (op === 'all' ? of.every(activeRule) : of.some(activeRule)) && !(r.def.unless ?? []).some(activeRule);
+      const holds = (r.params.op === 'any' ? of.some(active) : of.every(active)) && !(r.def.unless ?? []).some(active);
       const alarmKey = `${applianceId}|${r.def.id}|${r.def.id}`;
-      if (holds && !this.alarmsByKey.has(alarmKey)) this.raise(r, { hubId, applianceId, applianceType: type, key: r.def.id, at, title: r.def.description ?? r.def.id, facts: { of: of.join(',') } }, out);
-      else if (!holds) this.clear(alarmKey, at, out);
+      if (holds && !this.book.byKey.has(alarmKey)) this.book.raise(r, { ...this.subjectOf(app), key: r.def.id, at, title: r.def.description ?? r.def.id, facts: { of: of.join(',') } }, out);
+      else if (!holds) this.book.clear(alarmKey, at, out);
     }
   }
 
-  private onInventory(input: Extract<EngineInput, { kind: 'inventory' }>, out: AlarmEvent[]): void {
-    for (const r of this.kind('food-expiry', input.applianceType)) {
+  private onInventory(input: Extract<EngineInput, { kind: 'inventory' }>, app: number, out: AlarmEvent[]): void {
+    for (const r of this.typeRules(app).foodExpiry) {
       const within = paramNumber(r.params.withinDays, 2) * DAY_MS;
       const items = input.items
         .map((i) => ({ itemId: i.itemId, name: i.name, expiresAt: itemExpiresAt(i) }))
@@ -583,8 +500,7 @@ export class Engine {
         .map((i) => ({ ...i, expired: i.expiresAt <= input.at }));
       if (items.length === 0) continue;
       const day = new Date(input.at).toISOString().slice(0, 10);
-      const alarmKey = `${input.hubId}|${r.def.id}|${day}`;
-      const existing = this.alarmsByKey.get(alarmKey);
+      const existing = this.book.byKey.get(`${input.hubId}|${r.def.id}|${day}`);
       // One digest per household per day: only news (an item not yet in today's digest) updates it.
       let digest = items;
       if (existing !== undefined) {
@@ -593,145 +509,94 @@ export class Engine {
         if (fresh.length === 0) continue;
         digest = [...(existing.items ?? []), ...fresh];
       }
-      this.raise(r, { hubId: input.hubId, applianceId: input.applianceId, applianceType: input.applianceType, key: day, at: input.at, title: `${digest.length} food item${digest.length === 1 ? '' : 's'} expiring`, items: digest, subject: input.hubId }, out);
+      const title = `${digest.length} food item${digest.length === 1 ? '' : 's'} expiring`;
+      this.book.raise(r, { ...this.subjectOf(app), key: day, at: input.at, title, items: digest, subject: input.hubId }, out);
     }
   }
 
   // ── alarm state ───────────────────────────────────────────────────────────
 
-  private raise(r: CompiledRule, a: RaiseInput, out: AlarmEvent[]): void {
-    const subject = a.subject ?? a.applianceId ?? a.hubId;
-    const alarmKey = `${subject}|${r.def.id}|${a.key}`;
-    const existing = this.alarmsByKey.get(alarmKey);
-    if (existing !== undefined) {
-      existing.count++;
-      existing.lastSeen = Math.max(existing.lastSeen, a.at);
-      if (a.items !== undefined) existing.items = a.items;
-      if (a.facts !== undefined) existing.facts = a.facts;
-      out.push(this.event(existing, 'updated', a.at));
-      return;
-    }
-    const rec: AlarmRec = {
-      alarmKey,
-      ruleId: r.def.id,
-      hubId: a.hubId,
-      applianceId: a.applianceId,
-      applianceType: a.applianceType,
-      key: a.key,
-      status: 'raised',
-      severity: a.severity ?? r.def.severity ?? 'warning',
-      raises: [...r.def.raises],
-      title: a.title,
-      count: 1,
-      firstSeen: a.at,
-      lastSeen: a.at,
-      level: 0,
-      fault: a.fault,
-      items: a.items,
-      facts: a.facts,
-    };
-    this.alarmsByKey.set(alarmKey, rec);
-    out.push(this.event(rec, 'raised', a.at));
-    const escalateAfter = paramDuration(r.params.escalateAfter, 0);
-    if (escalateAfter > 0) this.timers.set(`esc|${alarmKey}`, a.at + escalateAfter);
-  }
-
-  private clear(alarmKey: string, at: number, out: AlarmEvent[]): void {
-    const rec = this.alarmsByKey.get(alarmKey);
-    if (rec === undefined) return;
-    rec.status = 'cleared';
-    rec.lastSeen = Math.max(rec.lastSeen, at);
-    this.alarmsByKey.delete(alarmKey);
-    this.timers.cancel(`esc|${alarmKey}`);
-    out.push(this.event(rec, 'cleared', at));
-  }
-
-  private event(rec: AlarmRec, transition: AlarmEvent['transition'], at: number): AlarmEvent {
-    return {
-      transition,
-      alarmKey: rec.alarmKey,
-      ruleId: rec.ruleId,
-      ruleVersion: this.version,
-      hubId: rec.hubId,
-      applianceId: rec.applianceId,
-      applianceType: rec.applianceType,
-      key: rec.key,
-      severity: rec.severity,
-      raises: rec.raises,
-      title: rec.title,
-      at,
-      count: rec.count,
-      firstSeen: rec.firstSeen,
-      lastSeen: rec.lastSeen,
-      level: rec.level,
-      fault: rec.fault,
-      items: rec.items,
-      facts: rec.facts,
-    };
-  }
-
   /** Acknowledging stops escalation; the alarm stays until its condition clears. */
   acknowledge(alarmKey: string, at: number): AlarmEvent[] {
-    const rec = this.alarmsByKey.get(alarmKey);
-    if (rec === undefined || rec.status !== 'raised') return [];
-    rec.status = 'acknowledged';
-    this.timers.cancel(`esc|${alarmKey}`);
-    return [this.event(rec, 'acknowledged', at)];
+    return this.book.acknowledge(alarmKey, at);
   }
 
   alarms(): AlarmState[] {
-    return [...this.alarmsByKey.values()].map((r) => ({
-      alarmKey: r.alarmKey,
-      ruleId: r.ruleId,
-      hubId: r.hubId,
-      applianceId: r.applianceId,
-      key: r.key,
-      status: r.status,
-      severity: r.severity,
-      count: r.count,
-      firstSeen: r.firstSeen,
-      lastSeen: r.lastSeen,
-      level: r.level,
-    }));
+    return this.book.states();
   }
 
   /** How many timers are armed (offline, stale, durations, escalations). */
   get timerCount(): number {
-    return this.timers.size;
+    let n = this.hubTimers.size + this.timers.size;
+    for (const w of this.entityTimers.values()) n += w.size;
+    return n;
   }
 
   // ── persistence ───────────────────────────────────────────────────────────
 
   snapshot(): string {
+    const { apps, hubs } = this;
+    const timers: [string, number][] = [];
+    for (const [hub, at] of this.hubTimers.entries()) timers.push([`hub|${hubs.ids[hub] as string}`, at]);
+    for (const [ruleId, wheel] of this.entityTimers) {
+      const prefix = this.index.byId.get(ruleId)?.def.kind === 'stale' ? 'stale' : 'app';
+      for (const [app, at] of wheel.entries()) timers.push([`${prefix}|${apps.ids[app] as string}|${ruleId}`, at]);
+    }
+    timers.push(...this.timers.entries());
     const snap: Snapshot = {
-      v: 2,
+      v: 3,
       version: this.version,
-      alarms: [...this.alarmsByKey.values()],
-      hubs: [...this.hubs.entries()],
-      appliances: [...this.appliances.entries()],
+      alarms: [...this.book.byKey.values()],
+      hubs: hubs.ids.map((id, i) => [id, { lastSeen: hubs.lastSeen[i] as number, offline: hubs.offline[i] === 1 }]),
+      appliances: apps.ids.map((id, i) => {
+        const cols = this.columns[apps.type[i] as number] as TypeColumns;
+        const row = apps.slot[i] as number;
+        const lastDeviceTs = apps.lastDeviceTs[i] as number;
+        return [id, { hubId: hubs.ids[apps.hub[i] as number] as string, type: this.typeOf(i), lastSeen: apps.lastSeen[i] as number, lastDeviceTs: Number.isFinite(lastDeviceTs) ? lastDeviceTs : null, seqs: apps.seqs(i), metrics: cols.metricsOf(row), state: cols.stateOf(row) }];
+      }),
       work: [...this.work.entries()],
-      timers: this.timers.entries(),
+      timers,
       wheel: this.timers.position,
     };
-    return JSON.stringify(snap, (_k, v: unknown) => (v === -Infinity ? null : v));
+    return JSON.stringify(snap);
   }
 
   static restore(snapshot: string, opts: EngineOptions): Engine {
     const snap = JSON.parse(snapshot) as Snapshot;
-    if (snap.v !== 2) throw new Error(`unknown engine snapshot version ${String(snap.v)}`);
+    if (snap.v !== 2 && snap.v !== 3) throw new Error(`unknown engine snapshot version ${String(snap.v)}`);
     const engine = new Engine(opts);
-    for (const a of snap.alarms) engine.alarmsByKey.set(a.alarmKey, a);
-    for (const [id, hub] of snap.hubs) engine.hubs.set(id, hub);
-    for (const [id, a] of snap.appliances) engine.appliances.set(id, { ...a, lastDeviceTs: a.lastDeviceTs ?? -Infinity });
-    for (const [k, w] of snap.work) engine.work.set(k, w);
-    // Rebuild the busy index from what the snapshot holds.
-    for (const a of snap.alarms) if (a.applianceId !== undefined) engine.markBusy(a.applianceId, a.ruleId);
-    for (const [k] of snap.work) {
+    const { apps, hubs } = engine;
+    engine.book.restore(snap.alarms);
+    for (const [id, hub] of snap.hubs) {
+      const i = engine.hubIndex(id, hub.lastSeen); // may grow the columns: index first, then write
+      hubs.offline[i] = hub.offline ? 1 : 0;
+    }
+    for (const [id, a] of snap.appliances) {
+      const app = engine.addAppliance(id, a.hubId, a.type, a.lastSeen);
+      apps.lastDeviceTs[app] = a.lastDeviceTs ?? -Infinity;
+      for (const seq of a.seqs) apps.seen(app, seq);
+      const cols = engine.columns[apps.type[app] as number] as TypeColumns;
+      const row = apps.slot[app] as number;
+      for (const [k, v] of Object.entries(a.metrics)) cols.setMetric(row, k, v);
+      for (const [k, v] of Object.entries(a.state)) cols.setState(row, k, v);
+    }
+    for (const [k, w] of snap.work) {
+      engine.work.set(k, w);
       const [applianceId, ruleId] = k.split('|');
-      if (applianceId !== undefined && ruleId !== undefined) engine.markBusy(applianceId, ruleId);
+      if (applianceId !== undefined && ruleId !== undefined) engine.book.markBusy(applianceId, ruleId);
     }
     engine.timers = new TimingWheel(1000, 4096, snap.wheel);
-    for (const [key, at] of snap.timers) engine.timers.set(key, at);
+    engine.hubTimers = new CompactWheel(1000, 4096, snap.wheel);
+    for (const [key, at] of snap.timers) {
+      const [kind, id = '', ruleId = ''] = key.split('|');
+      if (kind === 'hub') {
+        const hub = hubs.index.get(id);
+        if (hub !== undefined) engine.hubTimers.set(hub, at);
+      } else if (kind === 'app' || kind === 'stale') {
+        const app = apps.index.get(id);
+        if (app !== undefined && engine.index.byId.has(ruleId)) engine.wheelOf(ruleId).set(app, at);
+      } else engine.timers.set(key, at);
+    }
     return engine;
   }
 
@@ -742,33 +607,34 @@ export class Engine {
    * rules clear. Silence timers follow a changed silentFor from the last time heard.
    */
   deploy(rules: readonly RuleDef[], version: number, now: number): AlarmEvent[] {
-    const before = new Map(this.rules.map((r) => [r.def.id, JSON.stringify(r.def)]));
-    this.setRules(rules);
+    const before = new Map(this.index.rules.map((r) => [r.def.id, JSON.stringify(r.def)]));
+    this.index = new RuleIndex(rules, this.overrides);
     this.version = version;
     const out: AlarmEvent[] = [];
-    const ids = new Set(rules.map((r) => r.id));
-    for (const rec of [...this.alarmsByKey.values()]) if (!ids.has(rec.ruleId)) this.clear(rec.alarmKey, now, out);
+    const { byId } = this.index;
+    for (const rec of [...this.book.byKey.values()]) if (!byId.has(rec.ruleId)) this.book.clear(rec.alarmKey, now, out);
     for (const [k] of [...this.work]) {
       const ruleId = k.split('|')[1] ?? '';
-      const r = this.byId.get(ruleId);
+      const r = byId.get(ruleId);
       if (r === undefined || before.get(ruleId) !== JSON.stringify(r.def)) this.work.delete(k);
     }
-    for (const r of this.rules) {
+    // Appliance timers belong to their rule: a removed rule, or one that changed kind, takes them along.
+    for (const ruleId of [...this.entityTimers.keys()]) {
+      const kind = byId.get(ruleId)?.def.kind;
+      if (kind !== 'appliance-offline' && kind !== 'stale') this.entityTimers.delete(ruleId);
+    }
+    for (const r of this.index.rules) {
       if (before.get(r.def.id) === JSON.stringify(r.def)) continue;
       if (r.def.kind === 'hub-offline') {
-        for (const [id, hub] of this.hubs) if (!hub.offline) this.timers.set(`hub|${id}`, hub.lastSeen + paramDuration(r.params.silentFor, 600_000));
+        for (let hub = 0; hub < this.hubs.ids.length; hub++) if (this.hubs.offline[hub] === 0) this.hubTimers.set(hub, (this.hubs.lastSeen[hub] as number) + this.index.hubSilentFor);
       }
       if (r.def.kind === 'appliance-offline') {
-        for (const [id, a] of this.appliances) if (applies(r.def, a.type)) this.timers.set(`app|${id}|${r.def.id}`, a.lastSeen + paramDuration(r.params.silentFor, 3_600_000));
+        const silentFor = paramDuration(r.params.silentFor, 3_600_000);
+        for (let app = 0; app < this.apps.size; app++) if (applies(r.def, this.typeOf(app))) this.wheelOf(r.def.id).set(app, (this.apps.lastSeen[app] as number) + silentFor);
       }
     }
     return out;
   }
-}
-
-function readsAny(reads: ReadonlySet<string>, metrics: Readonly<Record<string, unknown>>): boolean {
-  for (const m of reads) if (metrics[m] !== undefined) return true;
-  return false;
 }
 
 function applies(rule: RuleDef, type: ApplianceType): boolean {

@@ -1,0 +1,226 @@
+/**
+ * The engine's per-appliance and per-hub state, kept in columns (typed arrays indexed by a
+ * dense number) rather than one object per appliance: a million idle appliances must cost
+ * little. An appliance's latest metric and state values live in its type's columns, one
+ * Float64 per (appliance, metric) it has reported.
+ */
+import { APPLIANCE_TYPES, type ApplianceType } from '@forecare/firmware-contracts';
+import type { CompiledRule, RuleIndex } from './rule-index.js';
+
+export const TYPE_INDEX: ReadonlyMap<ApplianceType, number> = new Map(APPLIANCE_TYPES.map((t, i) => [t, i]));
+
+function grown<T extends Float64Array | Int32Array | Uint32Array | Uint8Array>(old: T, cap: number, fill: number, make: (n: number) => T): T {
+  const next = make(cap);
+  if (fill !== 0) next.fill(fill);
+  next.set(old);
+  return next;
+}
+
+const capacityFor = (need: number, have: number): number => {
+  let cap = Math.max(1024, have);
+  while (cap < need) cap *= 2;
+  return cap;
+};
+
+/** Seqs remembered per appliance for redelivery detection: the highest and the 31 below it. */
+export const SEQ_WINDOW = 32;
+
+export class ApplianceTable {
+  readonly index = new Map<string, number>();
+  readonly ids: string[] = [];
+  hub = new Int32Array(0);
+  type = new Uint8Array(0);
+  /** Position among the appliances of its type (its row in the type's columns). */
+  slot = new Int32Array(0);
+  lastSeen = new Float64Array(0);
+  /** Latest device time applied to the current values (older readings only feed trends). */
+  lastDeviceTs = new Float64Array(0);
+  seqMax = new Float64Array(0);
+  /** Bit i set: seq `seqMax - i` was seen. */
+  seqMask = new Uint32Array(0);
+  /** The next appliance of the same hub (a linked list per hub), -1 at the end. */
+  nextInHub = new Int32Array(0);
+
+  get size(): number {
+    return this.ids.length;
+  }
+
+  add(id: string, hub: number, type: number, slot: number, at: number): number {
+    const i = this.ids.length;
+    if (i >= this.hub.length) this.grow(i + 1);
+    this.ids.push(id);
+    this.index.set(id, i);
+    this.hub[i] = hub;
+    this.type[i] = type;
+    this.slot[i] = slot;
+    this.lastSeen[i] = at;
+    this.lastDeviceTs[i] = -Infinity;
+    this.seqMax[i] = NaN;
+    this.seqMask[i] = 0;
+    return i;
+  }
+
+  private grow(need: number): void {
+    const cap = capacityFor(need, this.hub.length);
+    this.hub = grown(this.hub, cap, 0, (n) => new Int32Array(n));
+    this.type = grown(this.type, cap, 0, (n) => new Uint8Array(n));
+    this.slot = grown(this.slot, cap, 0, (n) => new Int32Array(n));
+    this.lastSeen = grown(this.lastSeen, cap, 0, (n) => new Float64Array(n));
+    this.lastDeviceTs = grown(this.lastDeviceTs, cap, 0, (n) => new Float64Array(n));
+    this.seqMax = grown(this.seqMax, cap, 0, (n) => new Float64Array(n));
+    this.seqMask = grown(this.seqMask, cap, 0, (n) => new Uint32Array(n));
+    this.nextInHub = grown(this.nextInHub, cap, -1, (n) => new Int32Array(n));
+  }
+
+  /**
+   * Records `seq` for appliance `i`; true when it was already seen (a redelivery). A seq more
+   * than the window below the highest is a counter reset (the hub rebooted), not a duplicate.
+   */
+  seen(i: number, seq: number): boolean {
+    const max = this.seqMax[i] as number;
+    if (Number.isNaN(max) || seq > max || max - seq >= SEQ_WINDOW) {
+      const shift = Number.isNaN(max) || seq < max ? SEQ_WINDOW : seq - max;
+      this.seqMask[i] = shift >= SEQ_WINDOW ? 1 : (((this.seqMask[i] as number) << shift) | 1) >>> 0;
+      this.seqMax[i] = seq;
+      return false;
+    }
+    const bit = 1 << (max - seq);
+    if (((this.seqMask[i] as number) & bit) !== 0) return true;
+    this.seqMask[i] = ((this.seqMask[i] as number) | bit) >>> 0;
+    return false;
+  }
+
+  /** The seqs remembered for appliance `i`, oldest first (for snapshots). */
+  seqs(i: number): number[] {
+    const max = this.seqMax[i] as number;
+    const mask = this.seqMask[i] as number;
+    const out: number[] = [];
+    for (let b = SEQ_WINDOW - 1; b >= 0; b--) if ((mask >>> b) & 1) out.push(max - b);
+    return out;
+  }
+}
+
+export class HubTable {
+  readonly index = new Map<string, number>();
+  readonly ids: string[] = [];
+  lastSeen = new Float64Array(0);
+  offline = new Uint8Array(0);
+  /** First appliance of the hub, -1 when none. */
+  firstApp = new Int32Array(0);
+
+  add(id: string, at: number): number {
+    const i = this.ids.length;
+    if (i >= this.lastSeen.length) {
+      const cap = capacityFor(i + 1, this.lastSeen.length);
+      this.lastSeen = grown(this.lastSeen, cap, 0, (n) => new Float64Array(n));
+      this.offline = grown(this.offline, cap, 0, (n) => new Uint8Array(n));
+      this.firstApp = grown(this.firstApp, cap, -1, (n) => new Int32Array(n));
+    }
+    this.ids.push(id);
+    this.index.set(id, i);
+    this.lastSeen[i] = at;
+    this.offline[i] = 0;
+    return i;
+  }
+}
+
+type Value = number | boolean;
+
+/**
+ * One metric of one appliance type: its column of latest values and, attached by the
+ * engine, the value rules that read it — one lookup per metric of a message serves both.
+ */
+export interface MetricSlot {
+  values: Float64Array;
+  /** Reported as a boolean (stored as 0/1). */
+  bool: boolean;
+  /** The rule set `threshold` and `repeat` were attached from (re-attached after a deploy). */
+  source: RuleIndex | undefined;
+  threshold: readonly CompiledRule[];
+  repeat: readonly CompiledRule[];
+}
+
+/**
+ * The latest values of one appliance type, a column per metric (NaN = never reported) and
+ * per state (an index into that state's values, -1 = never reported).
+ */
+export class TypeColumns {
+  private rows = 0;
+  private capacity = 0;
+  private readonly metrics = new Map<string, MetricSlot>();
+  private readonly states = new Map<string, Int32Array>();
+  private readonly stateValues = new Map<string, { values: (string | boolean)[]; index: Map<string | boolean, number> }>();
+
+  /** A new row; its index is the appliance's slot. */
+  addRow(): number {
+    if (this.rows >= this.capacity) {
+      const cap = capacityFor(this.rows + 1, this.capacity);
+      for (const slot of this.metrics.values()) slot.values = grown(slot.values, cap, NaN, (n) => new Float64Array(n));
+      for (const [k, col] of this.states) this.states.set(k, grown(col, cap, -1, (n) => new Int32Array(n)));
+      this.capacity = cap;
+    }
+    return this.rows++;
+  }
+
+  /** The metric's slot, created on first sight. */
+  slot(name: string): MetricSlot {
+    let slot = this.metrics.get(name);
+    if (slot === undefined) {
+      slot = { values: new Float64Array(this.capacity).fill(NaN), bool: false, source: undefined, threshold: [], repeat: [] };
+      this.metrics.set(name, slot);
+    }
+    return slot;
+  }
+
+  setMetric(row: number, name: string, value: Value): MetricSlot {
+    const slot = this.slot(name);
+    if (typeof value === 'boolean') {
+      slot.bool = true;
+      slot.values[row] = value ? 1 : 0;
+    } else slot.values[row] = value;
+    return slot;
+  }
+
+  metric(row: number, name: string): Value | undefined {
+    const slot = this.metrics.get(name);
+    const v = slot?.values[row];
+    if (slot === undefined || v === undefined || Number.isNaN(v)) return undefined;
+    return slot.bool ? v === 1 : v;
+  }
+  setState(row: number, name: string, value: string | boolean): void {
+    let col = this.states.get(name);
+    let dict = this.stateValues.get(name);
+    if (col === undefined || dict === undefined) {
+      col = new Int32Array(this.capacity).fill(-1);
+      dict = { values: [], index: new Map() };
+      this.states.set(name, col);
+      this.stateValues.set(name, dict);
+    }
+    let v = dict.index.get(value);
+    if (v === undefined) {
+      v = dict.values.length;
+      dict.values.push(value);
+      dict.index.set(value, v);
+    }
+    col[row] = v;
+  }
+
+  /** Every metric the row has reported, as an object (for CEL conditions and alarm facts). */
+  metricsOf(row: number): Record<string, Value> {
+    const out: Record<string, Value> = {};
+    for (const name of this.metrics.keys()) {
+      const v = this.metric(row, name);
+      if (v !== undefined) out[name] = v;
+    }
+    return out;
+  }
+
+  stateOf(row: number): Record<string, string | boolean> {
+    const out: Record<string, string | boolean> = {};
+    for (const [name, col] of this.states) {
+      const v = col[row] as number;
+      if (v >= 0) out[name] = this.stateValues.get(name)?.values[v] as string | boolean;
+    }
+    return out;
+  }
+}
