@@ -100,7 +100,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     const rules = loadRuleFiles(config.rulesDir);
     const runner = new RuleRunner(store, service, customers, clock, metrics, logger, bus, rules, {
       tickMs: config.tickMs,
-      checkpointEveryMs: options.checkpointEveryMs ?? 5000,
+      checkpointEveryMs: options.checkpointEveryMs ?? 1000,
       overrides: { 'hub-offline': { silentFor: config.hubOfflineAfterMs } },
     });
     const worker = new DeliveryWorker(outbox, { ...config.contactCenter, secrets }, clock, metrics, logger);

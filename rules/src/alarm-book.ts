@@ -50,6 +50,8 @@ export interface AlarmHooks {
   raised(rec: AlarmRec, rule: CompiledRule): void;
   /** An alarm left the raised state (stop its escalation). */
   settled(alarmKey: string): void;
+  /** Anything about the alarm changed (for incremental checkpoints). */
+  changed(alarmKey: string): void;
 }
 
 export class AlarmBook {
@@ -92,6 +94,7 @@ export class AlarmBook {
       existing.lastSeen = Math.max(existing.lastSeen, a.at);
       if (a.items !== undefined) existing.items = a.items;
       if (a.facts !== undefined) existing.facts = a.facts;
+      this.hooks.changed(alarmKey);
       out.push(this.event(existing, 'updated', a.at));
       return;
     }
@@ -115,6 +118,7 @@ export class AlarmBook {
       facts: a.facts,
     };
     this.byKey.set(alarmKey, rec);
+    this.hooks.changed(alarmKey);
     if (rec.applianceId !== undefined) this.markBusy(rec.applianceId, rec.ruleId);
     out.push(this.event(rec, 'raised', a.at));
     this.hooks.raised(rec, r);
@@ -126,6 +130,7 @@ export class AlarmBook {
     rec.status = 'cleared';
     rec.lastSeen = Math.max(rec.lastSeen, at);
     this.byKey.delete(alarmKey);
+    this.hooks.changed(alarmKey);
     this.hooks.settled(alarmKey);
     out.push(this.event(rec, 'cleared', at));
   }
@@ -166,6 +171,7 @@ export class AlarmBook {
     const rec = this.byKey.get(alarmKey);
     if (rec === undefined || rec.status !== 'raised') return [];
     rec.status = 'acknowledged';
+    this.hooks.changed(alarmKey);
     this.hooks.settled(alarmKey);
     return [this.event(rec, 'acknowledged', at)];
   }

@@ -9,7 +9,7 @@ import { ApplianceTable, HubTable, TYPE_INDEX, TypeColumns } from './state.js';
 import { TimingWheel } from './timing-wheel.js';
 
 /** Per (appliance, rule) working state of a rule that is not itself an alarm yet. */
-interface RuleWork {
+export interface RuleWork {
   /** threshold: since when the condition has held (pending raise), or the clear condition (pending clear). */
   pendingSince?: number | undefined;
   clearingSince?: number | undefined;
@@ -19,7 +19,7 @@ interface RuleWork {
   samples?: [number, number][] | undefined;
 }
 
-interface SnapshotAppliance {
+export interface SnapshotAppliance {
   hubId: string;
   type: ApplianceType;
   lastSeen: number;
@@ -42,8 +42,60 @@ interface Snapshot {
   wheel: number;
 }
 
+/** An appliance as checkpointed: its record plus its armed silence/stale timers by rule. */
+export interface AppliancePart extends SnapshotAppliance {
+  timers: [string, number][];
+}
+
+export interface HubPart {
+  lastSeen: number;
+  offline: boolean;
+  /** When its silence timer is due; null when none is armed. */
+  due: number | null;
+}
+
+/** What is global to a checkpoint (the per-entity parts are stored beside it). */
+export interface EngineMeta {
+  version: number;
+  wheel: number;
+}
+
+/**
+ * What changed since the last `takeChanges` (with `trackChanges`): every hub, appliance,
+ * alarm and working state touched, with its current value (null when it is gone). A
+ * gateway stores these as rows beside the meta, so a checkpoint costs what changed, not
+ * the size of the fleet.
+ */
+export interface EngineChanges extends EngineMeta {
+  hubs: [string, HubPart][];
+  appliances: [string, AppliancePart][];
+  alarms: [string, AlarmRec | null][];
+  work: [string, RuleWork | null][];
+  /** The rare timers by name (threshold durations, escalations); null when no longer armed. */
+  timers: [string, number | null][];
+}
+
+/** A whole checkpoint read back: the meta and every stored part. */
+export interface EngineParts extends EngineMeta {
+  hubs: [string, HubPart][];
+  appliances: [string, AppliancePart][];
+  alarms: AlarmRec[];
+  work: [string, RuleWork][];
+  timers: [string, number][];
+}
+
+interface Changed {
+  readonly apps: Set<number>;
+  readonly hubs: Set<number>;
+  readonly alarms: Set<string>;
+  readonly work: Set<string>;
+  readonly timers: Set<string>;
+}
+
 export interface EngineOptions {
   readonly rules: readonly RuleDef[];
+  /** Remember what changed for incremental checkpoints (`takeChanges`). */
+  readonly trackChanges?: boolean | undefined;
   readonly version?: number | undefined;
   readonly overrides?: Readonly<Record<string, Readonly<Record<string, ParamValue>>>> | undefined;
 }
@@ -83,18 +135,21 @@ export class Engine {
   private readonly entityTimers = new Map<string, CompactWheel>();
   /** The rarer timers, by name: threshold durations and escalations. */
   private timers = new TimingWheel(1000, 4096);
+  private readonly changed: Changed | undefined;
 
   constructor(opts: EngineOptions) {
     this.version = opts.version ?? 1;
     this.overrides = opts.overrides;
+    this.changed = opts.trackChanges === true ? { apps: new Set(), hubs: new Set(), alarms: new Set(), work: new Set(), timers: new Set() } : undefined;
     this.index = new RuleIndex(opts.rules, opts.overrides);
     this.book = new AlarmBook({
       version: () => this.version,
       raised: (rec, r) => {
         const after = paramDuration(r.params.escalateAfter, 0);
-        if (after > 0) this.timers.set(`esc|${rec.alarmKey}`, rec.firstSeen + after);
+        if (after > 0) this.setNamed(`esc|${rec.alarmKey}`, rec.firstSeen + after);
       },
-      settled: (alarmKey) => this.timers.cancel(`esc|${alarmKey}`),
+      settled: (alarmKey) => this.cancelNamed(`esc|${alarmKey}`),
+      changed: (alarmKey) => this.changed?.alarms.add(alarmKey),
     });
   }
 
@@ -118,6 +173,7 @@ export class Engine {
     }
     const app = this.appliance(input);
     if (this.apps.seen(app, input.seq)) return out; // a redelivery: already applied
+    this.changed?.apps.add(app);
     if (input.at > (this.apps.lastSeen[app] as number)) this.apps.lastSeen[app] = input.at;
     this.armApplianceTimers(app, input.at, out, false);
     this.touchHub(input, out);
@@ -186,7 +242,10 @@ export class Engine {
       due.sort((a, b) => a.at - b.at || a.rank - b.rank || a.id - b.id || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
       for (const d of due) {
         if (d.rank === 0) this.onHubSilent(d.id, d.at, out);
-        else if (d.rank === LAST_RANK) this.onNamedTimer(d.key, d.at, out);
+        else if (d.rank === LAST_RANK) {
+          this.changed?.timers.add(d.key);
+          this.onNamedTimer(d.key, d.at, out);
+        }
         else this.onApplianceTimer(d.key, d.id, d.at, out);
       }
     }
@@ -195,11 +254,13 @@ export class Engine {
   private onHubSilent(hub: number, at: number, out: AlarmEvent[]): void {
     if (this.hubs.offline[hub] === 1 || this.index.hubOffline.length === 0) return;
     this.hubs.offline[hub] = 1;
+    this.changed?.hubs.add(hub);
     const hubId = this.hubs.ids[hub] as string;
     for (const r of this.index.hubOffline) this.book.raise(r, { hubId, key: 'hub', at, title: `Hub ${hubId} offline`, facts: { silentSinceMs: this.hubs.lastSeen[hub] as number } }, out);
   }
 
   private onApplianceTimer(ruleId: string, app: number, at: number, out: AlarmEvent[]): void {
+    this.changed?.apps.add(app);
     const r = this.index.byId.get(ruleId);
     if (r === undefined || this.hubs.offline[this.apps.hub[app] as number] === 1) return;
     const id = this.apps.ids[app] as string;
@@ -239,8 +300,9 @@ export class Engine {
         const r = rec === undefined ? undefined : this.index.byId.get(rec.ruleId);
         if (rec === undefined || r === undefined || rec.status !== 'raised') return;
         rec.level++;
+        this.changed?.alarms.add(rec.alarmKey);
         out.push(this.book.event(rec, 'escalated', at));
-        if (rec.level < paramNumber(r.params.escalateLevels, 2)) this.timers.set(key, at + paramDuration(r.params.escalateAfter, 0));
+        if (rec.level < paramNumber(r.params.escalateLevels, 2)) this.setNamed(key, at + paramDuration(r.params.escalateAfter, 0));
         return;
       }
       default:
@@ -250,6 +312,7 @@ export class Engine {
 
   private touchHub(input: EngineInput, out: AlarmEvent[]): void {
     const hub = this.hubIndex(input.hubId, input.at);
+    this.changed?.hubs.add(hub);
     const rules = this.index.hubOffline;
     if (input.kind === 'status' && input.state === 'offline') {
       // The last will: the broker lost the hub. Raise now, stop the timer.
@@ -271,6 +334,7 @@ export class Engine {
   private armApplianceTimers(app: number, at: number, out: AlarmEvent[], hubBack: boolean): void {
     const tr = this.typeRules(app);
     if (tr.applianceOffline.length === 0 && (!hubBack || tr.stale.length === 0)) return;
+    this.changed?.apps.add(app);
     const id = this.apps.ids[app] as string;
     for (const r of tr.applianceOffline) {
       if (!hubBack && this.book.isBusy(id, r.def.id)) this.book.clear(`${id}|${r.def.id}|silent`, at, out);
@@ -382,35 +446,55 @@ export class Engine {
     const alarmKey = `${applianceId}|${ruleId}|${ruleId}`;
     if (!this.book.byKey.has(alarmKey)) {
       if (!holds) {
-        if (w.pendingSince !== undefined) this.timers.cancel(`thr|${wkey}`);
+        if (w.pendingSince !== undefined) this.cancelNamed(`thr|${wkey}`);
         w.pendingSince = undefined;
       } else if (w.pendingSince === undefined) {
         const forMs = paramDuration(r.params.for, 0);
         if (forMs === 0) this.raiseThreshold(r, app, at, out);
         else {
           w.pendingSince = at;
-          this.timers.set(`thr|${wkey}`, at + forMs);
+          this.setNamed(`thr|${wkey}`, at + forMs);
         }
       }
     } else {
       // With hysteresis the alarm ends only on the clear condition, not when the raise condition stops.
       const ending = clears ?? !holds;
       if (!ending) {
-        if (w.clearingSince !== undefined) this.timers.cancel(`thc|${wkey}`);
+        if (w.clearingSince !== undefined) this.cancelNamed(`thc|${wkey}`);
         w.clearingSince = undefined;
       } else if (w.clearingSince === undefined) {
         const clearForMs = paramDuration(r.params.clearFor, 0);
         if (clearForMs === 0) this.book.clear(alarmKey, at, out);
         else {
           w.clearingSince = at;
-          this.timers.set(`thc|${wkey}`, at + clearForMs);
+          this.setNamed(`thc|${wkey}`, at + clearForMs);
         }
       }
     }
     if (w.pendingSince === undefined && w.clearingSince === undefined) {
-      this.work.delete(wkey);
+      this.deleteWork(wkey);
       if (!this.book.byKey.has(alarmKey)) this.book.unmarkBusy(applianceId, ruleId);
-    } else this.work.set(wkey, w);
+    } else this.setWork(wkey, w);
+  }
+
+  private setNamed(key: string, at: number): void {
+    this.timers.set(key, at);
+    this.changed?.timers.add(key);
+  }
+
+  private cancelNamed(key: string): void {
+    if (this.timers.dueOf(key) === undefined) return;
+    this.timers.cancel(key);
+    this.changed?.timers.add(key);
+  }
+
+  private setWork(key: string, w: RuleWork): void {
+    this.work.set(key, w);
+    this.changed?.work.add(key);
+  }
+
+  private deleteWork(key: string): void {
+    if (this.work.delete(key)) this.changed?.work.add(key);
   }
 
   private subjectOf(app: number): { hubId: string; applianceId: string; applianceType: ApplianceType } {
@@ -430,7 +514,7 @@ export class Engine {
     const times = (w.occurrences ?? []).filter((t) => t > at - window);
     times.push(at);
     w.occurrences = times;
-    this.work.set(wkey, w);
+    this.setWork(wkey, w);
     if (times.length >= paramNumber(r.params.count, 3)) {
       this.book.raise(r, { ...this.subjectOf(app), key: r.def.id, at, title: r.def.description ?? `${r.def.id}: ${times.length} times in ${window / 60_000} min`, fault, facts: { occurrences: times.length } }, out);
     }
@@ -453,7 +537,7 @@ export class Engine {
     while (i > 0 && (samples[i - 1] as [number, number])[0] > at) i--;
     samples.splice(i, 0, [at, value]);
     w.samples = samples;
-    this.work.set(wkey, w);
+    this.setWork(wkey, w);
     const first = samples[0];
     // A slope over W needs (nearly) W of data: half a window right after a start or a gap is too noisy to judge.
     if (samples.length < paramNumber(r.params.minSamples, 5) || first === undefined || at - first[0] < window * 0.9) return;
@@ -534,13 +618,32 @@ export class Engine {
 
   // ── persistence ───────────────────────────────────────────────────────────
 
+  private applianceRecord(i: number): SnapshotAppliance {
+    const { apps, hubs } = this;
+    const cols = this.columns[apps.type[i] as number] as TypeColumns;
+    const row = apps.slot[i] as number;
+    const lastDeviceTs = apps.lastDeviceTs[i] as number;
+    return {
+      hubId: hubs.ids[apps.hub[i] as number] as string,
+      type: this.typeOf(i),
+      lastSeen: apps.lastSeen[i] as number,
+      lastDeviceTs: Number.isFinite(lastDeviceTs) ? lastDeviceTs : null,
+      seqs: apps.seqs(i),
+      metrics: cols.metricsOf(row),
+      state: cols.stateOf(row),
+    };
+  }
+
+  private meta(): EngineMeta {
+    return { version: this.version, wheel: this.timers.position };
+  }
+
   snapshot(): string {
     const { apps, hubs } = this;
     const timers: [string, number][] = [];
     for (const [hub, at] of this.hubTimers.entries()) timers.push([`hub|${hubs.ids[hub] as string}`, at]);
     for (const [ruleId, wheel] of this.entityTimers) {
-      const prefix = this.index.byId.get(ruleId)?.def.kind === 'stale' ? 'stale' : 'app';
-      for (const [app, at] of wheel.entries()) timers.push([`${prefix}|${apps.ids[app] as string}|${ruleId}`, at]);
+      for (const [app, at] of wheel.entries()) timers.push([`app|${apps.ids[app] as string}|${ruleId}`, at]);
     }
     timers.push(...this.timers.entries());
     const snap: Snapshot = {
@@ -548,12 +651,7 @@ export class Engine {
       version: this.version,
       alarms: [...this.book.byKey.values()],
       hubs: hubs.ids.map((id, i) => [id, { lastSeen: hubs.lastSeen[i] as number, offline: hubs.offline[i] === 1 }]),
-      appliances: apps.ids.map((id, i) => {
-        const cols = this.columns[apps.type[i] as number] as TypeColumns;
-        const row = apps.slot[i] as number;
-        const lastDeviceTs = apps.lastDeviceTs[i] as number;
-        return [id, { hubId: hubs.ids[apps.hub[i] as number] as string, type: this.typeOf(i), lastSeen: apps.lastSeen[i] as number, lastDeviceTs: Number.isFinite(lastDeviceTs) ? lastDeviceTs : null, seqs: apps.seqs(i), metrics: cols.metricsOf(row), state: cols.stateOf(row) }];
-      }),
+      appliances: apps.ids.map((id, i) => [id, this.applianceRecord(i)]),
       work: [...this.work.entries()],
       timers,
       wheel: this.timers.position,
@@ -561,8 +659,61 @@ export class Engine {
     return JSON.stringify(snap);
   }
 
+  /** Marks every hub, appliance, alarm and working state as changed (the next `takeChanges` rewrites them all). */
+  markAllChanged(): void {
+    const c = this.changed;
+    if (c === undefined) return;
+    for (let i = 0; i < this.apps.size; i++) c.apps.add(i);
+    for (let i = 0; i < this.hubs.ids.length; i++) c.hubs.add(i);
+    for (const k of this.book.byKey.keys()) c.alarms.add(k);
+    for (const k of this.work.keys()) c.work.add(k);
+    for (const [k] of this.timers.entries()) c.timers.add(k);
+  }
+
+  /** What changed since the last call (needs `trackChanges`), and forgets it. */
+  takeChanges(): EngineChanges {
+    const c = this.changed;
+    if (c === undefined) throw new Error('the engine was created without trackChanges');
+    const { apps, hubs } = this;
+    const changes: EngineChanges = {
+      ...this.meta(),
+      hubs: [...c.hubs].map((h) => [hubs.ids[h] as string, { lastSeen: hubs.lastSeen[h] as number, offline: hubs.offline[h] === 1, due: this.hubTimers.dueOf(h) ?? null }]),
+      appliances: [...c.apps].map((i) => {
+        const timers: [string, number][] = [];
+        for (const [ruleId, wheel] of this.entityTimers) {
+          const due = wheel.dueOf(i);
+          if (due !== undefined) timers.push([ruleId, due]);
+        }
+        return [apps.ids[i] as string, { ...this.applianceRecord(i), timers }];
+      }),
+      alarms: [...c.alarms].map((k) => [k, this.book.byKey.get(k) ?? null]),
+      work: [...c.work].map((k) => [k, this.work.get(k) ?? null]),
+      timers: [...c.timers].map((k) => [k, this.timers.dueOf(k) ?? null]),
+    };
+    c.apps.clear();
+    c.hubs.clear();
+    c.alarms.clear();
+    c.work.clear();
+    c.timers.clear();
+    return changes;
+  }
+
+  /** Rebuilds an engine from a checkpoint stored as parts (see `takeChanges`). */
+  static fromParts(parts: EngineParts, opts: EngineOptions): Engine {
+    const timers: [string, number][] = [...parts.timers];
+    for (const [id, h] of parts.hubs) if (h.due !== null) timers.push([`hub|${id}`, h.due]);
+    for (const [id, a] of parts.appliances) for (const [ruleId, at] of a.timers) timers.push([`app|${id}|${ruleId}`, at]);
+    return Engine.fromSnapshot(
+      { v: 3, version: parts.version, wheel: parts.wheel, alarms: parts.alarms, hubs: parts.hubs.map(([id, h]) => [id, { lastSeen: h.lastSeen, offline: h.offline }]), appliances: parts.appliances, work: parts.work, timers },
+      opts,
+    );
+  }
+
   static restore(snapshot: string, opts: EngineOptions): Engine {
-    const snap = JSON.parse(snapshot) as Snapshot;
+    return Engine.fromSnapshot(JSON.parse(snapshot) as Snapshot, opts);
+  }
+
+  private static fromSnapshot(snap: Snapshot, opts: EngineOptions): Engine {
     if (snap.v !== 2 && snap.v !== 3) throw new Error(`unknown engine snapshot version ${String(snap.v)}`);
     const engine = new Engine(opts);
     const { apps, hubs } = engine;
@@ -609,6 +760,7 @@ export class Engine {
   deploy(rules: readonly RuleDef[], version: number, now: number): AlarmEvent[] {
     const before = new Map(this.index.rules.map((r) => [r.def.id, JSON.stringify(r.def)]));
     this.index = new RuleIndex(rules, this.overrides);
+    this.markAllChanged();
     this.version = version;
     const out: AlarmEvent[] = [];
     const { byId } = this.index;
@@ -616,7 +768,7 @@ export class Engine {
     for (const [k] of [...this.work]) {
       const ruleId = k.split('|')[1] ?? '';
       const r = byId.get(ruleId);
-      if (r === undefined || before.get(ruleId) !== JSON.stringify(r.def)) this.work.delete(k);
+      if (r === undefined || before.get(ruleId) !== JSON.stringify(r.def)) this.deleteWork(k);
     }
     // Appliance timers belong to their rule: a removed rule, or one that changed kind, takes them along.
     for (const ruleId of [...this.entityTimers.keys()]) {

@@ -12,7 +12,10 @@ export type AlarmRow = typeof alarms.$inferSelect;
  * events the engine already emitted, and those must not act twice.
  */
 export class AlarmStore {
+  // Prepared once: every alarm event runs them.
   private readonly insertEvent;
+  private readonly upsertAlarm;
+  private readonly setTicket;
 
   constructor(
     private readonly store: Store,
@@ -21,6 +24,14 @@ export class AlarmStore {
     this.insertEvent = store.sqlite.prepare(
       'INSERT OR IGNORE INTO alarm_events (alarm_key, transition, at, count, level, rule_id, hub_id, appliance_id, event) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
+    // What every event of an alarm updates; the insert adds what only its first one sets. A null status keeps the stored one.
+    this.upsertAlarm = store.sqlite.prepare(
+      `INSERT INTO alarms (alarm_key, rule_id, rule_version, hub_id, appliance_id, key, status, severity, title, count, level, first_seen, last_seen, updated_at)
+       VALUES (@alarmKey, @ruleId, @ruleVersion, @hubId, @applianceId, @key, coalesce(@status, 'raised'), @severity, @title, @count, @level, @firstSeen, @lastSeen, @updatedAt)
+       ON CONFLICT (alarm_key) DO UPDATE SET status = coalesce(@status, status), rule_version = excluded.rule_version, severity = excluded.severity, title = excluded.title,
+         count = excluded.count, level = excluded.level, first_seen = excluded.first_seen, last_seen = excluded.last_seen, updated_at = excluded.updated_at`,
+    );
+    this.setTicket = store.sqlite.prepare('UPDATE alarms SET ticket_id = ? WHERE alarm_key = ?');
   }
 
   /** Records the event; false when it was already applied (a replay). Call inside a transaction. */
@@ -28,19 +39,27 @@ export class AlarmStore {
     const r = this.insertEvent.run(e.alarmKey, e.transition, e.at, e.count, e.level, e.ruleId, e.hubId, e.applianceId ?? null, JSON.stringify(e));
     if (r.changes === 0) return false;
     const status = e.transition === 'cleared' ? 'cleared' : e.transition === 'acknowledged' ? 'acknowledged' : e.transition === 'raised' ? 'raised' : undefined;
-    const now = this.clock.now();
-    // What every event of an alarm updates; the insert adds what only its first one sets.
-    const latest = { ruleVersion: e.ruleVersion, severity: e.severity, title: e.title, count: e.count, level: e.level, firstSeen: e.firstSeen, lastSeen: e.lastSeen, updatedAt: now };
-    this.store.db
-      .insert(alarms)
-      .values({ ...latest, alarmKey: e.alarmKey, ruleId: e.ruleId, hubId: e.hubId, applianceId: e.applianceId ?? null, key: e.key, status: status ?? 'raised' })
-      .onConflictDoUpdate({ target: alarms.alarmKey, set: { ...(status !== undefined ? { status } : {}), ...latest } })
-      .run();
+    this.upsertAlarm.run({
+      alarmKey: e.alarmKey,
+      ruleId: e.ruleId,
+      ruleVersion: e.ruleVersion,
+      hubId: e.hubId,
+      applianceId: e.applianceId ?? null,
+      key: e.key,
+      status: status ?? null,
+      severity: e.severity,
+      title: e.title,
+      count: e.count,
+      level: e.level,
+      firstSeen: e.firstSeen,
+      lastSeen: e.lastSeen,
+      updatedAt: this.clock.now(),
+    });
     return true;
   }
 
   linkTicket(alarmKey: string, ticketId: string): void {
-    this.store.db.update(alarms).set({ ticketId }).where(eq(alarms.alarmKey, alarmKey)).run();
+    this.setTicket.run(ticketId, alarmKey);
   }
 
   list(filter: { status?: string[] | undefined; hubId?: string | undefined; applianceId?: string | undefined; limit?: number | undefined } = {}): AlarmRow[] {

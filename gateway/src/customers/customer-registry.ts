@@ -16,12 +16,17 @@ export class CustomerRegistry {
   private readonly byId;
   private readonly applianceById;
 
+  private readonly touch;
+  private readonly hubCustomer;
+
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
   ) {
     this.byId = store.db.select().from(customers).where(eq(customers.customerId, sql.placeholder('id'))).prepare();
     this.applianceById = store.db.select().from(appliances).where(eq(appliances.applianceId, sql.placeholder('id'))).prepare();
+    this.touch = store.sqlite.prepare('UPDATE appliances SET last_seen_at = ? WHERE appliance_id = ?');
+    this.hubCustomer = store.sqlite.prepare('SELECT customer_id AS customerId FROM hubs WHERE hub_id = ?');
   }
 
   create(input: NewCustomer): CustomerRow {
@@ -101,7 +106,7 @@ export class CustomerRegistry {
 
   /** The customer of a hub (through the hub record, or any of its appliances). */
   customerOfHub(hubId: string): CustomerRow | undefined {
-    const hub = this.store.db.select({ customerId: hubs.customerId }).from(hubs).where(eq(hubs.hubId, hubId)).get();
+    const hub = this.hubCustomer.get(hubId) as { customerId: string | null } | undefined;
     const customerId = hub?.customerId ?? this.appliancesOfHub(hubId).find((a) => a.customerId !== null)?.customerId ?? null;
     return customerId === null ? undefined : this.get(customerId);
   }
@@ -111,9 +116,8 @@ export class CustomerRegistry {
    * customer), so a newly paired appliance is served before anyone types it in.
    */
   seen(applianceId: string, hubId: string, type: string, model: string | undefined, at: number): void {
-    const r = this.store.db.update(appliances).set({ lastSeenAt: at }).where(eq(appliances.applianceId, applianceId)).run();
-    if (r.changes > 0) return;
-    const hub = this.store.db.select({ customerId: hubs.customerId }).from(hubs).where(eq(hubs.hubId, hubId)).get();
+    if (this.touch.run(at, applianceId).changes > 0) return;
+    const hub = this.hubCustomer.get(hubId) as { customerId: string | null } | undefined;
     this.store.db
       .insert(appliances)
       .values({ applianceId, hubId, customerId: hub?.customerId ?? null, type, model: model ?? null, createdAt: at, lastSeenAt: at })

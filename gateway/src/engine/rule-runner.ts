@@ -1,4 +1,4 @@
-import { desc, eq } from 'drizzle-orm';
+import { desc } from 'drizzle-orm';
 import type { UplinkMessage } from '@forecare/firmware-contracts';
 import { Engine, type AlarmEvent, type EngineInput, type RuleDef } from '@forecare/rules';
 import type { Clock } from '../clock.js';
@@ -9,7 +9,9 @@ import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { ServiceLoop } from '../service/service.js';
 import type { Store } from '../store/db.js';
-import { checkpoints, ruleVersions } from '../store/schema.js';
+import { ruleVersions } from '../store/schema.js';
+import { CheckpointStore, type LoadedCheckpoint } from './checkpoint-store.js';
+
 
 export type RuleOverrides = Record<string, Record<string, number | string | boolean>>;
 
@@ -19,7 +21,6 @@ export interface RuleRunnerOptions {
   readonly overrides: RuleOverrides;
 }
 
-const CHECKPOINT = 'rules';
 const SEEN_WRITE_EVERY_MS = 30_000;
 const TELEMETRY_ROW_EVERY_MS = 10_000;
 const REPLAY_CHUNK = 2000;
@@ -68,6 +69,7 @@ export function engineInputs(entry: JournalEntry): EngineInput[] {
  * events already applied are recognised and do nothing.
  */
 export class RuleRunner {
+  private readonly checkpoints: CheckpointStore;
   private engine: Engine;
   private version: number;
   private rules: RuleDef[];
@@ -91,7 +93,8 @@ export class RuleRunner {
   ) {
     this.rules = rules;
     this.version = this.ensureVersion(rules);
-    this.engine = new Engine({ rules, version: this.version, overrides: options.overrides });
+    this.engine = new Engine({ rules, version: this.version, overrides: options.overrides, trackChanges: true });
+    this.checkpoints = new CheckpointStore(store);
     // One telemetry row per (journal position, sample): the id makes a replay write nothing new.
     this.insertTelemetry = store.sqlite.prepare('INSERT OR IGNORE INTO telemetry (id, appliance_id, hub_id, at, device_ts, metrics) VALUES (?, ?, ?, ?, ?, ?)');
     this.touchHub = store.sqlite.prepare('UPDATE hubs SET last_seen_at = ? WHERE hub_id = ? AND (last_seen_at IS NULL OR last_seen_at < ?)');
@@ -129,21 +132,16 @@ export class RuleRunner {
 
   /** Restores the last checkpoint and replays the journal after it. Call before the broker accepts messages. */
   recover(): { replayed: number } {
-    const cp = this.store.db.select().from(checkpoints).where(eq(checkpoints.name, CHECKPOINT)).get();
-    const opts = { rules: this.rules, version: this.version, overrides: this.options.overrides };
-    if (cp?.snapshot != null) {
-      try {
-        this.engine = Engine.restore(cp.snapshot, opts);
-        this.pos = cp.pos;
-      } catch (err) {
-        this.logger.error({ err }, 'rule engine snapshot unreadable; rebuilding from the whole journal');
-        this.engine = new Engine(opts);
-        this.pos = 0;
-      }
-    } else {
-      this.engine = new Engine(opts);
-      this.pos = 0;
+    const opts = { rules: this.rules, version: this.version, overrides: this.options.overrides, trackChanges: true };
+    let cp: LoadedCheckpoint | undefined;
+    try {
+      cp = this.checkpoints.load(opts);
+    } catch (err) {
+      this.logger.error({ err }, 'rule engine checkpoint unreadable; rebuilding from the whole journal');
+      this.checkpoints.reset();
     }
+    this.engine = cp?.engine ?? new Engine(opts);
+    this.pos = cp?.pos ?? 0;
     const select = this.store.sqlite.prepare('SELECT pos, received_at, hub_id, appliance_id, kind, payload FROM journal WHERE pos > ? ORDER BY pos LIMIT ?');
     let replayed = 0;
     for (;;) {
@@ -278,15 +276,10 @@ export class RuleRunner {
     if (this.dirty && this.clock.now() - this.lastCheckpointAt >= this.options.checkpointEveryMs) this.checkpoint();
   }
 
+  /** Saves what changed since the last checkpoint (cheap: done often, it holds the event loop only briefly). */
   checkpoint(): void {
-    const now = this.clock.now();
-    const snapshot = this.engine.snapshot();
-    this.store.db
-      .insert(checkpoints)
-      .values({ name: CHECKPOINT, pos: this.pos, at: now, snapshot })
-      .onConflictDoUpdate({ target: checkpoints.name, set: { pos: this.pos, at: now, snapshot } })
-      .run();
-    this.lastCheckpointAt = now;
+    this.checkpoints.save(this.engine, this.pos, this.clock.now());
+    this.lastCheckpointAt = this.clock.now();
     this.dirty = false;
   }
 

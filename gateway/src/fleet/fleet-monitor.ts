@@ -29,12 +29,15 @@ export type FleetAlertRow = typeof fleetAlerts.$inferSelect;
  * lonely tickets. Runs inside the service transaction on each raised fault alarm.
  */
 export class FleetMonitor {
-  /** model|code → raises inside the window: [time, appliance], oldest first. Rebuilt from the alarm log at start. */
-  private readonly recent = new Map<string, [number, string][]>();
+  /** model|code → raises inside the window. Rebuilt from the alarm log at start. */
+  private readonly recent = new Map<string, RaiseWindow>();
   /** model|code → baseline raises per window, from the trailing days, recomputed at most hourly. */
   private readonly baselines = new Map<string, { value: number; at: number }>();
   private readonly modelOf = new Map<string, string | null>();
   private loaded = false;
+  private readonly openAlert;
+  private readonly modelStmt;
+  private readonly raiseAffected;
 
   constructor(
     private readonly store: Store,
@@ -42,12 +45,25 @@ export class FleetMonitor {
     private readonly metrics: Metrics,
     private readonly logger: Logger,
     private readonly options: FleetOptions = DEFAULT_FLEET,
-  ) {}
+  ) {
+    this.openAlert = store.sqlite.prepare("SELECT alert_id AS alertId, affected FROM fleet_alerts WHERE model = ? AND fault_code = ? AND status = 'open' LIMIT 1");
+    this.modelStmt = store.sqlite.prepare('SELECT model FROM appliances WHERE appliance_id = ?');
+    this.raiseAffected = store.sqlite.prepare('UPDATE fleet_alerts SET affected = ?, updated_at = ? WHERE alert_id = ?');
+  }
+
+  private windowOf(key: string): RaiseWindow {
+    let w = this.recent.get(key);
+    if (w === undefined) {
+      w = new RaiseWindow();
+      this.recent.set(key, w);
+    }
+    return w;
+  }
 
   private model(applianceId: string): string | null {
     let m = this.modelOf.get(applianceId);
     if (m === undefined) {
-      m = this.store.db.select({ model: appliances.model }).from(appliances).where(eq(appliances.applianceId, applianceId)).get()?.model ?? null;
+      m = (this.modelStmt.get(applianceId) as { model: string | null } | undefined)?.model ?? null;
       // Unknown appliances are looked up again next time (they may be registered since).
       if (m !== null) this.modelOf.set(applianceId, m);
     }
@@ -75,7 +91,7 @@ export class FleetMonitor {
       if (r.model === null) continue;
       const code = r.alarmKey.split('|').at(-1) ?? '';
       const k = `${r.model}|${code}`;
-      this.recent.set(k, [...(this.recent.get(k) ?? []), [r.at, r.appliance]]);
+      this.windowOf(k).add(r.at, r.appliance);
     }
   }
 
@@ -88,10 +104,9 @@ export class FleetMonitor {
     const key = `${model}|${code}`;
     const { windowMs, baselineMs, minCount, factor } = this.options;
     const now = e.at;
-    const list = (this.recent.get(key) ?? []).filter(([t]) => t > now - windowMs);
-    list.push([now, e.applianceId]);
-    this.recent.set(key, list);
-    const recent = new Set(list.map(([, a]) => a)).size;
+    const window = this.windowOf(key);
+    window.add(now, e.applianceId);
+    const recent = window.distinctSince(now - windowMs);
     if (recent < minCount) return;
     let baseline = this.baselines.get(key);
     if (baseline === undefined || now - baseline.at > 3_600_000) {
@@ -99,10 +114,10 @@ export class FleetMonitor {
       this.baselines.set(key, baseline);
     }
     if (recent < factor * baseline.value) return;
-    const open = this.store.db.select().from(fleetAlerts).where(and(eq(fleetAlerts.model, model), eq(fleetAlerts.faultCode, code), eq(fleetAlerts.status, 'open'))).get();
+    const open = this.openAlert.get(model, code) as { alertId: string; affected: number } | undefined;
     const at = this.clock.now();
     if (open !== undefined) {
-      if (recent > open.affected) this.store.db.update(fleetAlerts).set({ affected: recent, updatedAt: at }).where(eq(fleetAlerts.alertId, open.alertId)).run();
+      if (recent > open.affected) this.raiseAffected.run(recent, at, open.alertId);
       return;
     }
     const alertId = `F-${at.toString(36).toUpperCase()}-${randomBytes(2).toString('hex').toUpperCase()}`;
@@ -115,5 +130,36 @@ export class FleetMonitor {
   list(status?: string): FleetAlertRow[] {
     const q = this.store.db.select().from(fleetAlerts);
     return (status === undefined ? q : q.where(eq(fleetAlerts.status, status))).all();
+  }
+}
+
+/** Raises of one model and fault in time order, with a count per appliance: adding and expiring cost O(1) each. */
+class RaiseWindow {
+  private times: number[] = [];
+  private apps: string[] = [];
+  private head = 0;
+  private readonly perAppliance = new Map<string, number>();
+
+  add(at: number, applianceId: string): void {
+    this.times.push(at);
+    this.apps.push(applianceId);
+    this.perAppliance.set(applianceId, (this.perAppliance.get(applianceId) ?? 0) + 1);
+  }
+
+  /** Distinct appliances raised after `from` (older raises are forgotten). */
+  distinctSince(from: number): number {
+    while (this.head < this.times.length && (this.times[this.head] as number) <= from) {
+      const app = this.apps[this.head] as string;
+      const n = (this.perAppliance.get(app) ?? 1) - 1;
+      if (n === 0) this.perAppliance.delete(app);
+      else this.perAppliance.set(app, n);
+      this.head++;
+    }
+    if (this.head > 1024 && this.head * 2 > this.times.length) {
+      this.times = this.times.slice(this.head);
+      this.apps = this.apps.slice(this.head);
+      this.head = 0;
+    }
+    return this.perAppliance.size;
   }
 }

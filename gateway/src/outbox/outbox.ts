@@ -29,6 +29,13 @@ export interface NewTask {
   readonly notBefore?: number | undefined;
 }
 
+export interface DeliveryAttempt {
+  readonly at: number;
+  readonly status: number | null;
+  readonly error: string | null;
+  readonly durationMs: number;
+}
+
 /** Deterministic task id: the same cause always gives the same id. */
 export function taskIdOf(cause: string): string {
   return 'task_' + createHash('sha256').update(cause).digest('base64url').slice(0, 26);
@@ -40,11 +47,38 @@ export function taskIdOf(cause: string): string {
  * on the task's cause.
  */
 export class Outbox {
+  // Prepared once: every contact task runs them.
+  private readonly insertTask;
+  private readonly insertAttempt;
+  private readonly deliveredStmt;
+  private readonly dueTasks;
+  private readonly nextDue;
+  private readonly pending;
+  private readonly customerCount;
+
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly metrics: Metrics,
-  ) {}
+  ) {
+    const sqlite = store.sqlite;
+    this.insertTask = sqlite.prepare(
+      `INSERT INTO outbox (task_id, purpose, ticket_id, customer_id, hub_id, appliance_id, channel, urgency, payload, next_attempt_at, created_at)
+       VALUES (@taskId, @purpose, @ticketId, @customerId, @hubId, @applianceId, @channel, @urgency, @payload, @nextAttemptAt, @createdAt) ON CONFLICT DO NOTHING`,
+    );
+    this.insertAttempt = sqlite.prepare('INSERT INTO delivery_attempts (task_id, at, status, error, duration_ms) VALUES (?, ?, ?, ?, ?)');
+    this.deliveredStmt = sqlite.prepare("UPDATE outbox SET status = 'delivered', delivered_at = ?, last_status = ?, last_error = NULL, attempts = attempts + 1 WHERE task_id = ?");
+    this.dueTasks = store.db
+      .select()
+      .from(outbox)
+      .where(and(eq(outbox.status, 'pending'), lte(outbox.nextAttemptAt, sql.placeholder('now'))))
+      .orderBy(asc(outbox.nextAttemptAt))
+      .limit(sql.placeholder('limit'))
+      .prepare();
+    this.nextDue = sqlite.prepare("SELECT min(next_attempt_at) FROM outbox WHERE status = 'pending'").pluck();
+    this.pending = sqlite.prepare("SELECT count(*) FROM outbox WHERE status = 'pending'").pluck();
+    this.customerCount = sqlite.prepare("SELECT count(*) FROM outbox WHERE customer_id = ? AND status IN ('pending', 'delivered') AND created_at >= ?").pluck();
+  }
 
   /** Writes the task; false when a task with the same cause exists already (a replay). */
   enqueue(task: NewTask): boolean {
@@ -54,24 +88,19 @@ export class Outbox {
   /** A task with a chosen id (follow-ups carry their original's id with a suffix); false when it exists. */
   enqueueWithId(taskId: string, task: NewTask): boolean {
     const now = this.clock.now();
-    const r = this.store.db
-      .insert(outbox)
-      .values({
-        taskId,
-        purpose: task.purpose,
-        status: 'pending',
-        ticketId: task.ticketId ?? null,
-        customerId: task.customerId ?? null,
-        hubId: task.hubId,
-        applianceId: task.applianceId ?? null,
-        channel: task.channel,
-        urgency: task.urgency,
-        payload: JSON.stringify(task.payload),
-        nextAttemptAt: Math.max(now, task.notBefore ?? now),
-        createdAt: now,
-      })
-      .onConflictDoNothing()
-      .run();
+    const r = this.insertTask.run({
+      taskId,
+      purpose: task.purpose,
+      ticketId: task.ticketId ?? null,
+      customerId: task.customerId ?? null,
+      hubId: task.hubId,
+      applianceId: task.applianceId ?? null,
+      channel: task.channel,
+      urgency: task.urgency,
+      payload: JSON.stringify(task.payload),
+      nextAttemptAt: Math.max(now, task.notBefore ?? now),
+      createdAt: now,
+    });
     if (r.changes === 0) return false;
     this.metrics.outboxTasks.inc({ purpose: task.purpose });
     return true;
@@ -87,35 +116,31 @@ export class Outbox {
   }
 
   due(limit: number): OutboxRow[] {
-    return this.store.db
-      .select()
-      .from(outbox)
-      .where(and(eq(outbox.status, 'pending'), lte(outbox.nextAttemptAt, this.clock.now())))
-      .orderBy(asc(outbox.nextAttemptAt))
-      .limit(limit)
-      .all();
+    return this.dueTasks.all({ now: this.clock.now(), limit });
   }
 
   nextDueAt(): number | null {
-    const r = this.store.db.select({ at: sql<number | null>`min(${outbox.nextAttemptAt})` }).from(outbox).where(eq(outbox.status, 'pending')).get();
-    return r?.at ?? null;
+    return (this.nextDue.get() as number | null | undefined) ?? null;
   }
 
   pendingCount(): number {
-    const r = this.store.db.select({ n: sql<number>`count(*)` }).from(outbox).where(eq(outbox.status, 'pending')).get();
-    return r?.n ?? 0;
+    return (this.pending.get() as number | undefined) ?? 0;
   }
 
-  recordAttempt(taskId: string, attempt: { at: number; status: number | null; error: string | null; durationMs: number }): void {
-    this.store.db.insert(deliveryAttempts).values({ taskId, ...attempt }).run();
+  recordAttempt(taskId: string, attempt: DeliveryAttempt): void {
+    this.insertAttempt.run(taskId, attempt.at, attempt.status, attempt.error, attempt.durationMs);
+  }
+
+  /** The successful attempt and the task's delivered state, in one commit. */
+  delivered(taskId: string, attempt: DeliveryAttempt, at: number): void {
+    this.store.transaction(() => {
+      this.recordAttempt(taskId, attempt);
+      this.markDelivered(taskId, attempt.status ?? 0, at);
+    });
   }
 
   markDelivered(taskId: string, status: number, at: number): void {
-    this.store.db
-      .update(outbox)
-      .set({ status: 'delivered', deliveredAt: at, lastStatus: status, lastError: null, attempts: sql`${outbox.attempts} + 1` })
-      .where(eq(outbox.taskId, taskId))
-      .run();
+    this.deliveredStmt.run(at, status, taskId);
   }
 
   markRetry(taskId: string, status: number | null, error: string, nextAttemptAt: number): void {
@@ -177,11 +202,6 @@ export class Outbox {
 
   /** Contacts delivered or pending for a customer since `since` (frequency cap). */
   countForCustomerSince(customerId: string, since: number): number {
-    const r = this.store.db
-      .select({ n: sql<number>`count(*)` })
-      .from(outbox)
-      .where(and(eq(outbox.customerId, customerId), inArray(outbox.status, ['pending', 'delivered']), sql`${outbox.createdAt} >= ${since}`))
-      .get();
-    return r?.n ?? 0;
+    return (this.customerCount.get(customerId, since) as number | undefined) ?? 0;
   }
 }

@@ -4,7 +4,7 @@
  * Times are epoch milliseconds (server clock) unless a column says device time.
  */
 
-import { blob, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 export const hubs = sqliteTable('hubs', {
   hubId: text('hub_id').primaryKey(),
@@ -84,6 +84,20 @@ export const checkpoints = sqliteTable('checkpoints', {
   at: integer('at').notNull(),
   snapshot: text('snapshot'),
 });
+
+/**
+ * The rule engine's state as rows beside its checkpoint (kind: hub, app, alarm, work):
+ * each checkpoint writes only what changed since the previous one.
+ */
+export const engineState = sqliteTable(
+  'engine_state',
+  {
+    kind: text('kind').notNull(),
+    key: text('key').notNull(),
+    value: text('value').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.kind, t.key] })],
+);
 
 export const ruleVersions = sqliteTable('rule_versions', {
   version: integer('version').primaryKey(),

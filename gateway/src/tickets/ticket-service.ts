@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { and, desc, eq, gte, inArray, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
 import { lookupFault } from '@forecare/firmware-contracts';
 import type { AlarmEvent } from '@forecare/rules';
 import type { Clock } from '../clock.js';
@@ -7,7 +7,7 @@ import type { CustomerRegistry } from '../customers/customer-registry.js';
 import { GatewayError } from '../errors.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Store } from '../store/db.js';
-import { telemetry, ticketEvents, tickets } from '../store/schema.js';
+import { ticketEvents, tickets } from '../store/schema.js';
 import { ACTIVE_STATUSES, canMove, isTicketStatus, type TicketStatus } from './lifecycle.js';
 
 export type TicketRow = typeof tickets.$inferSelect;
@@ -56,6 +56,11 @@ export class TicketService {
   // Prepared once: every alarm that reaches a ticket runs them.
   private readonly byId;
   private readonly latestForAppliance;
+  private readonly attach;
+  private readonly lastRepeatAt;
+  private readonly insertTicket;
+  private readonly insertEvent;
+  private readonly excerpt;
 
   constructor(
     private readonly store: Store,
@@ -71,6 +76,15 @@ export class TicketService {
       .orderBy(desc(tickets.openedAt))
       .limit(1)
       .prepare();
+    const sqlite = store.sqlite;
+    this.attach = sqlite.prepare('UPDATE tickets SET alarm_count = alarm_count + 1, updated_at = ? WHERE ticket_id = ?');
+    this.lastRepeatAt = sqlite.prepare("SELECT at FROM ticket_events WHERE ticket_id = ? AND type = 'repeat' ORDER BY id DESC LIMIT 1").pluck();
+    this.insertTicket = sqlite.prepare(
+      `INSERT INTO tickets (ticket_id, status, hub_id, appliance_id, customer_id, fault_class, fault_code, severity, title, details, alarm_key, region, model, opened_at, updated_at)
+       VALUES (@ticketId, 'open', @hubId, @applianceId, @customerId, @faultClass, @faultCode, @severity, @title, @details, @alarmKey, @region, @model, @now, @now)`,
+    );
+    this.insertEvent = sqlite.prepare('INSERT INTO ticket_events (ticket_id, at, by, type, from_status, to_status, note) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    this.excerpt = sqlite.prepare('SELECT at, metrics FROM telemetry WHERE appliance_id = ? AND at >= ? AND at <= ? ORDER BY at DESC LIMIT 30');
   }
 
   /** Opens a ticket for an alarm, or attaches the alarm to the open one. Call inside a transaction. */
@@ -84,16 +98,10 @@ export class TicketService {
         : this.store.db.select().from(tickets).where(and(subject, eq(tickets.faultClass, faultClass))).orderBy(desc(tickets.openedAt)).limit(1).get();
     if (latest !== undefined && isTicketStatus(latest.status)) {
       if (ACTIVE_STATUSES.includes(latest.status)) {
-        this.store.db.update(tickets).set({ alarmCount: latest.alarmCount + 1, updatedAt: now }).where(eq(tickets.ticketId, latest.ticketId)).run();
+        this.attach.run(now, latest.ticketId);
         // One history line per minute of repeats: a burst of a thousand stays readable (the count keeps every one).
-        const lastRepeat = this.store.db
-          .select({ at: ticketEvents.at })
-          .from(ticketEvents)
-          .where(and(eq(ticketEvents.ticketId, latest.ticketId), eq(ticketEvents.type, 'repeat')))
-          .orderBy(desc(ticketEvents.id))
-          .limit(1)
-          .get();
-        if (lastRepeat === undefined || now - lastRepeat.at >= 60_000) this.event(latest.ticketId, 'system', 'repeat', null, null, `${event.title} (${event.key}) again`);
+        const lastRepeat = this.lastRepeatAt.get(latest.ticketId) as number | undefined;
+        if (lastRepeat === undefined || now - lastRepeat >= 60_000) this.event(latest.ticketId, 'system', 'repeat', null, null, `${event.title} (${event.key}) again`);
         return { ticket: this.require(latest.ticketId), outcome: 'attached' };
       }
       const endedAt = latest.resolvedAt ?? latest.closedAt ?? latest.updatedAt;
@@ -110,26 +118,21 @@ export class TicketService {
     }
     const details = this.autofill(event, faultClass, now);
     const ticketId = `T-${now.toString(36).toUpperCase()}-${randomBytes(3).toString('hex').toUpperCase()}`;
-    this.store.db
-      .insert(tickets)
-      .values({
-        ticketId,
-        status: 'open',
-        hubId: event.hubId,
-        applianceId: event.applianceId ?? null,
-        customerId: details.customer?.customerId ?? null,
-        faultClass,
-        faultCode: event.fault?.code ?? null,
-        severity: event.severity,
-        title: event.title,
-        details: JSON.stringify(details),
-        alarmKey: event.alarmKey,
-        region: details.customer?.region ?? '',
-        model: details.appliance?.model ?? null,
-        openedAt: now,
-        updatedAt: now,
-      })
-      .run();
+    this.insertTicket.run({
+      ticketId,
+      hubId: event.hubId,
+      applianceId: event.applianceId ?? null,
+      customerId: details.customer?.customerId ?? null,
+      faultClass,
+      faultCode: event.fault?.code ?? null,
+      severity: event.severity,
+      title: event.title,
+      details: JSON.stringify(details),
+      alarmKey: event.alarmKey,
+      region: details.customer?.region ?? '',
+      model: details.appliance?.model ?? null,
+      now,
+    });
     this.event(ticketId, 'system', 'opened', null, 'open', event.title);
     this.metrics.ticketsOpened.inc({ fault_class: faultClass });
     return { ticket: this.require(ticketId), outcome: 'opened' };
@@ -143,13 +146,7 @@ export class TicketService {
     const excerpt =
       event.applianceId === undefined
         ? []
-        : this.store.db
-            .select({ at: telemetry.at, metrics: telemetry.metrics })
-            .from(telemetry)
-            .where(and(eq(telemetry.applianceId, event.applianceId), gte(telemetry.at, event.at - EXCERPT_WINDOW_MS), lte(telemetry.at, event.at + 60_000)))
-            .orderBy(desc(telemetry.at))
-            .limit(30)
-            .all()
+        : (this.excerpt.all(event.applianceId, event.at - EXCERPT_WINDOW_MS, event.at + 60_000) as { at: number; metrics: string }[])
             .reverse()
             .map((r) => ({ at: r.at, metrics: JSON.parse(r.metrics) as Record<string, number | boolean> }));
     return {
@@ -206,7 +203,7 @@ export class TicketService {
   }
 
   event(ticketId: string, by: string, type: string, fromStatus: string | null, toStatus: string | null, note: string | null): void {
-    this.store.db.insert(ticketEvents).values({ ticketId, at: this.clock.now(), by, type, fromStatus, toStatus, note }).run();
+    this.insertEvent.run(ticketId, this.clock.now(), by, type, fromStatus, toStatus, note);
   }
 
   require(ticketId: string): TicketRow {

@@ -1,0 +1,57 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Engine, type EngineInput } from '@forecare/rules';
+import { openStore } from '../store/db.js';
+import { loadRuleFiles } from './rule-files.js';
+import { CheckpointStore } from './checkpoint-store.js';
+
+const T0 = Date.UTC(2026, 10, 24, 12, 0);
+const opts = { rules: loadRuleFiles(''), overrides: { 'hub-offline': { silentFor: 60_000 } }, trackChanges: true };
+const fault = (appliance: number, at: number): EngineInput => ({ kind: 'fault', hubId: `h${appliance % 3}`, applianceId: `a${appliance}`, applianceType: 'refrigerator', seq: 1, deviceTs: at, at, code: 'E-CMP-01', active: true });
+const sorted = (e: Engine | undefined): unknown[] => (e?.alarms() ?? []).sort((x, y) => x.alarmKey.localeCompare(y.alarmKey));
+const rows = (file: string): number => (openStore(file).sqlite.prepare('SELECT count(*) AS n FROM engine_state').get() as { n: number }).n;
+
+describe('CheckpointStore', () => {
+  it('saves only what changed, and loads an engine that continues exactly like the one saved', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'forecare-cp-')), 'gw.db');
+    const store = openStore(file);
+    const cps = new CheckpointStore(store);
+    const engine = new Engine(opts);
+    for (let i = 0; i < 50; i++) engine.ingest(fault(i, T0 + i));
+    cps.save(engine, 50, T0);
+    const after50 = rows(file);
+    expect(after50).toBeGreaterThan(100); // hubs, appliances, alarms, repeat windows
+    const writes = (): number => (store.sqlite.prepare('SELECT total_changes() AS n').get() as { n: number }).n;
+    const before = writes();
+    engine.ingest(fault(7, T0 + 1000)); // one appliance (and its hub, alarm, window) changes
+    cps.save(engine, 51, T0 + 1000);
+    expect(writes() - before).toBeLessThan(10);
+
+    const loaded = cps.load(opts);
+    expect(loaded?.pos).toBe(51);
+    const later = T0 + 120_000;
+    const a = engine.tick(later).map((e) => `${e.alarmKey} ${e.transition} ${e.at}`);
+    const b = (loaded?.engine.tick(later) ?? []).map((e) => `${e.alarmKey} ${e.transition} ${e.at}`);
+    expect(a.length).toBe(3); // the three hubs go silent
+    expect(b).toEqual(a);
+    expect(sorted(loaded?.engine)).toEqual(sorted(engine));
+  });
+
+  it('reads a checkpoint of the earlier whole-snapshot form and writes every part on the next save', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'forecare-cp-')), 'gw.db');
+    const store = openStore(file);
+    const old = new Engine({ ...opts, trackChanges: false });
+    for (let i = 0; i < 10; i++) old.ingest(fault(i, T0 + i));
+    store.sqlite.prepare("INSERT INTO checkpoints (name, pos, at, snapshot) VALUES ('rules', 10, ?, ?)").run(T0, old.snapshot());
+    const cps = new CheckpointStore(store);
+    const loaded = cps.load(opts);
+    expect(loaded?.pos).toBe(10);
+    expect(sorted(loaded?.engine)).toEqual(sorted(old));
+    cps.save(loaded?.engine as Engine, 10, T0);
+    const again = cps.load(opts);
+    expect(sorted(again?.engine)).toEqual(sorted(old));
+    expect(again?.engine.tick(T0 + 120_000).length).toBe(3);
+  });
+});
