@@ -43,7 +43,7 @@ export const SETTINGS = [
   { env: 'FORECARE_SQLITE_SYNCHRONOUS', key: 'sqliteSynchronous', default: 'NORMAL', description: 'NORMAL survives a killed process; FULL also survives power loss, at a cost' },
   { env: 'FORECARE_JOURNAL_MAX_BATCH', key: 'journalMaxBatch', default: '512', description: 'Most messages committed in one journal transaction' },
   { env: 'FORECARE_TICK_MS', key: 'tickMs', default: '250', description: 'How often rule timers are advanced' },
-  { env: 'FORECARE_OUTBOX_MAX_ATTEMPTS', key: 'outboxMaxAttempts', default: '12', description: 'Delivery attempts before a contact task is dead-lettered' },
+  { env: 'FORECARE_OUTBOX_MAX_ATTEMPTS', key: 'outboxMaxAttempts', default: '24', description: 'Delivery attempts before a contact task is dead-lettered (24 with the default delays: about 2.5 hours of retries, so a contact-center outage of an hour loses nothing)' },
   { env: 'FORECARE_OUTBOX_BASE_DELAY_MS', key: 'outboxBaseDelayMs', default: '1000', description: 'First retry delay; doubles each attempt, with jitter, capped at 10 minutes' },
   { env: 'FORECARE_LOG_LEVEL', key: 'logLevel', default: 'info', description: 'pino level: fatal, error, warn, info, debug, trace' },
   { env: 'FORECARE_CONFIG', key: 'configFile', default: 'forecare.config.json', description: 'Optional JSON file with any of the keys above; environment variables win' },
