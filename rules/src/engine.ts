@@ -112,6 +112,7 @@ const DAY_MS = 86_400_000;
 const TREND_SAMPLES = 200;
 const LAST_RANK = Number.MAX_SAFE_INTEGER;
 const EMPTY_STATE: Readonly<Record<string, string | boolean>> = {};
+const NO_EVENTS: readonly AlarmEvent[] = Object.freeze([]);
 
 /**
  * The detection engine. Pure: inputs and time come in, alarm events go out — no clock, no
@@ -136,6 +137,10 @@ export class Engine {
   /** The rarer timers, by name: threshold durations and escalations. */
   private timers = new TimingWheel(1000, 4096);
   private readonly changed: Changed | undefined;
+  /** Scratch lists reused by every input (the engine is not re-entrant). */
+  private readonly out: AlarmEvent[] = [];
+  private readonly thresholds: CompiledRule[] = [];
+  private readonly repeats: CompiledRule[] = [];
 
   constructor(opts: EngineOptions) {
     this.version = opts.version ?? 1;
@@ -164,15 +169,16 @@ export class Engine {
 
   // ── inputs ────────────────────────────────────────────────────────────────
 
-  ingest(input: EngineInput): AlarmEvent[] {
-    const out: AlarmEvent[] = [];
+  /** Applies one input; the alarm events it caused (a shared empty list when none: do not modify it). */
+  ingest(input: EngineInput): readonly AlarmEvent[] {
+    const out = this.out;
     this.fire(input.at, out);
     if (input.kind === 'status' || input.kind === 'heartbeat') {
       this.touchHub(input, out);
-      return out;
+      return this.take(out);
     }
     const app = this.appliance(input);
-    if (this.apps.seen(app, input.seq)) return out; // a redelivery: already applied
+    if (this.apps.seen(app, input.seq)) return this.take(out); // a redelivery: already applied
     this.changed?.apps.add(app);
     if (input.at > (this.apps.lastSeen[app] as number)) this.apps.lastSeen[app] = input.at;
     this.armApplianceTimers(app, input.at, out, false);
@@ -188,7 +194,15 @@ export class Engine {
         this.onTelemetry(input, app, out);
         break;
     }
-    return out;
+    return this.take(out);
+  }
+
+  /** Most inputs raise nothing: hand back a shared empty list then, and a copy of the events otherwise. */
+  private take(out: AlarmEvent[]): readonly AlarmEvent[] {
+    if (out.length === 0) return NO_EVENTS;
+    const events = out.slice();
+    out.length = 0;
+    return events;
   }
 
   private hubIndex(hubId: string, at: number): number {
@@ -396,8 +410,10 @@ export class Engine {
     // One lookup per metric stores its value and finds the value rules that read it.
     const index = this.index;
     const epoch = index.nextEpoch();
-    const thresholds: CompiledRule[] = [];
-    const repeats: CompiledRule[] = [];
+    const thresholds = this.thresholds;
+    const repeats = this.repeats;
+    thresholds.length = 0;
+    repeats.length = 0;
     for (const name in input.metrics) {
       const slot = cols.setMetric(row, name, input.metrics[name] as number | boolean);
       if (slot.source !== index) index.attach(slot, this.apps.type[app] as number, name);

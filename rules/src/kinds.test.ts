@@ -30,7 +30,7 @@ let seq = 0;
 const temp = (at: number, v: number, extra: Record<string, number> = {}): EngineInput => ({ kind: 'telemetry', hubId: 'h', applianceId: 'f', applianceType: 'refrigerator', seq: ++seq, deviceTs: at, at, metrics: { fridge_temp_c: v, ...extra } });
 const hb = (at: number): EngineInput => ({ kind: 'heartbeat', hubId: 'h', seq: ++seq, deviceTs: at, at });
 const fault = (at: number, code: string, active = true): EngineInput => ({ kind: 'fault', hubId: 'h', applianceId: 'f', applianceType: 'refrigerator', seq: ++seq, deviceTs: at, at, code, active });
-const transitions = (events: AlarmEvent[]): string[] => events.map((e) => `${e.ruleId}:${e.transition}`);
+const transitions = (events: readonly AlarmEvent[]): string[] => events.map((e) => `${e.ruleId}:${e.transition}`);
 
 describe('threshold with duration and hysteresis', () => {
   it('raises by timer once the condition has held for its duration, without another message', () => {

@@ -45,18 +45,17 @@ export function engineInputs(entry: JournalEntry): EngineInput[] {
     case 'inventory':
       return [{ kind: 'inventory', hubId: m.hubId, applianceId: m.applianceId, applianceType: m.payload.type, seq: m.payload.seq, deviceTs: m.payload.ts, at, items: m.payload.items }];
     case 'telemetry': {
+      // Built field by field (no spreads): this runs for every message.
       const p = m.payload;
-      const base = { kind: 'telemetry', hubId: m.hubId, applianceId: m.applianceId, applianceType: p.type } as const;
-      const samples = (p.samples ?? []).map((s) => ({
-        ...base,
-        seq: s.seq,
-        deviceTs: s.ts,
+      const latest: EngineInput = { kind: 'telemetry', hubId: m.hubId, applianceId: m.applianceId, applianceType: p.type, seq: p.seq, deviceTs: p.ts, at, metrics: p.metrics, state: p.state };
+      if (p.samples === undefined || p.samples.length === 0) return [latest];
+      const inputs: EngineInput[] = [];
+      for (const s of p.samples) {
         // Server time of an earlier sample: arrival minus its age on the device clock.
-        at: Math.min(at, at - Math.max(0, p.ts - s.ts)),
-        metrics: s.metrics,
-        state: s.state,
-      }));
-      return [...samples, { ...base, seq: p.seq, deviceTs: p.ts, at, metrics: p.metrics, state: p.state }];
+        inputs.push({ kind: 'telemetry', hubId: m.hubId, applianceId: m.applianceId, applianceType: p.type, seq: s.seq, deviceTs: s.ts, at: Math.min(at, at - Math.max(0, p.ts - s.ts)), metrics: s.metrics, state: s.state });
+      }
+      inputs.push(latest);
+      return inputs;
     }
   }
 }
@@ -173,7 +172,8 @@ export class RuleRunner {
         for (const entry of entries) {
           this.sideEffects(entry);
           for (const input of engineInputs(entry)) {
-            for (const e of this.engine.ingest(input)) published.push(...this.service.apply(e).live);
+            const events = this.engine.ingest(input);
+            for (let i = 0; i < events.length; i++) for (const l of this.service.apply(events[i] as AlarmEvent).live) published.push(l);
           }
           this.pos = entry.pos;
         }
@@ -217,7 +217,7 @@ export class RuleRunner {
   tick(): void {
     const now = this.clock.now();
     const published: LiveEvent[] = [];
-    let events: AlarmEvent[] = [];
+    let events: readonly AlarmEvent[] = [];
     try {
       this.store.transaction(() => {
         events = this.engine.tick(now);

@@ -20,8 +20,8 @@ export interface DeadLetter {
 }
 
 type Pending =
-  | { readonly type: 'message'; readonly message: UplinkMessage; readonly raw: Buffer; readonly receivedAt: number; readonly startedAt: bigint; readonly done: (err?: Error) => void }
-  | { readonly type: 'dead'; readonly letter: DeadLetter; readonly receivedAt: number; readonly startedAt: bigint; readonly done: (err?: Error) => void };
+  | { readonly type: 'message'; readonly message: UplinkMessage; readonly raw: Buffer; readonly receivedAt: number; readonly startedAt: number; readonly done: (err?: Error) => void }
+  | { readonly type: 'dead'; readonly letter: DeadLetter; readonly receivedAt: number; readonly startedAt: number; readonly done: (err?: Error) => void };
 
 /**
  * The durable journal in front of every PUBACK. Appends are queued; all appends made while
@@ -58,11 +58,11 @@ export class Journal {
   }
 
   append(message: UplinkMessage, raw: Buffer, done: (err?: Error) => void): void {
-    this.enqueue({ type: 'message', message, raw, receivedAt: this.clock.now(), startedAt: process.hrtime.bigint(), done });
+    this.enqueue({ type: 'message', message, raw, receivedAt: this.clock.now(), startedAt: performance.now(), done });
   }
 
   appendDeadLetter(letter: DeadLetter, done: (err?: Error) => void): void {
-    this.enqueue({ type: 'dead', letter, receivedAt: this.clock.now(), startedAt: process.hrtime.bigint(), done });
+    this.enqueue({ type: 'dead', letter, receivedAt: this.clock.now(), startedAt: performance.now(), done });
   }
 
   private enqueue(p: Pending): void {
@@ -85,7 +85,7 @@ export class Journal {
     const batch = this.queue;
     this.queue = [];
     const committed: JournalEntry[] = [];
-    const started = process.hrtime.bigint();
+    const started = performance.now();
     try {
       this.store.transaction(() => {
         for (const p of batch) {
@@ -106,11 +106,11 @@ export class Journal {
       for (const p of batch) p.done(err as Error);
       return;
     }
-    const end = process.hrtime.bigint();
-    this.metrics.journalCommitSeconds.observe(Number(end - started) / 1e9);
+    const end = performance.now();
+    this.metrics.journalCommitSeconds.observe((end - started) / 1000);
     this.metrics.journalBatchSize.observe(batch.length);
     for (const p of batch) {
-      this.metrics.pubackSeconds.observe(Number(end - p.startedAt) / 1e9);
+      this.metrics.pubackSeconds.observe((end - p.startedAt) / 1000);
       p.done();
     }
     if (committed.length > 0) for (const l of this.listeners) l(committed);

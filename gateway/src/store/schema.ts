@@ -63,7 +63,7 @@ export const journal = sqliteTable('journal', {
   seq: integer('seq'),
   deviceTs: integer('device_ts'),
   payload: text('payload').notNull(),
-}, (t) => [index('journal_appliance').on(t.applianceId, t.pos), index('journal_received').on(t.receivedAt)]);
+}, (t) => [index('journal_received').on(t.receivedAt)]);
 
 /** Messages refused after the broker accepted them (bad JSON, schema, range). */
 export const deadLetters = sqliteTable('dead_letters', {
