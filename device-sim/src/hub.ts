@@ -221,7 +221,7 @@ export class SimHub {
     for (const a of this.appliances) {
       const model = this.models.get(a.id);
       if (model === undefined) continue;
-      const reading = model.step(dt);
+      const reading = model.step(dt, now);
       if (this.unplugged.has(a.id)) continue;
       for (const m of this.droppedMetrics.get(a.id) ?? []) delete reading.metrics[m];
       await this.sendTelemetry(a, { ts: this.deviceNow(), seq: this.nextSeq(a.id), metrics: reading.metrics, state: reading.state });

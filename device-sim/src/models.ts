@@ -1,4 +1,5 @@
 import { applianceSpec, type ApplianceType, type MetricSpec } from '@forecare/firmware-contracts';
+import { AirConditionerModel, DishwasherModel, DryerModel, OvenModel, WaterHeaterModel } from './models-more.js';
 import type { Random } from './random.js';
 
 export interface Reading {
@@ -9,7 +10,8 @@ export interface Reading {
 /** Behaviour of one appliance: advanced in steps of simulated time, read as catalog metrics. */
 export interface ApplianceModel {
   readonly type: ApplianceType;
-  step(dtMs: number): Reading;
+  /** Advances by `dtMs`; `at` is the simulated wall time (models that follow the time of day use it). */
+  step(dtMs: number, at?: number): Reading;
   /** A fault that changes behaviour (the compressor stops, the heater dies…); undefined clears it. */
   setFault(code: string | undefined): void;
   /** A slow failure: the cooling (or heating) loses `perHour` degrees of grip every hour, with no fault code. */
@@ -146,7 +148,7 @@ export class WasherModel implements ApplianceModel {
   }
 }
 
-/** Any other catalog type: each metric wanders inside its typical range; states from their allowed values. */
+/** A type without a behaviour model of its own (a catalog added later): each metric wanders inside its typical range. */
 export class CatalogModel implements ApplianceModel {
   private readonly values = new Map<string, number>();
   private fault: string | undefined;
@@ -187,10 +189,14 @@ export function modelFor(type: ApplianceType, rnd: Random): ApplianceModel {
     case 'washer':
       return new WasherModel(rnd);
     case 'dryer':
+      return new DryerModel(rnd);
     case 'dishwasher':
+      return new DishwasherModel(rnd);
     case 'air_conditioner':
+      return new AirConditionerModel(rnd);
     case 'water_heater':
+      return new WaterHeaterModel(rnd);
     case 'oven':
-      return new CatalogModel(type, rnd);
+      return new OvenModel(rnd);
   }
 }
