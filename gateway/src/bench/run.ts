@@ -2,9 +2,10 @@
  * Ingest benchmark: QoS 1 throughput and PUBACK latency of the full gateway pipeline (auth,
  * ACL, validation, dedupe, journal group commit, rules with 100 extra threshold rules,
  * telemetry history) against bare aedes, both in their own processes, loaded by the same
- * MQTT clients from this process. Also: RSS per idle hub connection. Prints one final JSON
- * line. Settings by environment: BENCH_SECONDS (8), BENCH_HUBS (20), BENCH_WINDOW (64 in
- * flight per hub), BENCH_CONNECTIONS (15000).
+ * MQTT clients from this process. Also: RSS per idle hub connection, and device-sim's `load`
+ * (forecare-sim load) against both servers. Prints one final JSON line. Settings by
+ * environment: BENCH_SECONDS (8), BENCH_HUBS (20), BENCH_WINDOW (64 in flight per hub),
+ * BENCH_CONNECTIONS (15000).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt, { type MqttClient } from 'mqtt';
 import { APPLIANCE_TYPES, applianceCatalog, topics } from '@forecare/firmware-contracts';
+import { runLoad } from '@forecare/device-sim';
 import { defaultRulesDir } from '@forecare/rules';
 import Database from 'better-sqlite3';
 import { hashPassword } from '../hubs/credentials.js';
@@ -156,15 +158,24 @@ async function idleConnections(port: number, pid: number, count: number): Promis
   return { connections: clients.length, rssGrowthKbPerConnection: Math.round(((after - before) / clients.length) * 100) / 100 };
 }
 
+/** The simulator's `load` command (device-sim runLoad), with the same hubs, window and duration as this generator. */
+const simLoad = (port: number): ReturnType<typeof runLoad> =>
+  runLoad({ url: `mqtt://127.0.0.1:${port}`, hubs: Array.from({ length: HUBS }, (_, i) => ({ hubId: `bench-${i}`, password: PASSWORD })), qos: 1, seconds: SECONDS, window: WINDOW });
+
 const bare = await startBare();
 const bareLoad = await load(bare.mqttPort);
-await stop(bare);
 console.log(`bare aedes: ${bareLoad.perSec} msg/s, PUBACK p50 ${bareLoad.p50} ms p99 ${bareLoad.p99} ms`);
+// How fast `forecare-sim load` can publish at all: against the bare broker, which is never the bottleneck here.
+const simBare = await simLoad(bare.mqttPort);
+await stop(bare);
+console.log(`forecare-sim load against bare aedes: ${simBare.perSec} msg/s`);
 
 const { dataDir, rulesDir } = await prepareGatewayDir(HUBS + CONNECTIONS);
 const gw = await startGateway(dataDir, rulesDir, 'NORMAL');
 const gwLoad = await load(gw.mqttPort);
 console.log(`gateway (synchronous=NORMAL): ${gwLoad.perSec} msg/s, PUBACK p50 ${gwLoad.p50} ms p99 ${gwLoad.p99} ms`);
+const simGw = await simLoad(gw.mqttPort);
+console.log(`forecare-sim load against the gateway: ${simGw.perSec} msg/s (${simGw.errors} errors)`);
 const conns = await idleConnections(gw.mqttPort, gw.child.pid ?? 0, CONNECTIONS);
 console.log(`${conns.connections} idle hubs: RSS +${conns.rssGrowthKbPerConnection} KB per connection`);
 await stop(gw);
@@ -185,6 +196,8 @@ console.log(
     figures: { messagesPerSec: gwLoad.perSec, pubackP50Ms: gwLoad.p50, pubackP99Ms: gwLoad.p99, journaledAtLeast: journaled >= gwLoad.sent, full: fullLoad, idle: conns },
     baseline: { name: 'bare aedes, same clients, same run', messagesPerSec: bareLoad.perSec, pubackP50Ms: bareLoad.p50, pubackP99Ms: bareLoad.p99 },
     ratio: Math.round((gwLoad.perSec / bareLoad.perSec) * 100) / 100,
+    // device-sim's load command: its top rate must reach the rate this benchmark drives the gateway at.
+    simLoad: { againstBarePerSec: simBare.perSec, againstGatewayPerSec: simGw.perSec, errors: simBare.errors + simGw.errors, topRateOverGatewayRate: Math.round((simBare.perSec / gwLoad.perSec) * 100) / 100 },
     targets: { ratioMin: 0.8, pubackP99MsMax: 50, rssKbPerConnectionMax: 20 },
   }),
 );
