@@ -5,7 +5,8 @@
  * while healthy, and shows a fault the way a real one would (a dead heater stays cold, a
  * blocked drain keeps water in, a low refrigerant charge loses cooling).
  */
-import type { ApplianceModel, Reading } from './models.js';
+import { BaseModel, WearingModel } from './model-base.js';
+import type { Reading } from './models.js';
 import type { Random } from './random.js';
 
 const HOUR = 3_600_000;
@@ -57,7 +58,7 @@ const DRY_PHASES = [
  * stays wet and the cycle runs long. E-OVH-01 / W-AIR-01: a blocked vent — air flow drops
  * and the exhaust runs hot.
  */
-export class DryerModel implements ApplianceModel {
+export class DryerModel extends BaseModel {
   readonly type = 'dryer' as const;
   private readonly cycle = new Cycle(DRY_PHASES, 0.5);
   /** The utility room it stands in. */
@@ -65,16 +66,12 @@ export class DryerModel implements ApplianceModel {
   private drum: number;
   private exhaust: number;
   private moisture = 0;
-  private fault: string | undefined;
 
-  constructor(private readonly rnd: Random) {
+  constructor(rnd: Random) {
+    super(rnd);
     this.room = rnd.between(26.5, 28.5);
     this.drum = this.room;
     this.exhaust = this.room;
-  }
-
-  setFault(code: string | undefined): void {
-    this.fault = code;
   }
 
   step(dtMs: number): Reading {
@@ -119,18 +116,11 @@ const DISH_PHASES = [
  * spraying, hot rinse, dry. E-HTR-01: the water stays at inlet temperature. E-DRN-01: the
  * water does not leave the sump after the cycle (the fill volume and pump load stay).
  */
-export class DishwasherModel implements ApplianceModel {
+export class DishwasherModel extends BaseModel {
   readonly type = 'dishwasher' as const;
   private readonly cycle = new Cycle(DISH_PHASES, 0.08);
   private water = 18;
   private soil = 0;
-  private fault: string | undefined;
-
-  constructor(private readonly rnd: Random) {}
-
-  setFault(code: string | undefined): void {
-    this.fault = code;
-  }
 
   step(dtMs: number): Reading {
     const minutes = dtMs / 60_000;
@@ -169,35 +159,25 @@ function outdoor(at: number, mean: number, swing: number): number {
  * while the weather swings through the day. E-REF-01 (and a slow `degrade`) lose cooling
  * capacity: suction pressure falls and the room climbs with the afternoon heat.
  */
-export class AirConditionerModel implements ApplianceModel {
+export class AirConditionerModel extends WearingModel {
   readonly type = 'air_conditioner' as const;
   private readonly mean: number;
   private readonly setpoint: number;
   private indoor: number;
   private at: number;
-  private capacity = 1;
-  private lossPerHour = 0;
-  private fault: string | undefined;
 
-  constructor(private readonly rnd: Random) {
+  constructor(rnd: Random) {
+    super(rnd);
     this.mean = rnd.between(24, 30);
     this.setpoint = Math.round(rnd.between(22, 25));
     this.indoor = this.setpoint;
     this.at = rnd.between(0, DAY);
   }
 
-  setFault(code: string | undefined): void {
-    this.fault = code;
-  }
-
-  degrade(perHour: number): void {
-    this.lossPerHour = perHour / 10;
-  }
-
   step(dtMs: number, at?: number): Reading {
     const minutes = dtMs / 60_000;
     this.at = at ?? this.at + dtMs;
-    this.capacity = Math.max(0, this.capacity - (this.lossPerHour * minutes) / 60);
+    this.wear(minutes);
     const out = outdoor(this.at, this.mean, 6) + this.rnd.gauss(0.2);
     const grip = this.fault === 'E-REF-01' ? 0.25 * this.capacity : this.fault === 'E-CMP-01' ? 0 : this.capacity;
     // The inverter runs to hold the setpoint: harder when it is hotter outside and the room is above target.
@@ -233,7 +213,7 @@ export class AirConditionerModel implements ApplianceModel {
  * water, so the tank drops and recovers. E-HTR-01 (and `degrade`: scale on the element)
  * slow or stop the recovery; E-OVH-01 (a stuck thermostat) heats past the setpoint.
  */
-export class WaterHeaterModel implements ApplianceModel {
+export class WaterHeaterModel extends WearingModel {
   readonly type = 'water_heater' as const;
   private readonly setpoint: number;
   private readonly inlet: number;
@@ -241,29 +221,19 @@ export class WaterHeaterModel implements ApplianceModel {
   private on = false;
   private at: number;
   private drawLeft = 0;
-  private power = 1;
-  private lossPerHour = 0;
-  private fault: string | undefined;
 
-  constructor(private readonly rnd: Random) {
+  constructor(rnd: Random) {
+    super(rnd);
     this.setpoint = Math.round(rnd.between(55, 62));
     this.inlet = rnd.between(10, 18);
     this.tank = this.setpoint - rnd.between(0, 4);
     this.at = rnd.between(0, DAY);
   }
 
-  setFault(code: string | undefined): void {
-    this.fault = code;
-  }
-
-  degrade(perHour: number): void {
-    this.lossPerHour = perHour / 10;
-  }
-
   step(dtMs: number, at?: number): Reading {
     const minutes = dtMs / 60_000;
     this.at = at ?? this.at + dtMs;
-    this.power = Math.max(0.05, this.power - (this.lossPerHour * minutes) / 60);
+    this.wear(minutes, 0.05); // scale on the element: heating slows, never quite stops
     const hour = (this.at % DAY) / HOUR;
     const showerTime = (hour >= 6.5 && hour < 8.5) || (hour >= 19 && hour < 22);
     if (this.drawLeft <= 0 && this.rnd.chance(Math.min(0.5, (showerTime ? 0.015 : 0.002) * minutes))) this.drawLeft = this.rnd.between(3, 8);
@@ -274,7 +244,7 @@ export class WaterHeaterModel implements ApplianceModel {
     if (this.tank >= this.setpoint && !stuck) this.on = false;
     const heating = this.on && this.fault !== 'E-HTR-01';
     // A 200 L tank: a 4.5 kW element adds ~0.3 °C a minute; a draw mixes in cold water; standby loss is slow.
-    this.tank += (heating ? 0.3 * this.power : 0) * minutes - (flow / 200) * (this.tank - this.inlet) * minutes - 0.002 * (this.tank - 20) * minutes;
+    this.tank += (heating ? 0.3 * this.capacity : 0) * minutes - (flow / 200) * (this.tank - this.inlet) * minutes - 0.002 * (this.tank - 20) * minutes;
     this.tank = clamp(this.tank + this.rnd.gauss(0.02), 0, 110);
     return {
       metrics: {
@@ -299,19 +269,12 @@ export class WaterHeaterModel implements ApplianceModel {
  * E-HTR-01/02: half the heat, the setpoint is never reached. E-RLY-01 / E-OVH-01: the relay
  * sticks and the cavity climbs past the setpoint, even after switching off.
  */
-export class OvenModel implements ApplianceModel {
+export class OvenModel extends BaseModel {
   readonly type = 'oven' as const;
   private cavity = 22;
   private setpoint = 0;
   private left = 0;
   private heating = false;
-  private fault: string | undefined;
-
-  constructor(private readonly rnd: Random) {}
-
-  setFault(code: string | undefined): void {
-    this.fault = code;
-  }
 
   step(dtMs: number): Reading {
     const minutes = dtMs / 60_000;

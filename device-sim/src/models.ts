@@ -1,4 +1,5 @@
-import { applianceSpec, type ApplianceType, type MetricSpec } from '@forecare/firmware-contracts';
+import type { ApplianceType } from '@forecare/firmware-contracts';
+import { BaseModel, WearingModel } from './model-base.js';
 import { AirConditionerModel, DishwasherModel, DryerModel, OvenModel, WaterHeaterModel } from './models-more.js';
 import type { Random } from './random.js';
 
@@ -26,20 +27,17 @@ const clamp = (v: number, [lo, hi]: readonly [number, number]): number => Math.m
  * it down between two thresholds; door openings add heat; a defrost runs every few hours.
  * E-CMP-* stops the compressor, so the temperature climbs.
  */
-export class RefrigeratorModel implements ApplianceModel {
+export class RefrigeratorModel extends WearingModel {
   readonly type = 'refrigerator' as const;
   private fridge = 4;
   private freezer = -18;
   private compressorOn = false;
   private sinceDefrost = 0;
   private defrostLeft = 0;
-  private fault: string | undefined;
   private readonly ambient: number;
-  /** Share of its cooling the compressor still delivers (1 = new); a slow failure lowers it. */
-  private capacity = 1;
-  private capacityLossPerHour = 0;
 
-  constructor(private readonly rnd: Random) {
+  constructor(rnd: Random) {
+    super(rnd);
     this.ambient = rnd.between(18, 26);
     this.fridge = rnd.between(3, 5);
     this.freezer = rnd.between(-20, -16);
@@ -47,18 +45,9 @@ export class RefrigeratorModel implements ApplianceModel {
     this.sinceDefrost = rnd.between(0, 8 * 3_600_000);
   }
 
-  setFault(code: string | undefined): void {
-    this.fault = code;
-  }
-
-  /** A compressor losing efficiency: `perHour` tenths of its capacity gone every hour, no fault code. */
-  degrade(perHour: number): void {
-    this.capacityLossPerHour = perHour / 10;
-  }
-
   step(dtMs: number): Reading {
     const minutes = dtMs / 60_000;
-    this.capacity = Math.max(0, this.capacity - (this.capacityLossPerHour * minutes) / 60);
+    this.wear(minutes); // a compressor losing efficiency
     const doorOpen = this.rnd.chance(Math.min(0.5, 0.02 * minutes));
     const freezerDoorOpen = this.rnd.chance(Math.min(0.2, 0.005 * minutes));
     this.sinceDefrost += dtMs;
@@ -102,18 +91,11 @@ const WASH_PHASES = [
 ] as const;
 
 /** Washer: idle most of the day, now and then a cycle through its phases. E-DRN-01 keeps water in the drum. */
-export class WasherModel implements ApplianceModel {
+export class WasherModel extends BaseModel {
   readonly type = 'washer' as const;
   private phaseIndex = -1;
   private phaseLeft = 0;
   private water = 20;
-  private fault: string | undefined;
-
-  constructor(private readonly rnd: Random) {}
-
-  setFault(code: string | undefined): void {
-    this.fault = code;
-  }
 
   step(dtMs: number): Reading {
     const minutes = dtMs / 60_000;
@@ -145,40 +127,6 @@ export class WasherModel implements ApplianceModel {
       },
       state: { phase: p?.phase ?? 'idle', door_locked: p !== undefined },
     };
-  }
-}
-
-/** A type without a behaviour model of its own (a catalog added later): each metric wanders inside its typical range. */
-export class CatalogModel implements ApplianceModel {
-  private readonly values = new Map<string, number>();
-  private fault: string | undefined;
-
-  constructor(
-    readonly type: ApplianceType,
-    private readonly rnd: Random,
-  ) {}
-
-  setFault(code: string | undefined): void {
-    this.fault = code;
-  }
-
-  private walk(m: MetricSpec, faulted: boolean): number | boolean {
-    if (m.type === 'boolean') return this.rnd.chance(0.02);
-    // A faulted appliance drifts out of its typical range toward the edge of the valid one.
-    const [lo, hi] = faulted ? [m.typical[1], m.typical[1] + (m.valid[1] - m.typical[1]) * 0.8] : m.typical;
-    const prev = this.values.get(m.name) ?? this.rnd.between(lo, hi);
-    const next = clamp(prev + this.rnd.gauss((hi - lo) * 0.03), [lo, hi]);
-    this.values.set(m.name, next);
-    return m.type === 'integer' ? Math.round(next) : round(next);
-  }
-
-  step(): Reading {
-    const spec = applianceSpec(this.type);
-    const metrics: Record<string, number | boolean> = {};
-    const state: Record<string, string | boolean> = {};
-    (spec?.metrics ?? []).forEach((m, i) => (metrics[m.name] = this.walk(m, i === 0 && this.fault !== undefined)));
-    for (const s of spec?.states ?? []) state[s.name] = s.values === 'boolean' ? false : (s.values[0] ?? '');
-    return { metrics, state };
   }
 }
 

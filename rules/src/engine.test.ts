@@ -118,21 +118,26 @@ describe('state', () => {
     fc.record({ kind: fc.constant('tick' as const), dt: fc.integer({ min: 0, max: 120_000 }) }),
   );
 
+  type Step = { kind: 'fault'; dt: number; active: boolean; code: string } | { kind: 'heartbeat'; dt: number; hub: string } | { kind: 'tick'; dt: number };
+  /** Runs the steps through an engine; `before(i, e)` may swap the engine (a restore) before step i. The log of events. */
+  const play = (steps: readonly Step[], first: Engine, before: (i: number, e: Engine) => Engine): string[] => {
+    let e = first;
+    let t = T0;
+    const log: string[] = [];
+    steps.forEach((s, i) => {
+      e = before(i, e);
+      t += s.dt;
+      const evs = s.kind === 'tick' ? e.tick(t) : s.kind === 'fault' ? e.ingest(fault(t, i, s.active, s.code)) : e.ingest(heartbeat(t, i, s.hub));
+      for (const ev of evs) log.push(`${ev.alarmKey} ${ev.transition} ${ev.at} ${ev.count}`);
+    });
+    return log;
+  };
+
   it('snapshot → restore → continue equals an uninterrupted run', () => {
     fc.assert(
       fc.property(fc.array(input, { maxLength: 40 }), fc.nat(40), (steps, cut) => {
-        const run = (restoreAt: number | null): string[] => {
-          let e = engine();
-          let t = T0;
-          const log: string[] = [];
-          steps.forEach((s, i) => {
-            if (i === restoreAt) e = Engine.restore(e.snapshot(), { rules: shipped(), overrides: { 'hub-offline': { silentFor: 60_000 } } });
-            t += s.dt;
-            const evs = s.kind === 'tick' ? e.tick(t) : s.kind === 'fault' ? e.ingest(fault(t, i, s.active, s.code)) : e.ingest(heartbeat(t, i, s.hub));
-            for (const ev of evs) log.push(`${ev.alarmKey} ${ev.transition} ${ev.at} ${ev.count}`);
-          });
-          return log;
-        };
+        const run = (restoreAt: number | null): string[] =>
+          play(steps, engine(), (i, e) => (i === restoreAt ? Engine.restore(e.snapshot(), { rules: shipped(), overrides: { 'hub-offline': { silentFor: 60_000 } } }) : e));
         expect(run(Math.min(cut, steps.length))).toEqual(run(null));
       }),
       { numRuns: 200 },
@@ -144,10 +149,9 @@ describe('state', () => {
     fc.assert(
       fc.property(fc.array(input, { maxLength: 40 }), fc.array(fc.nat(40), { maxLength: 5 }), fc.nat(40), (steps, checkpointsAt, cut) => {
         const run = (restoreAt: number | null): string[] => {
-          let e = new Engine(opts);
           const rows = new Map<string, unknown>();
           let meta: EngineMeta = { version: 1, wheel: 0 };
-          const checkpoint = (): void => {
+          const checkpoint = (e: Engine): void => {
             const c = e.takeChanges();
             meta = { version: c.version, wheel: c.wheel };
             for (const [kind, list] of [['hub', c.hubs], ['app', c.appliances], ['alarm', c.alarms], ['work', c.work], ['timer', c.timers]] as const) {
@@ -158,19 +162,12 @@ describe('state', () => {
             }
           };
           const part = <T,>(kind: string): [string, T][] => [...rows].filter(([k]) => k.startsWith(`${kind}|`)).map(([k, v]) => [k.slice(kind.length + 1), structuredClone(v) as T]);
-          let t = T0;
-          const log: string[] = [];
-          steps.forEach((s, i) => {
-            if (checkpointsAt.includes(i)) checkpoint();
-            if (i === restoreAt) {
-              checkpoint();
-              e = Engine.fromParts({ ...meta, hubs: part('hub'), appliances: part('app'), alarms: part<AlarmRec>('alarm').map(([, v]) => v), work: part('work'), timers: part<number>('timer') }, opts);
-            }
-            t += s.dt;
-            const evs = s.kind === 'tick' ? e.tick(t) : s.kind === 'fault' ? e.ingest(fault(t, i, s.active, s.code)) : e.ingest(heartbeat(t, i, s.hub));
-            for (const ev of evs) log.push(`${ev.alarmKey} ${ev.transition} ${ev.at} ${ev.count}`);
+          return play(steps, new Engine(opts), (i, e) => {
+            if (checkpointsAt.includes(i)) checkpoint(e);
+            if (i !== restoreAt) return e;
+            checkpoint(e);
+            return Engine.fromParts({ ...meta, hubs: part('hub'), appliances: part('app'), alarms: part<AlarmRec>('alarm').map(([, v]) => v), work: part('work'), timers: part<number>('timer') }, opts);
           });
-          return log;
         };
         expect(run(Math.min(cut, steps.length))).toEqual(run(null));
       }),
