@@ -27,6 +27,8 @@ export interface SnapshotAppliance {
   seqs: number[];
   metrics: Record<string, number | boolean>;
   state: Record<string, string | boolean>;
+  /** Stuck rules' references by rule id: the value the metric last changed to, and since when. */
+  stuck?: Record<string, [number, number]> | undefined;
 }
 
 interface Snapshot {
@@ -430,6 +432,10 @@ export class Engine {
       if (busy?.has(r.def.id) === true) this.book.clear(`${id}|${r.def.id}|${r.metric}`, input.at, out);
       this.wheelOf(r.def.id).set(app, input.at + paramDuration(r.params.after, 3_600_000));
     }
+    for (const r of tr.stuck) {
+      const v = input.metrics[r.metric];
+      if (typeof v === 'number') this.stuckSample(r, app, cols, row, input.at, v, out);
+    }
     // Conditions that read only one metric are judged on its value; others get the appliance's whole state.
     let ctx: { metrics: Record<string, number | boolean>; state: Record<string, string | boolean>; type: ApplianceType; params: Readonly<Record<string, ParamValue>> } | undefined;
     const judge = (cond: Condition | undefined, r: CompiledRule): boolean => {
@@ -576,6 +582,27 @@ export class Engine {
     }
   }
 
+  /**
+   * Stuck: the metric keeps arriving but has not moved by more than `tolerance` from the
+   * value it last changed to for `unchangedFor`. Judged on the message that shows it (a
+   * sensor that stops reporting is stale's alarm, not this one); a change clears it.
+   */
+  private stuckSample(r: CompiledRule, app: number, cols: TypeColumns, row: number, at: number, value: number, out: AlarmEvent[]): void {
+    const col = cols.stuckColumn(r.def.id);
+    const ref = col.ref[row] as number;
+    if (Number.isNaN(ref) || Math.abs(value - ref) > paramNumber(r.params.tolerance, 0)) {
+      col.ref[row] = value;
+      col.since[row] = at;
+      if (!Number.isNaN(ref) && this.book.isBusy(this.apps.ids[app] as string, r.def.id)) this.book.clear(`${this.apps.ids[app] as string}|${r.def.id}|${r.metric}`, at, out);
+      return;
+    }
+    const since = col.since[row] as number;
+    if (at - since < paramDuration(r.params.unchangedFor, 3_600_000)) return;
+    const subject = this.subjectOf(app);
+    if (this.book.byKey.has(`${subject.applianceId}|${r.def.id}|${r.metric}`)) return;
+    this.book.raise(r, { ...subject, key: r.metric, at, title: r.def.description ?? `${r.metric} stuck at ${ref}`, facts: { metric: r.metric, value: ref, unchangedSinceMs: since } }, out);
+  }
+
   /** Composite: all (or any) of `of` alarmed on this appliance, and none of `unless`. */
   private composites(app: number, at: number, out: AlarmEvent[]): void {
     const rules = this.typeRules(app).composite;
@@ -639,6 +666,7 @@ export class Engine {
     const cols = this.columns[apps.type[i] as number] as TypeColumns;
     const row = apps.slot[i] as number;
     const lastDeviceTs = apps.lastDeviceTs[i] as number;
+    const stuck = cols.stuckOf(row);
     return {
       hubId: hubs.ids[apps.hub[i] as number] as string,
       type: this.typeOf(i),
@@ -647,6 +675,7 @@ export class Engine {
       seqs: apps.seqs(i),
       metrics: cols.metricsOf(row),
       state: cols.stateOf(row),
+      ...(stuck !== undefined ? { stuck } : {}),
     };
   }
 
@@ -746,6 +775,12 @@ export class Engine {
       const row = apps.slot[app] as number;
       for (const [k, v] of Object.entries(a.metrics)) cols.setMetric(row, k, v);
       for (const [k, v] of Object.entries(a.state)) cols.setState(row, k, v);
+      for (const [ruleId, [ref, since]] of Object.entries(a.stuck ?? {})) {
+        if (engine.index.byId.get(ruleId)?.def.kind !== 'stuck') continue;
+        const col = cols.stuckColumn(ruleId);
+        col.ref[row] = ref;
+        col.since[row] = since;
+      }
     }
     for (const [k, w] of snap.work) {
       engine.work.set(k, w);
@@ -785,6 +820,11 @@ export class Engine {
       const ruleId = k.split('|')[1] ?? '';
       const r = byId.get(ruleId);
       if (r === undefined || before.get(ruleId) !== JSON.stringify(r.def)) this.deleteWork(k);
+    }
+    // A changed or removed stuck rule starts judging afresh from the next reading.
+    for (const ruleId of before.keys()) {
+      const r = byId.get(ruleId);
+      if (r === undefined || before.get(ruleId) !== JSON.stringify(r.def)) for (const cols of this.columns) cols.dropStuck(ruleId);
     }
     // Appliance timers belong to their rule: a removed rule, or one that changed kind, takes them along.
     for (const ruleId of [...this.entityTimers.keys()]) {

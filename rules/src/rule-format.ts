@@ -11,6 +11,7 @@ export const RULE_KINDS = [
   'repeat',
   'trend',
   'stale',
+  'stuck',
   'appliance-offline',
   'hub-offline',
   'food-expiry',
@@ -61,12 +62,13 @@ const REQUIRED: Record<RuleKind, Record<string, 'duration' | 'number' | 'string'
   repeat: { count: 'number', window: 'duration' },
   trend: { metric: 'string', window: 'duration' },
   stale: { metric: 'string', after: 'duration' },
+  stuck: { metric: 'string', unchangedFor: 'duration' },
   'appliance-offline': { silentFor: 'duration' },
   'hub-offline': { silentFor: 'duration' },
   'food-expiry': { withinDays: 'number' },
   composite: {},
 };
-export const DURATION_PARAMS: ReadonlySet<string> = new Set(['for', 'clearFor', 'window', 'after', 'silentFor', 'escalateAfter']);
+export const DURATION_PARAMS: ReadonlySet<string> = new Set(['for', 'clearFor', 'window', 'after', 'unchangedFor', 'silentFor', 'escalateAfter']);
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -146,6 +148,7 @@ export function parseRules(text: string, source: string): { rules: RuleDef[]; is
         for (const [name, v] of Object.entries(p)) {
           if (DURATION_PARAMS.has(name) && readDuration(v) === undefined) at(paramNode(name) ?? paramsNode, `${path}/params/${name}`, `${name} must be a duration such as 90s, 10m, 2h`);
         }
+        if (p.tolerance !== undefined && (typeof p.tolerance !== 'number' || p.tolerance < 0)) at(paramNode('tolerance'), `${path}/params/tolerance`, 'tolerance must be a number ≥ 0');
         if (knownKind) {
           for (const [name, what] of Object.entries(REQUIRED[kind as RuleKind])) {
             const v = p[name];

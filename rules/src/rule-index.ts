@@ -18,7 +18,7 @@ export interface CompiledRule {
   readonly reads: readonly string[] | null;
   /** Position in the rule set: events of one message come out in rule order. */
   readonly order: number;
-  /** The metric a trend or stale rule watches. */
+  /** The metric a trend, stale or stuck rule watches. */
   readonly metric: string;
   /** Marks the rule as already picked for the current message (see `RuleIndex.reading`). */
   mark: number;
@@ -27,6 +27,7 @@ export interface CompiledRule {
 export interface TypeRules {
   readonly trend: CompiledRule[];
   readonly stale: CompiledRule[];
+  readonly stuck: CompiledRule[];
   readonly threshold: CompiledRule[];
   readonly repeat: CompiledRule[];
   readonly composite: CompiledRule[];
@@ -44,6 +45,7 @@ export interface TypeRules {
 const KIND_LIST: Readonly<Record<string, keyof TypeRules | undefined>> = {
   trend: 'trend',
   stale: 'stale',
+  stuck: 'stuck',
   threshold: 'threshold',
   repeat: 'repeat',
   composite: 'composite',
@@ -100,6 +102,7 @@ export class RuleIndex {
     this.types = APPLIANCE_TYPES.map(() => ({
       trend: [],
       stale: [],
+      stuck: [],
       threshold: [],
       repeat: [],
       composite: [],

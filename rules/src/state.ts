@@ -141,8 +141,19 @@ export interface MetricSlot {
 }
 
 /**
+ * What a stuck rule remembers per appliance of a type: the value its metric last changed to
+ * (NaN = not yet reported) and since when.
+ */
+export interface StuckColumn {
+  ref: Float64Array;
+  since: Float64Array;
+}
+
+/**
  * The latest values of one appliance type, a column per metric (NaN = never reported) and
- * per state (an index into that state's values, -1 = never reported).
+ * per state (an index into that state's values, -1 = never reported); and, for the stuck
+ * rules that apply to the type, a reference column per rule (made on first use, so a type
+ * without stuck rules pays nothing).
  */
 export class TypeColumns {
   private rows = 0;
@@ -150,6 +161,7 @@ export class TypeColumns {
   private readonly metrics = new Map<string, MetricSlot>();
   private readonly states = new Map<string, Int32Array>();
   private readonly stateValues = new Map<string, { values: (string | boolean)[]; index: Map<string | boolean, number> }>();
+  private readonly stuck = new Map<string, StuckColumn>();
 
   /** A new row; its index is the appliance's slot. */
   addRow(): number {
@@ -157,6 +169,10 @@ export class TypeColumns {
       const cap = capacityFor(this.rows + 1, this.capacity);
       for (const slot of this.metrics.values()) slot.values = grown(slot.values, cap, NaN, (n) => new Float64Array(n));
       for (const [k, col] of this.states) this.states.set(k, grown(col, cap, -1, (n) => new Int32Array(n)));
+      for (const col of this.stuck.values()) {
+        col.ref = grown(col.ref, cap, NaN, (n) => new Float64Array(n));
+        col.since = grown(col.since, cap, NaN, (n) => new Float64Array(n));
+      }
       this.capacity = cap;
     }
     return this.rows++;
@@ -211,6 +227,33 @@ export class TypeColumns {
     for (const name of this.metrics.keys()) {
       const v = this.metric(row, name);
       if (v !== undefined) out[name] = v;
+    }
+    return out;
+  }
+
+  /** The reference column of stuck rule `ruleId`, created on first use. */
+  stuckColumn(ruleId: string): StuckColumn {
+    let col = this.stuck.get(ruleId);
+    if (col === undefined) {
+      col = { ref: new Float64Array(this.capacity).fill(NaN), since: new Float64Array(this.capacity).fill(NaN) };
+      this.stuck.set(ruleId, col);
+    }
+    return col;
+  }
+
+  /** Forgets a stuck rule's references (the rule was removed or changed). */
+  dropStuck(ruleId: string): void {
+    this.stuck.delete(ruleId);
+  }
+
+  /** The row's stuck references by rule id, `[value, since]`; undefined when it has none (for snapshots). */
+  stuckOf(row: number): Record<string, [number, number]> | undefined {
+    let out: Record<string, [number, number]> | undefined;
+    for (const [ruleId, col] of this.stuck) {
+      const ref = col.ref[row] as number;
+      if (Number.isNaN(ref)) continue;
+      out ??= {};
+      out[ruleId] = [ref, col.since[row] as number];
     }
     return out;
   }
