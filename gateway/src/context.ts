@@ -7,6 +7,7 @@ import type { RuleRunner } from './engine/rule-runner.js';
 import type { EventBus } from './events/bus.js';
 import type { FleetMonitor } from './fleet/fleet-monitor.js';
 import type { HubRegistry } from './hubs/hub-registry.js';
+import type { MqttClientRegistry } from './hubs/mqtt-client-registry.js';
 import type { SlaMonitor } from './sla/sla-monitor.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics/metrics.js';
@@ -30,6 +31,8 @@ export interface GatewayContext {
   readonly outbox: Outbox;
   readonly runner: RuleRunner;
   readonly broker: Broker;
+  /** Service and admin MQTT accounts (read-only on the broker). */
+  readonly mqttClients: MqttClientRegistry;
   readonly worker: DeliveryWorker;
   readonly fleet: FleetMonitor;
   readonly sla: SlaMonitor;

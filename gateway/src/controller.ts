@@ -15,6 +15,7 @@ import { messageOfRow, RuleRunner } from './engine/rule-runner.js';
 import { GatewayError } from './errors.js';
 import { EventBus } from './events/bus.js';
 import { HubRegistry } from './hubs/hub-registry.js';
+import { MqttClientRegistry } from './hubs/mqtt-client-registry.js';
 import { Ingest } from './ingest/ingest.js';
 import { Journal } from './ingest/journal.js';
 import { createLogger, type Logger } from './log.js';
@@ -89,6 +90,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     const metrics = new Metrics();
     const bus = new EventBus();
     const hubs = new HubRegistry(store, clock);
+    const mqttClients = new MqttClientRegistry(store, clock);
     const customers = new CustomerRegistry(store, clock);
     const tickets = new TicketService(store, clock, customers, metrics);
     const alarms = new AlarmStore(store, clock);
@@ -105,7 +107,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     });
     const worker = new DeliveryWorker(outbox, { ...config.contactCenter, secrets }, clock, metrics, logger);
     const journal = new Journal(store, clock, metrics, logger, config.journalMaxBatch);
-    const broker = new Broker(hubs, metrics, logger, config.mqtt, () => clock.now());
+    const broker = new Broker(hubs, mqttClients, metrics, logger, config.mqtt, () => clock.now());
     const ingest = new Ingest(journal, clock, metrics, logger, (hubId, notice) => broker.sendNotice(hubId, notice));
     broker.attachIngest(ingest);
 
@@ -117,7 +119,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       if (events.some((e) => e.type === 'contact')) worker.kick();
     };
 
-    const ctx: GatewayContext = { config, store, clock, metrics, logger, bus, hubs, customers, tickets, alarms, outbox, runner, broker, worker, fleet, sla, adminToken: token.value, contactSecrets: secrets };
+    const ctx: GatewayContext = { config, store, clock, metrics, logger, bus, hubs, customers, tickets, alarms, outbox, runner, broker, mqttClients, worker, fleet, sla, adminToken: token.value, contactSecrets: secrets };
 
     const mqttPort = await broker.start(config.host, config.mqttPort);
     closers.push(() => broker.stop());

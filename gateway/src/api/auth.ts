@@ -40,6 +40,7 @@ const POLICY: readonly { method: string; path: RegExp; roles: readonly Role[] }[
   { method: '*', path: /^\/api\/v1\/users/, roles: ['admin'] },
   { method: 'POST', path: /^\/api\/v1\/hubs/, roles: ['admin'] },
   { method: 'DELETE', path: /^\/api\/v1\/hubs/, roles: ['admin'] },
+  { method: '*', path: /^\/api\/v1\/mqtt-clients/, roles: ['admin'] },
   { method: '*', path: /^\/api\/v1\/(customers|appliances)/, roles: ['dispatcher', 'manager', 'admin'] },
   { method: 'POST', path: /^\/api\/v1\/(tickets|notifications|contacts)/, roles: ['dispatcher', 'manager', 'admin'] },
   { method: 'POST', path: /^\/api\/v1\/alarms/, roles: ['dispatcher', 'engineer', 'admin'] },

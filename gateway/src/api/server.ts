@@ -5,6 +5,7 @@ import type { GatewayContext } from '../context.js';
 import { apiAuth } from './auth.js';
 import { errorHandler, problemSchema } from './problem.js';
 import { registerHubRoutes } from './routes/hubs.js';
+import { registerMqttClientRoutes } from './routes/mqtt-clients.js';
 import { registerCustomerRoutes } from './routes/customers.js';
 import { registerTicketRoutes } from './routes/tickets.js';
 import { registerAlarmRoutes } from './routes/alarms.js';
@@ -56,6 +57,7 @@ export async function buildApi(ctx: GatewayContext): Promise<FastifyInstance> {
   registerSessionRoutes(app, ctx, users);
   registerOpsRoutes(app, ctx);
   registerHubRoutes(app, ctx);
+  registerMqttClientRoutes(app, ctx);
   registerCustomerRoutes(app, ctx);
   registerTicketRoutes(app, ctx);
   registerAlarmRoutes(app, ctx);

@@ -1,39 +1,34 @@
-import { readFileSync } from 'node:fs';
-import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer, type Server, type Server as NetServer } from 'node:net';
-import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
-import { createWebSocketStream, WebSocketServer } from 'ws';
-import { GatewayError } from '../errors.js';
+import type { Server as HttpServer } from 'node:http';
+import type { Server as TlsServer } from 'node:tls';
+import type { WebSocketServer } from 'ws';
 import { Aedes, type AuthenticateError, type Client, type ConnectPacket, type PublishPacket, type Subscription } from 'aedes';
 import { hubIdOfTopic, topics, type NoticePayload } from '@forecare/firmware-contracts';
 import type { HubRegistry } from '../hubs/hub-registry.js';
+import type { MqttClientRegistry } from '../hubs/mqtt-client-registry.js';
 import type { Ingest } from '../ingest/ingest.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
+import { Authenticator } from './authenticate.js';
 import { isCleanMqttString } from './hygiene.js';
+import { hubIdentity, maySubscribe, type ClientIdentity, type ClientRole } from './identity.js';
 import { listen } from './listen.js';
+import { createTlsListener, createWsListener, type TlsFiles } from './listeners.js';
 import { LoginLimiter } from './login-limiter.js';
-
-/** CONNACK return codes of MQTT 3.1.1 §3.2.2.3. */
-const enum ConnackCode {
-  UnacceptableProtocol = 1,
-  IdentifierRejected = 2,
-  BadCredentials = 4,
-  NotAuthorized = 5,
-}
-
-function refusal(code: ConnackCode, message: string): AuthenticateError {
-  return Object.assign(new Error(message), { returnCode: code as number }) as AuthenticateError;
-}
 
 export interface BrokerLimits {
   readonly maxPacketBytes: number;
+  /** 0 = no limit (keepalive 0 accepted too). */
   readonly maxKeepaliveS: number;
   readonly maxSubscriptions: number;
+  readonly maxTopicLevels: number;
+  /** QoS 1/2 publishes one connection may have waiting for their acknowledgement. */
+  readonly maxInflight: number;
+  readonly maxClientIdLength: number;
   readonly loginFailuresPerMinute: number;
 }
 
-export const DEFAULT_LIMITS: BrokerLimits = { maxPacketBytes: 270_336, maxKeepaliveS: 1200, maxSubscriptions: 16, loginFailuresPerMinute: 10 };
+export const DEFAULT_LIMITS: BrokerLimits = { maxPacketBytes: 270_336, maxKeepaliveS: 1200, maxSubscriptions: 16, maxTopicLevels: 8, maxInflight: 1000, maxClientIdLength: 128, loginFailuresPerMinute: 10 };
 
 /** The parts of aedes' per-connection client we guard (not in its public types). */
 interface ClientInternals {
@@ -44,39 +39,36 @@ interface ClientInternals {
 export interface ExtraListeners {
   readonly tlsPort: number | undefined;
   readonly wsPort: number | undefined;
-  readonly tls: { readonly cert: string; readonly key: string; readonly ca: string };
-}
-
-export interface BrokerIdentity {
-  readonly hubId: string;
+  readonly tls: TlsFiles;
 }
 
 /**
  * The MQTT side: aedes with our hooks. Hubs authenticate with username = hub id and their
- * provisioned password, and may publish and subscribe only under `forecare/v1/{hubId}/`.
+ * provisioned password (or a client certificate) and may publish and subscribe only under
+ * `forecare/v1/{hubId}/`; service and admin accounts (`{role}:{name}`) only subscribe.
  */
 export class Broker {
   private aedes: Aedes | undefined;
   private server: Server | undefined;
-  private readonly identities = new WeakMap<Client, BrokerIdentity>();
+  private readonly identities = new WeakMap<Client, ClientIdentity>();
   private readonly connects = new WeakMap<Client, ConnectPacket>();
   private ingest: Ingest | undefined;
   private readonly live = new Set<Client>();
-
-  private readonly subscriptions = new WeakMap<Client, Set<string>>();
   private readonly extra: (NetServer | TlsServer | HttpServer)[] = [];
   private wss: WebSocketServer | undefined;
   private clientCa = false;
-  private readonly limiter: LoginLimiter;
+  private readonly authenticator: Authenticator;
 
   constructor(
-    private readonly registry: HubRegistry,
+    hubs: HubRegistry,
+    clients: MqttClientRegistry,
     private readonly metrics: Metrics,
     private readonly logger: Logger,
     private readonly limits: BrokerLimits = DEFAULT_LIMITS,
-    private readonly now: () => number = Date.now,
+    now: () => number = Date.now,
   ) {
-    this.limiter = new LoginLimiter(limits.loginFailuresPerMinute, limits.loginFailuresPerMinute * 5);
+    const limiter = new LoginLimiter(limits.loginFailuresPerMinute, limits.loginFailuresPerMinute * 5);
+    this.authenticator = new Authenticator(hubs, clients, limiter, metrics, limits, now);
   }
 
   attachIngest(ingest: Ingest): void {
@@ -87,37 +79,39 @@ export class Broker {
     const aedes = await Aedes.createBroker({
       id: 'forecare',
       connectTimeout: 10_000,
-      maxClientsIdLength: 64,
-      maxTopicLevels: 8,
-      keepaliveLimit: this.limits.maxKeepaliveS,
+      // Applies to MQTT 3.1 only; 3.1.1 client ids are checked in authenticate.
+      maxClientsIdLength: this.limits.maxClientIdLength,
+      maxTopicLevels: this.limits.maxTopicLevels,
+      // QoS 2 publishes awaiting PUBREL; QoS 1 ones awaiting the journal are counted in authorizePublish.
+      maxInflightInbound: this.limits.maxInflight,
+      // Checked in authenticate instead: aedes refuses with CONNACK 6, reserved in MQTT 3.1.1.
+      keepaliveLimit: 0,
       preConnect: (client, packet, cb) => {
         this.connects.set(client, packet);
         cb(null, true);
       },
-      authenticate: (client, username, password, done) => {
-        this.authenticate(client, username, password).then(
-          (identity) => {
-            this.identities.set(client, identity);
-            done(null, true);
-          },
-          (err: AuthenticateError) => {
-            this.metrics.mqttConnectRefused.inc({ reason: String(err.returnCode) });
-            this.logger.warn({ clientId: client.id, username, returnCode: err.returnCode, reason: err.message }, 'mqtt connect refused');
-            done(err, false);
-          },
-        );
-      },
+      authenticate: (client, username, password, done) => this.authenticate(client, username, password, done),
       authorizePublish: (client, packet, cb) => this.authorizePublish(client, packet, cb),
       authorizeSubscribe: (client, sub, cb) => this.authorizeSubscribe(client, sub, cb),
     });
     aedes.on('clientReady', (client) => {
       this.live.add(client);
       this.metrics.mqttConnections.inc();
-      this.logger.info({ clientId: client.id, hubId: this.identities.get(client)?.hubId }, 'hub connected');
+      const identity = this.identities.get(client);
+      this.logger.info({ clientId: client.id, role: identity?.role, hubId: identity?.role === 'hub' ? identity.name : undefined, account: identity?.role !== 'hub' ? identity?.name : undefined }, 'mqtt client connected');
     });
     aedes.on('clientDisconnect', (client) => {
       if (this.live.delete(client)) this.metrics.mqttConnections.dec();
-      this.logger.info({ clientId: client.id, hubId: this.identities.get(client)?.hubId }, 'hub disconnected');
+      const identity = this.identities.get(client);
+      this.logger.info({ clientId: client.id, role: identity?.role, hubId: identity?.role === 'hub' ? identity.name : undefined }, 'mqtt client disconnected');
+    });
+    aedes.on('unsubscribe', (filters, client) => {
+      const mine = this.identities.get(client)?.subscriptions;
+      if (mine !== undefined) for (const f of filters) mine.delete(f);
+    });
+    aedes.on('keepaliveTimeout', (client) => {
+      this.metrics.disconnects.inc({ reason: 'keepalive-timeout' });
+      this.logger.warn({ clientId: client.id, hubId: this.identities.get(client)?.name }, 'mqtt client silent past 1.5 x keepalive: disconnected');
     });
     aedes.on('clientError', (client, err) => {
       this.logger.warn({ clientId: client.id, err: err.message }, 'mqtt client error');
@@ -153,57 +147,26 @@ export class Broker {
     };
   }
 
-  private async authenticate(client: Client, username: string | undefined, password: Buffer | undefined): Promise<BrokerIdentity> {
+  private authenticate(client: Client, username: string | undefined, password: Buffer | undefined, done: (err: AuthenticateError | null, success: boolean | null) => void): void {
     const packet = this.connects.get(client);
     this.connects.delete(client);
-    if (packet !== undefined && packet.protocolVersion === 5) {
-      // aedes does not implement MQTT 5; refuse cleanly [MQTT-3.1.2-2].
-      throw refusal(ConnackCode.UnacceptableProtocol, 'MQTT 5 is not supported; connect with MQTT 3.1.1');
-    }
-    const clientId = packet?.clientId ?? client.id;
-    if (!isCleanMqttString(clientId)) throw refusal(ConnackCode.IdentifierRejected, 'client id contains NUL, control characters or invalid UTF-8');
-    // [MQTT-3.1.3-8]: an empty client id requires a clean session.
-    if (packet !== undefined && packet.clientId === '' && packet.clean === false) {
-      throw refusal(ConnackCode.IdentifierRejected, 'empty client id with a persistent session');
-    }
-    const certHub = this.certificateHub(client);
-    if (certHub !== undefined) {
-      // A client certificate from our CA names the hub; a username, if sent, must agree.
-      if (username !== undefined && username !== certHub) throw refusal(ConnackCode.BadCredentials, 'username does not match the client certificate');
-      const hub = this.registry.get(certHub);
-      if (hub === undefined || hub.revokedAt !== null) throw refusal(ConnackCode.NotAuthorized, `hub ${certHub} of the client certificate is not provisioned or is revoked`);
-      this.checkWill(packet, certHub);
-      return { hubId: certHub };
-    }
-    if (username === undefined || password === undefined) throw refusal(ConnackCode.NotAuthorized, 'username and password are required');
-    if (!isCleanMqttString(username)) throw refusal(ConnackCode.BadCredentials, 'username contains NUL, control characters or invalid UTF-8');
-    const hubId = username;
-    const source = (client as unknown as ClientInternals).conn.remoteAddress ?? 'unknown';
-    const blocked = this.limiter.blocked(hubId, source, this.now());
-    if (blocked !== undefined) {
-      this.metrics.loginFailures.inc({ reason: `rate-limited-${blocked}` });
-      throw refusal(ConnackCode.NotAuthorized, `too many failed logins for this ${blocked === 'hub' ? 'hub id' : 'source address'}; try again in a minute`);
-    }
-    const ok = await this.registry.verify(hubId, password.toString('utf8'));
-    if (!ok) {
-      this.limiter.fail(hubId, source, this.now());
-      this.metrics.loginFailures.inc({ reason: 'bad-credentials' });
-      throw refusal(ConnackCode.BadCredentials, 'bad username or password');
-    }
-    this.checkWill(packet, hubId);
-    return { hubId };
+    const conn = (client as unknown as ClientInternals).conn;
+    const attempt = { packet, clientId: packet?.clientId ?? client.id, username, password, source: conn.remoteAddress ?? 'unknown', certificateName: this.certificateName(client) };
+    this.authenticator.authenticate(attempt).then(
+      (identity) => {
+        this.identities.set(client, identity);
+        done(null, true);
+      },
+      (err: AuthenticateError) => {
+        this.metrics.mqttConnectRefused.inc({ reason: String(err.returnCode) });
+        this.logger.warn({ clientId: client.id, username, returnCode: err.returnCode, reason: err.message }, 'mqtt connect refused');
+        done(err, false);
+      },
+    );
   }
 
-  private checkWill(packet: ConnectPacket | undefined, hubId: string): void {
-    const will = packet?.will;
-    if (will !== undefined && will !== null) {
-      if (will.topic !== topics.status(hubId)) throw refusal(ConnackCode.NotAuthorized, `last will must be on ${topics.status(hubId)}`);
-      if ((will.qos ?? 0) > 1) throw refusal(ConnackCode.NotAuthorized, 'last will QoS must be 0 or 1');
-    }
-  }
-
-  /** The hub id of a verified client certificate (TLS with FORECARE_TLS_CA), if any. */
-  private certificateHub(client: Client): string | undefined {
+  /** The CN of a verified client certificate (TLS with FORECARE_TLS_CA), if any. */
+  private certificateName(client: Client): string | undefined {
     if (!this.clientCa) return undefined;
     const conn = (client as unknown as ClientInternals).conn;
     if (conn.authorized !== true || conn.getPeerCertificate === undefined) return undefined;
@@ -212,14 +175,17 @@ export class Broker {
     return name !== undefined && isCleanMqttString(name) ? name : undefined;
   }
 
+  /** The hot path: one lookup, a prefix test and a counter; the journal decides when `cb` runs. */
   private authorizePublish(client: Client | null, packet: PublishPacket, cb: (error?: Error | null) => void): void {
+    const topic = packet.topic;
     // A will published after its client is gone arrives with client === null; its topic was
     // checked at CONNECT to be the hub's own status topic.
-    const identity = client === null ? undefined : this.identities.get(client);
-    const hubId = identity?.hubId ?? (client === null ? hubIdOfTopic(packet.topic) : null);
-    if (hubId === null || hubId === undefined || !isCleanMqttString(packet.topic) || !packet.topic.startsWith(topics.hubPrefix(hubId))) {
-      this.metrics.rejects.inc({ reason: 'forbidden-topic' });
-      this.logger.warn({ clientId: client?.id, hubId, topic: packet.topic.slice(0, 200) }, 'publish outside the hub prefix: disconnecting');
+    const identity = client === null ? willIdentity(topic) : this.identities.get(client);
+    const publisher = identity?.publisher;
+    if (identity === undefined || publisher === undefined || publisher === null || identity.prefix === null || !topic.startsWith(identity.prefix) || !isCleanMqttString(topic)) {
+      const reason = identity !== undefined && identity.role !== 'hub' ? 'read-only-role' : 'forbidden-topic';
+      this.metrics.rejects.inc({ reason });
+      this.logger.warn({ clientId: client?.id, role: identity?.role, name: identity?.name, topic: topic.slice(0, 200), reason }, 'publish not allowed: disconnecting');
       // MQTT 3.1.1 has no PUBACK reason code: an error here makes aedes close the connection.
       cb(new Error('publish not authorized'));
       return;
@@ -228,26 +194,33 @@ export class Broker {
       cb(new Error('ingest not ready'));
       return;
     }
+    if (packet.qos > 0 && identity.inflight >= this.limits.maxInflight) {
+      // MQTT 3.1.1 cannot advertise a receive window, so, as aedes does for QoS 2, the connection goes.
+      this.metrics.rejects.inc({ reason: 'too-many-inflight' });
+      this.logger.warn({ clientId: client?.id, hubId: identity.name, max: this.limits.maxInflight }, 'publishes in flight over FORECARE_MQTT_MAX_INFLIGHT: disconnecting');
+      cb(new Error('too many publishes in flight'));
+      return;
+    }
+    identity.inflight++;
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
-    this.ingest.accept({ hubId, clientId: client?.id ?? null }, packet.topic, payload, (err) => cb(err ?? null));
+    this.ingest.accept(publisher, topic, payload, (err) => {
+      identity.inflight--;
+      cb(err ?? null);
+    });
   }
 
   private authorizeSubscribe(client: Client, sub: Subscription, cb: (error: Error | null, subscription?: Subscription | null) => void): void {
     const identity = this.identities.get(client);
-    if (identity === undefined || !isCleanMqttString(sub.topic) || !sub.topic.startsWith(topics.hubPrefix(identity.hubId))) {
+    if (identity === undefined || !isCleanMqttString(sub.topic) || !maySubscribe(identity, sub.topic)) {
       this.metrics.rejects.inc({ reason: 'forbidden-subscription' });
-      this.logger.warn({ clientId: client.id, hubId: identity?.hubId, topic: sub.topic.slice(0, 200) }, 'subscription refused');
+      this.logger.warn({ clientId: client.id, role: identity?.role, name: identity?.name, topic: sub.topic.slice(0, 200) }, 'subscription refused');
       cb(null, null); // SUBACK 0x80 for this filter, connection stays up
       return;
     }
-    let mine = this.subscriptions.get(client);
-    if (mine === undefined) {
-      mine = new Set();
-      this.subscriptions.set(client, mine);
-    }
+    const mine = identity.subscriptions;
     if (!mine.has(sub.topic) && mine.size >= this.limits.maxSubscriptions) {
       this.metrics.rejects.inc({ reason: 'too-many-subscriptions' });
-      this.logger.warn({ clientId: client.id, hubId: identity.hubId, max: this.limits.maxSubscriptions }, 'subscription refused: FORECARE_MQTT_MAX_SUBSCRIPTIONS reached');
+      this.logger.warn({ clientId: client.id, name: identity.name, max: this.limits.maxSubscriptions }, 'subscription refused: FORECARE_MQTT_MAX_SUBSCRIPTIONS reached');
       cb(null, null);
       return;
     }
@@ -268,27 +241,40 @@ export class Broker {
     );
   }
 
-  /** Hub ids with a live connection. */
-  connectedHubIds(): string[] {
-    const ids: string[] = [];
+  /** Names (hub ids for role hub) with a live connection. */
+  connectedNames(role: ClientRole): string[] {
+    const names: string[] = [];
     for (const client of this.live) {
       const identity = this.identities.get(client);
-      if (identity !== undefined) ids.push(identity.hubId);
+      if (identity?.role === role) names.push(identity.name);
     }
-    return ids;
+    return names;
   }
 
-  /** Closes every connection of a hub (after revocation or rotation). */
-  disconnectHub(hubId: string): number {
+  /** Hub ids with a live connection. */
+  connectedHubIds(): string[] {
+    return this.connectedNames('hub');
+  }
+
+  /** Closes every connection of a hub or account (after revocation or rotation). */
+  disconnect(role: ClientRole, name: string): number {
     let n = 0;
     for (const client of this.live) {
-      if (this.identities.get(client)?.hubId === hubId) {
+      const identity = this.identities.get(client);
+      if (identity?.role === role && identity.name === name) {
         client.close();
         n++;
       }
     }
-    if (n > 0) this.logger.info({ hubId, connections: n }, 'hub disconnected by the gateway');
+    if (n > 0) {
+      this.metrics.disconnects.inc({ reason: 'credentials-changed' }, n);
+      this.logger.info({ role, name, connections: n }, 'mqtt client disconnected by the gateway');
+    }
     return n;
+  }
+
+  disconnectHub(hubId: string): number {
+    return this.disconnect('hub', hubId);
   }
 
   get isRunning(): boolean {
@@ -309,35 +295,13 @@ export class Broker {
     let tlsPort: number | undefined;
     let wsPort: number | undefined;
     if (opts.tlsPort !== undefined) {
-      const read = (file: string, setting: string): Buffer => {
-        try {
-          return readFileSync(file);
-        } catch (err) {
-          throw new GatewayError('GW_ERR_CONFIG_INVALID', `${setting}: cannot read ${file} (${(err as Error).message})`);
-        }
-      };
       this.clientCa = opts.tls.ca !== '';
-      const server = createTlsServer(
-        {
-          cert: read(opts.tls.cert, 'FORECARE_TLS_CERT'),
-          key: read(opts.tls.key, 'FORECARE_TLS_KEY'),
-          ...(this.clientCa ? { ca: read(opts.tls.ca, 'FORECARE_TLS_CA'), requestCert: true, rejectUnauthorized: false } : {}),
-        },
-        (socket) => this.guard(aedes.handle(socket) as unknown as ClientInternals),
-      );
-      server.on('tlsClientError', (err) => this.logger.warn({ err: err.message }, 'tls handshake failed'));
+      const server = createTlsListener(opts.tls, this.logger, (socket) => this.guard(aedes.handle(socket) as unknown as ClientInternals));
       this.extra.push(server);
       tlsPort = await listen(server, host, opts.tlsPort, 'FORECARE_MQTTS_PORT');
     }
     if (opts.wsPort !== undefined) {
-      const http = createHttpServer((_req, res) => res.writeHead(426, { 'content-type': 'text/plain' }).end('MQTT over WebSocket: connect to /mqtt'));
-      const wss = new WebSocketServer({ server: http, path: '/mqtt' });
-      wss.on('connection', (ws, req) => {
-        const stream = createWebSocketStream(ws);
-        Object.assign(stream, { remoteAddress: req.socket.remoteAddress });
-        stream.on('error', () => stream.destroy());
-        this.guard(aedes.handle(stream, req) as unknown as ClientInternals);
-      });
+      const { http, wss } = createWsListener(this.limits.maxPacketBytes, (stream, req) => this.guard(aedes.handle(stream, req) as unknown as ClientInternals));
       this.extra.push(http);
       this.wss = wss;
       wsPort = await listen(http, host, opts.wsPort, 'FORECARE_MQTT_WS_PORT');
@@ -353,4 +317,10 @@ export class Broker {
     if (server !== undefined) await new Promise<void>((resolve) => server.close(() => resolve()));
     if (aedes !== undefined) await new Promise<void>((resolve) => aedes.close(() => resolve()));
   }
+}
+
+/** The identity a will of a departed hub publishes under (its topic names the hub). */
+function willIdentity(topic: string): ClientIdentity | undefined {
+  const hubId = hubIdOfTopic(topic);
+  return hubId === null ? undefined : hubIdentity(hubId, null);
 }

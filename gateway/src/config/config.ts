@@ -32,6 +32,9 @@ export interface GatewayConfig {
     readonly maxPacketBytes: number;
     readonly maxKeepaliveS: number;
     readonly maxSubscriptions: number;
+    readonly maxTopicLevels: number;
+    readonly maxInflight: number;
+    readonly maxClientIdLength: number;
     readonly loginFailuresPerMinute: number;
   };
   readonly sqliteSynchronous: 'NORMAL' | 'FULL';
@@ -88,6 +91,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const port = (key: SettingKey): number => { const r = raw(key); return parsePort(r.value, r.from); };
   const positive = (key: SettingKey): number => { const r = raw(key); return parsePositive(r.value, r.from); };
   const duration = (key: SettingKey): number => { const r = raw(key); return parseDuration(r.value, r.from); };
+  const nonNegative = (key: SettingKey): number => { const r = raw(key); return r.value.trim() === '0' ? 0 : parsePositive(r.value, r.from); };
+  // aedes clamps to 100 (its topic matcher's ceiling); below 6 the contract's own topics would not fit.
+  const topicLevels = (): number => {
+    const r = raw('mqttMaxTopicLevels');
+    const n = parsePositive(r.value, r.from);
+    if (n < 6 || n > 100) throw new GatewayError('GW_ERR_CONFIG_INVALID', `${r.from}: "${r.value}" must be 6 to 100 (forecare/v1/{hubId}/appliances/{applianceId}/telemetry has 6 levels)`);
+    return n;
+  };
 
   const optionalPort = (key: SettingKey): number | undefined => {
     const r = raw(key);
@@ -135,8 +146,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       wsPort: optionalPort('mqttWsPort'),
       tls: { cert: str('tlsCert'), key: str('tlsKey'), ca: str('tlsCa') },
       maxPacketBytes: positive('mqttMaxPacketBytes'),
-      maxKeepaliveS: positive('mqttMaxKeepaliveS'),
+      maxKeepaliveS: nonNegative('mqttMaxKeepaliveS'),
       maxSubscriptions: positive('mqttMaxSubscriptions'),
+      maxTopicLevels: topicLevels(),
+      maxInflight: positive('mqttMaxInflight'),
+      maxClientIdLength: positive('mqttMaxClientIdLength'),
       loginFailuresPerMinute: positive('loginFailuresPerMinute'),
     },
     sqliteSynchronous: sync,

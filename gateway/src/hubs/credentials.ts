@@ -1,4 +1,4 @@
-import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { createHmac, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
 /** scrypt parameters (RFC 7914): N=2^14, r=8, p=1 — ~16 MB·ms per check, off the event loop. */
 const PARAMS = { N: 16384, r: 8, p: 1 } as const;
@@ -29,4 +29,29 @@ export async function verifyPassword(password: string, encoded: string): Promise
   const expected = Buffer.from(hashText ?? '', 'base64url');
   const key = await scryptAsync(password, Buffer.from(saltText ?? '', 'base64url'), { N: Number(n), r: Number(r), p: Number(p) });
   return key.length === expected.length && timingSafeEqual(key, expected);
+}
+
+/**
+ * Password checks against stored hashes, with a memory of what already matched. A reconnect
+ * storm (every hub back after an outage) must not cost one scrypt each: a password already
+ * verified against this exact stored hash is recognised by a keyed MAC. Rotation changes
+ * the hash, so an entry never outlives the credential it vouches for.
+ */
+export class VerifiedPasswords {
+  private readonly verified = new Map<string, Buffer>();
+  private readonly key = randomBytes(32);
+
+  constructor(private readonly capacity = 200_000) {}
+
+  async check(password: string, passwordHash: string): Promise<boolean> {
+    const mac = createHmac('sha256', this.key).update(password).digest();
+    const known = this.verified.get(passwordHash);
+    if (known !== undefined && known.length === mac.length && timingSafeEqual(known, mac)) return true;
+    const ok = await verifyPassword(password, passwordHash);
+    if (ok) {
+      if (this.verified.size >= this.capacity) this.verified.delete(this.verified.keys().next().value ?? '');
+      this.verified.set(passwordHash, mac);
+    }
+    return ok;
+  }
 }

@@ -1,11 +1,11 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { isValidHubId } from '@forecare/firmware-contracts';
 import type { Clock } from '../clock.js';
 import { GatewayError } from '../errors.js';
 import type { Store } from '../store/db.js';
 import { hubs } from '../store/schema.js';
-import { generatePassword, hashPassword, verifyPassword } from './credentials.js';
+import { generatePassword, hashPassword, VerifiedPasswords } from './credentials.js';
 
 export interface HubCredentials {
   readonly hubId: string;
@@ -24,9 +24,7 @@ export interface HubRecord {
 
 /** Provisioned hubs and their credentials. The username of a hub is its hub id. */
 export class HubRegistry {
-  /** stored hash → MAC of the password that matched it (rotation changes the hash, so entries expire by themselves). */
-  private readonly verified = new Map<string, Buffer>();
-  private readonly cacheKey = randomBytes(32);
+  private readonly passwords = new VerifiedPasswords();
 
   constructor(
     private readonly store: Store,
@@ -83,16 +81,6 @@ export class HubRegistry {
   async verify(hubId: string, password: string): Promise<boolean> {
     const row = this.store.db.select({ passwordHash: hubs.passwordHash, revokedAt: hubs.revokedAt }).from(hubs).where(eq(hubs.hubId, hubId)).get();
     if (row === undefined || row.revokedAt !== null) return false;
-    // A reconnect storm (every hub back after an outage) must not cost one scrypt each: a
-    // password already verified against this exact stored hash is recognised by a keyed MAC.
-    const mac = createHmac('sha256', this.cacheKey).update(password).digest();
-    const known = this.verified.get(row.passwordHash);
-    if (known !== undefined && known.length === mac.length && timingSafeEqual(known, mac)) return true;
-    const ok = await verifyPassword(password, row.passwordHash);
-    if (ok) {
-      if (this.verified.size >= 200_000) this.verified.delete(this.verified.keys().next().value ?? '');
-      this.verified.set(row.passwordHash, mac);
-    }
-    return ok;
+    return this.passwords.check(password, row.passwordHash);
   }
 }

@@ -261,3 +261,17 @@ export const sessions = sqliteTable('sessions', {
   createdAt: integer('created_at').notNull(),
   expiresAt: integer('expires_at').notNull(),
 }, (t) => [index('sessions_user').on(t.username)]);
+
+/**
+ * MQTT accounts that are not hubs: integrations (role `service`) and operators (role
+ * `admin`), both read-only on the broker. Username on the wire is `{role}:{name}`.
+ */
+export const mqttClients = sqliteTable('mqtt_clients', {
+  name: text('name').primaryKey(),
+  role: text('role').notNull(),
+  /** scrypt$N$r$p$salt$hash — never the password itself. */
+  passwordHash: text('password_hash').notNull(),
+  createdAt: integer('created_at').notNull(),
+  rotatedAt: integer('rotated_at'),
+  revokedAt: integer('revoked_at'),
+});

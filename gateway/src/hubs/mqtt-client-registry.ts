@@ -1,0 +1,119 @@
+import { eq } from 'drizzle-orm';
+import { isValidHubId } from '@forecare/firmware-contracts';
+import type { Clock } from '../clock.js';
+import { GatewayError } from '../errors.js';
+import type { Store } from '../store/db.js';
+import { mqttClients } from '../store/schema.js';
+import { generatePassword, hashPassword, VerifiedPasswords } from './credentials.js';
+
+/**
+ * Roles of MQTT accounts that are not hubs. Both are read-only on the broker: only hubs
+ * publish (under their own prefix) and only the gateway publishes notices and `$SYS`.
+ * - `service`: an integration (Node-RED, a data lake, a CRM bridge) — subscribes to the
+ *   fleet's topics under `forecare/v1/`.
+ * - `admin`: an operator — subscribes to anything, `$SYS/#` included.
+ */
+export const MQTT_CLIENT_ROLES = ['service', 'admin'] as const;
+export type MqttClientRole = (typeof MQTT_CLIENT_ROLES)[number];
+
+export interface MqttClientCredentials {
+  readonly name: string;
+  readonly role: MqttClientRole;
+  readonly username: string;
+  readonly password: string;
+}
+
+export interface MqttClientRecord {
+  readonly name: string;
+  readonly role: MqttClientRole;
+  readonly username: string;
+  readonly createdAt: number;
+  readonly rotatedAt: number | null;
+  readonly revokedAt: number | null;
+}
+
+/**
+ * The username of an account: `{role}:{name}`. A colon never occurs in a hub id, so the two
+ * kinds of username cannot collide, and the role is visible in every log line.
+ */
+export function mqttClientUsername(role: MqttClientRole, name: string): string {
+  return `${role}:${name}`;
+}
+
+/** `{role}:{name}` → its parts, or undefined when the username is not of that form. */
+export function parseMqttClientUsername(username: string): { role: MqttClientRole; name: string } | undefined {
+  const colon = username.indexOf(':');
+  if (colon < 0) return undefined;
+  const role = MQTT_CLIENT_ROLES.find((r) => r.length === colon && username.startsWith(r));
+  return role === undefined ? undefined : { role, name: username.slice(colon + 1) };
+}
+
+function isRole(role: string): role is MqttClientRole {
+  return (MQTT_CLIENT_ROLES as readonly string[]).includes(role);
+}
+
+type Row = typeof mqttClients.$inferSelect;
+
+function recordOf(row: Row): MqttClientRecord {
+  const role = isRole(row.role) ? row.role : 'service';
+  return { name: row.name, role, username: mqttClientUsername(role, row.name), createdAt: row.createdAt, rotatedAt: row.rotatedAt, revokedAt: row.revokedAt };
+}
+
+/** Service and admin MQTT accounts; passwords are returned once and stored as salted scrypt hashes, like hubs'. */
+export class MqttClientRegistry {
+  private readonly passwords = new VerifiedPasswords(10_000);
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+  ) {}
+
+  async provision(request: { name: string; role: MqttClientRole }): Promise<MqttClientCredentials> {
+    const { name, role } = request;
+    if (!isValidHubId(name)) throw new GatewayError('GW_ERR_VALIDATION', `MQTT client name "${name}" must match [A-Za-z0-9][A-Za-z0-9._-]{0,63}`);
+    const password = generatePassword();
+    const passwordHash = await hashPassword(password);
+    const inserted = this.store.db.insert(mqttClients).values({ name, role, passwordHash, createdAt: this.clock.now() }).onConflictDoNothing().run();
+    if (inserted.changes === 0) throw new GatewayError('GW_ERR_MQTT_CLIENT_EXISTS', `MQTT client ${name} is already provisioned`);
+    return { name, role, username: mqttClientUsername(role, name), password };
+  }
+
+  /** New password; the old one stops working at once (a revoked account is reinstated). */
+  async rotate(name: string): Promise<MqttClientCredentials> {
+    const current = this.require(name);
+    const password = generatePassword();
+    const passwordHash = await hashPassword(password);
+    this.store.db.update(mqttClients).set({ passwordHash, rotatedAt: this.clock.now(), revokedAt: null }).where(eq(mqttClients.name, name)).run();
+    return { name, role: current.role, username: current.username, password };
+  }
+
+  revoke(name: string): MqttClientRecord {
+    const current = this.require(name);
+    this.store.db.update(mqttClients).set({ revokedAt: this.clock.now() }).where(eq(mqttClients.name, name)).run();
+    return current;
+  }
+
+  get(name: string): MqttClientRecord | undefined {
+    const row = this.store.db.select().from(mqttClients).where(eq(mqttClients.name, name)).get();
+    return row === undefined ? undefined : recordOf(row);
+  }
+
+  require(name: string): MqttClientRecord {
+    const record = this.get(name);
+    if (record === undefined) throw new GatewayError('GW_ERR_MQTT_CLIENT_UNKNOWN', `MQTT client ${name} is not provisioned`);
+    return record;
+  }
+
+  list(): MqttClientRecord[] {
+    return this.store.db.select().from(mqttClients).all().map(recordOf);
+  }
+
+  /** The account's role when `username` (`{role}:{name}`) and password match an unrevoked account. */
+  async verify(username: string, password: string): Promise<MqttClientRole | undefined> {
+    const parsed = parseMqttClientUsername(username);
+    if (parsed === undefined) return undefined;
+    const row = this.store.db.select().from(mqttClients).where(eq(mqttClients.name, parsed.name)).get();
+    if (row === undefined || row.revokedAt !== null || row.role !== parsed.role || !isRole(row.role)) return undefined;
+    return (await this.passwords.check(password, row.passwordHash)) ? row.role : undefined;
+  }
+}
