@@ -15,8 +15,12 @@ export interface ReceivedTask {
 export type Outcome = 'reached' | 'booked' | 'declined' | 'no-answer' | 'wrong-number';
 
 export interface ContactCenterOptions {
-  /** Standard Webhooks secret (whsec_…) shared with the gateway: tasks are verified with it and callbacks signed. */
-  readonly secret: string;
+  /**
+   * Standard Webhooks secret (whsec_…) shared with the gateway: tasks are verified with it and
+   * callbacks signed. During a rotation, several (newest first): any of them verifies a task,
+   * the first signs callbacks.
+   */
+  readonly secret: string | readonly string[];
   readonly port?: number;
   /** Where outcomes are reported (the gateway's /api/v1/contact-center/outcomes); none when absent. */
   readonly callbackUrl?: string;
@@ -38,8 +42,12 @@ export interface ContactCenterOptions {
 export class ContactCenterSim {
   readonly received: ReceivedTask[] = [];
   readonly outcomesSent: { taskId: string; outcome: Outcome; status: number }[] = [];
-  /** Answer the next n requests with 500 (on top of the failure rate). */
+  /** Answer the next n requests with `failStatus` (on top of the failure rate). */
   failNext = 0;
+  /** The status of a failed answer. */
+  failStatus = 500;
+  /** Retry-After sent with failed answers (seconds or an HTTP date), none when undefined. */
+  retryAfter: string | undefined;
   /** Answer this long after the request arrived. */
   delayMs: number;
   /** Where outcomes are reported; may be set after start (the gateway's port is known later). */
@@ -76,13 +84,16 @@ export class ContactCenterSim {
     });
   }
 
-  private key(): Buffer {
-    return Buffer.from(this.opts.secret.replace(/^whsec_/, ''), 'base64');
+  private keys(): Buffer[] {
+    const secrets = typeof this.opts.secret === 'string' ? [this.opts.secret] : this.opts.secret;
+    return secrets.map((s) => Buffer.from(s.replace(/^whsec_/, ''), 'base64'));
   }
 
-  /** Signs a callback the way the gateway signs tasks (Standard Webhooks). */
+  /** Signs a callback the way the gateway signs tasks (Standard Webhooks), with the first secret. */
   sign(id: string, body: string, timestampS = Math.floor(Date.now() / 1000)): Record<string, string> {
-    const sig = createHmac('sha256', this.key()).update(`${id}.${timestampS}.${body}`).digest('base64');
+    const [key] = this.keys();
+    if (key === undefined) throw new Error('the contact-center simulator has no secret');
+    const sig = createHmac('sha256', key).update(`${id}.${timestampS}.${body}`).digest('base64');
     return { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(timestampS), 'webhook-signature': `v1,${sig}` };
   }
 
@@ -92,12 +103,13 @@ export class ContactCenterSim {
     const sigs = headers['webhook-signature'];
     if (typeof id !== 'string' || typeof ts !== 'string' || typeof sigs !== 'string') return false;
     if (Math.abs(Date.now() / 1000 - Number(ts)) > 300) return false;
-    const expected = createHmac('sha256', this.key()).update(`${id}.${ts}.${body}`).digest();
-    return sigs.split(' ').some((s) => {
+    const offered = sigs.split(' ').flatMap((s) => {
       const [version, value] = s.split(',');
-      if (version !== 'v1' || value === undefined) return false;
-      const got = Buffer.from(value, 'base64');
-      return got.length === expected.length && timingSafeEqual(got, expected);
+      return version === 'v1' && value !== undefined ? [Buffer.from(value, 'base64')] : [];
+    });
+    return this.keys().some((key) => {
+      const expected = createHmac('sha256', key).update(`${id}.${ts}.${body}`).digest();
+      return offered.some((got) => got.length === expected.length && timingSafeEqual(got, expected));
     });
   }
 
@@ -133,7 +145,7 @@ export class ContactCenterSim {
         let status = verified ? 202 : 401;
         if (verified && (this.failNext > 0 || this.rnd.chance(this.opts.failureRate ?? 0))) {
           if (this.failNext > 0) this.failNext--;
-          status = 500;
+          status = this.failStatus;
         }
         const answer = (): void => {
           let json: ReceivedTask['json'];
@@ -145,7 +157,8 @@ export class ContactCenterSim {
           }
           const firstTime = status < 300 && !this.accepted.some((t) => t.headers['idempotency-key'] === req.headers['idempotency-key']);
           this.received.push({ headers: req.headers, body, json, verified, status, at: Date.now() });
-          res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: status < 300 }));
+          const retryAfter = status >= 300 && this.retryAfter !== undefined ? { 'retry-after': this.retryAfter } : {};
+          res.writeHead(status, { 'content-type': 'application/json', ...retryAfter }).end(JSON.stringify({ ok: status < 300 }));
           if (firstTime) void this.report(json.data.taskId);
         };
         if (this.delayMs > 0) setTimeout(answer, this.delayMs);

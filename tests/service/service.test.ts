@@ -1,34 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
-import { ManualClock, type RunningGateway } from '@forecare/gateway';
+import { ManualClock } from '@forecare/gateway';
 import { topics } from '@forecare/firmware-contracts';
 import { ContactCenterStandIn } from '../support/contact-center.js';
-import { api, connectHub, sleep, startTestGateway, tempDir, until, type Api } from '../support/gateway.js';
-
-const SECRET = 'whsec_' + Buffer.from('forecare-service-test-key-0123456789').toString('base64');
-
-interface Setup {
-  gw: RunningGateway;
-  http: Api;
-  hub: MqttClient;
-  seq: () => number;
-}
-
-async function setup(cc: ContactCenterStandIn, hubId: string, customer: Record<string, unknown> = {}, extraEnv: Record<string, string> = {}, clock?: ManualClock): Promise<Setup> {
-  const gw = await startTestGateway({ FORECARE_DATA_DIR: tempDir(), FORECARE_CONTACT_CENTER_URL: cc.url, FORECARE_CONTACT_CENTER_SECRET: SECRET, ...extraEnv }, clock !== undefined ? { clock } : {});
-  const http = api(gw);
-  const { password } = (await http.call<{ password: string }>('POST', '/api/v1/hubs', { hubId })).body;
-  await http.call('POST', '/api/v1/customers', { customerId: `cus-${hubId}`, name: 'Grace Hopper', phone: `+1 555 ${hubId.length}${hubId.length}01`, address: '1 Navy Way', region: 'east', ...customer });
-  for (const [id, type] of [[`${hubId}.fridge`, 'refrigerator'], [`${hubId}.washer`, 'washer']] as const) {
-    await http.call('POST', '/api/v1/appliances', { applianceId: id, hubId, customerId: `cus-${hubId}`, type, model: type === 'refrigerator' ? 'RF-500' : 'WM-80' });
-  }
-  const hub = await connectHub(gw, hubId, password);
-  let n = 0;
-  return { gw, http, hub, seq: () => ++n };
-}
-
-const fault = (s: Setup, hubId: string, code: string, appliance: 'fridge' | 'washer' = 'fridge', active = true): Promise<unknown> =>
-  s.hub.publishAsync(topics.fault(hubId, `${hubId}.${appliance}`), JSON.stringify({ ts: Date.now(), seq: s.seq(), type: appliance === 'fridge' ? 'refrigerator' : 'washer', code, active }), { qos: 1 });
+import { connectHub, sleep, until } from '../support/gateway.js';
+import { fault, setup, SECRET, type Setup } from './harness.js';
 
 describe('the service loop', () => {
   const cc = new ContactCenterStandIn(SECRET);

@@ -2,7 +2,8 @@ import type { GatewayContext } from '../context.js';
 import { GatewayError } from '../errors.js';
 import { decideContact } from '../notifications/policy.js';
 import type { OutboxRow, TaskPurpose } from '../outbox/outbox.js';
-import { ACTIVE_STATUSES, isTicketStatus } from '../tickets/lifecycle.js';
+import { webhookReceipts } from '../store/schema.js';
+import { isActive } from '../tickets/lifecycle.js';
 
 export const OUTCOMES = ['reached', 'booked', 'declined', 'no-answer', 'wrong-number'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
@@ -20,17 +21,21 @@ const RETRY_AFTER_MS = 2 * 3_600_000;
 
 /**
  * What a contact outcome does: booked → the ticket is scheduled with the slot; declined →
- * the ticket is cancelled with the reason; no answer → one more try at the next allowed
+ * the ticket is closed with the customer's reason; no answer → one more try at the next allowed
  * time on the next channel (at most twice); wrong number → the customer's number is marked
- * and proactive contact stops until it is corrected. Everything in one transaction.
+ * and proactive contact stops until it is corrected. Everything in one transaction, with the
+ * callback's webhook id: an id seen before is a replay (refused, nothing changes), and an id
+ * whose outcome failed to apply is not used up, so the contact center's retry of it is heard.
  */
-export function applyOutcome(ctx: GatewayContext, report: OutcomeReport): { task: OutboxRow; followUp: string | null } {
+export function applyOutcome(ctx: GatewayContext, webhookId: string, report: OutcomeReport): { task: OutboxRow; followUp: string | null } {
   const now = ctx.clock.now();
   let followUp: string | null = null;
   const task = ctx.store.transaction(() => {
+    const fresh = ctx.store.db.insert(webhookReceipts).values({ webhookId, receivedAt: now }).onConflictDoNothing().run();
+    if (fresh.changes === 0) throw new GatewayError('GW_ERR_SIGNATURE_INVALID', `webhook-id ${webhookId} was already received (replay)`);
     const t = ctx.outbox.recordOutcome(report.taskId, report.outcome, now);
     const ticket = t.ticketId === null ? undefined : ctx.tickets.require(t.ticketId);
-    const active = ticket !== undefined && isTicketStatus(ticket.status) && ACTIVE_STATUSES.includes(ticket.status);
+    const active = ticket !== undefined && isActive(ticket.status);
     const note = `contact ${t.taskId}: ${report.outcome}${report.note !== undefined ? ` — ${report.note}` : ''}`;
     switch (report.outcome) {
       case 'booked':
@@ -38,7 +43,7 @@ export function applyOutcome(ctx: GatewayContext, report: OutcomeReport): { task
         if (ticket !== undefined && active) ctx.tickets.transition(ticket.ticketId, 'scheduled', 'contact-center', note, { slotStart: report.slot.start, slotEnd: report.slot.end, promisedBy: report.slot.end });
         break;
       case 'declined':
-        if (ticket !== undefined && active) ctx.tickets.transition(ticket.ticketId, 'cancelled', 'contact-center', `customer declined (${note})`);
+        if (ticket !== undefined && active) ctx.tickets.transition(ticket.ticketId, 'closed', 'contact-center', `customer declined: ${report.note ?? 'no reason given'} (contact ${t.taskId})`);
         break;
       case 'wrong-number':
         if (t.customerId !== null) ctx.customers.update(t.customerId, { phoneInvalidAt: now });

@@ -1,10 +1,12 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { GatewayError } from '../errors.js';
 
 /**
  * Standard Webhooks signatures: `webhook-signature: v1,<base64 HMAC-SHA256(key, "${id}.${ts}.${body}")>`,
- * where the key is the base64 part of a `whsec_…` secret and ts is unix seconds. Several
- * signatures may be sent space-separated, one per valid secret, so a receiver that knows
- * either the old or the new secret accepts the message during rotation.
+ * where the key is the base64 part of a `whsec_…` secret and ts is unix seconds. Secret
+ * rotation: the configured secrets are newest first; the first one signs what we send, and
+ * every one of them verifies what we receive, so a contact center that still signs its
+ * callbacks with the old secret is heard while it moves to the new one.
  */
 export const SECRET_PREFIX = 'whsec_';
 
@@ -21,8 +23,11 @@ export function sign(secret: string, id: string, timestampSeconds: number, body:
   return `v1,${mac}`;
 }
 
+/** The `webhook-signature` header of what we send: signed with the first (newest) secret. */
 export function signatureHeader(secrets: readonly string[], id: string, timestampSeconds: number, body: string): string {
-  return secrets.map((s) => sign(s, id, timestampSeconds, body)).join(' ');
+  const [signing] = secrets;
+  if (signing === undefined) throw new GatewayError('GW_ERR_CONFIG_INVALID', 'no contact-center signing secret configured');
+  return sign(signing, id, timestampSeconds, body);
 }
 
 export interface VerifyInput {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, retryAfterMs } from './delivery-worker.js';
+import { backoffDelay, MAX_RETRY_AFTER_MS, retryAfterMs, retryDelay } from './delivery-worker.js';
 
 describe('delivery backoff', () => {
   it('doubles with each attempt, jittered within [d/2, d], capped', () => {
@@ -20,5 +20,14 @@ describe('delivery backoff', () => {
     expect(retryAfterMs(new Date(now + 30_000).toUTCString(), now)).toBe(30_000);
     expect(retryAfterMs('soon', now)).toBeUndefined();
     expect(retryAfterMs(null, now)).toBeUndefined();
+  });
+
+  it('waits at least as long as Retry-After asks, beyond the backoff cap, up to a day', () => {
+    const options = { baseDelayMs: 1000, maxDelayMs: 600_000 };
+    expect(retryDelay(0, undefined, options, () => 1)).toBe(1000);
+    expect(retryDelay(0, 120_000, options, () => 1)).toBe(120_000);
+    expect(retryDelay(0, 3_600_000, options, () => 1)).toBe(3_600_000);
+    expect(retryDelay(5, 1000, options, () => 1)).toBe(32_000);
+    expect(retryDelay(0, 30 * 86_400_000, options, () => 1)).toBe(MAX_RETRY_AFTER_MS);
   });
 });

@@ -7,7 +7,7 @@ import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Outbox, OutboxRow } from './outbox.js';
 
-/** The contact-center settings; every valid secret signs, so receivers on either side of a rotation verify. */
+/** The contact-center settings; the first (newest) secret signs. */
 export type DeliveryOptions = GatewayConfig['contactCenter'] & { readonly concurrency?: number };
 
 /** Statuses that will not get better by retrying the same request. */
@@ -17,6 +17,18 @@ const PERMANENT = new Set([400, 401, 403, 404, 405, 410, 413, 415, 422]);
 export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
   const d = Math.min(maxMs, baseMs * 2 ** Math.min(attempt, 30));
   return Math.round(d / 2 + random() * (d / 2));
+}
+
+/** The longest Retry-After we wait for; a contact center asking for more is retried after a day. */
+export const MAX_RETRY_AFTER_MS = 86_400_000;
+
+/**
+ * When to try again after a failed attempt: the backoff, but never sooner than the
+ * receiver's Retry-After (RFC 9110 §10.2.3) — which may ask for longer than the backoff cap.
+ */
+export function retryDelay(attempt: number, retryAfter: number | undefined, options: { readonly baseDelayMs: number; readonly maxDelayMs: number }, random: () => number = Math.random): number {
+  const backoff = backoffDelay(attempt, options.baseDelayMs, options.maxDelayMs, random);
+  return retryAfter === undefined ? backoff : Math.max(backoff, Math.min(retryAfter, MAX_RETRY_AFTER_MS));
 }
 
 /** Retry-After as seconds or an HTTP date, in ms from now; undefined when absent or unreadable. */
@@ -204,7 +216,7 @@ export class DeliveryWorker {
         this.metrics.deliveries.inc({ result: 'dead' });
         this.logger.error({ taskId: task.taskId, ticketId: task.ticketId, status, error, attempts }, 'contact task dead-lettered');
       } else {
-        const delay = Math.min(this.options.maxDelayMs, Math.max(retryAfter ?? 0, backoffDelay(attempts - 1, this.options.baseDelayMs, this.options.maxDelayMs)));
+        const delay = retryDelay(attempts - 1, retryAfter, this.options);
         this.outbox.markRetry(task.taskId, status, error, now + delay);
         this.metrics.deliveries.inc({ result: 'retry' });
         this.logger.warn({ taskId: task.taskId, status, error, attempts, retryInMs: delay }, 'contact task delivery failed; will retry');

@@ -61,7 +61,18 @@ describe('outbox', () => {
     outbox.markRetry(id, 500, 'HTTP 500', clock.now() + 1000);
     outbox.markDead(id, 500, 'HTTP 500');
     expect(outbox.get(id)).toMatchObject({ status: 'dead', attempts: 2 });
-    expect(outbox.retry(id).status).toBe('pending');
+    expect(outbox.replay(id)).toMatchObject({ status: 'pending', attempts: 0, nextAttemptAt: clock.now() });
     expect(outbox.attempts(id)).toHaveLength(1);
+  });
+
+  it('replays dead and delivered tasks only', () => {
+    const { clock, outbox } = setup();
+    outbox.enqueue(task('p'));
+    expect(() => outbox.replay(taskIdOf('p'))).toThrow(expect.objectContaining({ code: 'GW_ERR_OUTBOX_TASK_STATE' }));
+    outbox.suppress(task('s'), 'no consent');
+    expect(() => outbox.replay(taskIdOf('s'))).toThrow(expect.objectContaining({ code: 'GW_ERR_OUTBOX_TASK_STATE' }));
+    outbox.delivered(taskIdOf('p'), { at: clock.now(), status: 202, error: null, durationMs: 1 }, clock.now());
+    expect(outbox.replay(taskIdOf('p'))).toMatchObject({ status: 'pending', deliveredAt: null });
+    expect(() => outbox.replay('nope')).toThrow(expect.objectContaining({ code: 'GW_ERR_OUTBOX_TASK_UNKNOWN' }));
   });
 });

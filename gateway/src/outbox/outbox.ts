@@ -159,10 +159,16 @@ export class Outbox {
       .run();
   }
 
-  /** Puts a dead task back in the queue (operator action). */
-  retry(taskId: string): OutboxRow {
+  /**
+   * Replay (operator action): a dead task goes back in the queue with a fresh retry budget,
+   * a delivered one is sent again — under the same id and Idempotency-Key, so a contact center
+   * that has it drops the repeat. The earlier attempts stay in the attempt log. Pending tasks
+   * are queued already and suppressed ones were decided against: those are refused.
+   */
+  replay(taskId: string): OutboxRow {
     const t = this.require(taskId);
-    this.store.db.update(outbox).set({ status: 'pending', nextAttemptAt: this.clock.now() }).where(eq(outbox.taskId, t.taskId)).run();
+    if (t.status !== 'dead' && t.status !== 'delivered') throw new GatewayError('GW_ERR_OUTBOX_TASK_STATE', `contact task ${taskId} is ${t.status}: only dead or delivered tasks are replayed`);
+    this.store.db.update(outbox).set({ status: 'pending', attempts: 0, nextAttemptAt: this.clock.now(), lastError: null, deliveredAt: null }).where(eq(outbox.taskId, t.taskId)).run();
     return this.require(taskId);
   }
 

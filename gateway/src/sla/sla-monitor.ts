@@ -6,7 +6,7 @@ import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Store } from '../store/db.js';
 import { tickets } from '../store/schema.js';
-import { TICKET_STATUSES } from '../tickets/lifecycle.js';
+import { ACTIVE_STATUSES, TICKET_STATUSES } from '../tickets/lifecycle.js';
 import type { TicketService } from '../tickets/ticket-service.js';
 
 export interface SlaOptions {
@@ -18,12 +18,15 @@ export interface SlaOptions {
 
 /**
  * The service-level clock, run every few seconds: open tickets left unassigned past the
- * deadline go to the fallback team (once, recorded); resolved tickets whose fault has
+ * deadline go to the fallback team (once, recorded); tickets past their promised time light
+ * red (once per promise: a ticket event, a metric and a live event); resolved tickets whose fault has
  * stayed clear long enough are verified by telemetry — a recurrence before that reopens
  * them through the normal alarm path instead.
  */
 export class SlaMonitor {
   private timer: NodeJS.Timeout | undefined;
+  /** Active tickets past their promise that have not lit red for this promise yet (a new promise can light again). */
+  private readonly redTickets;
 
   constructor(
     private readonly store: Store,
@@ -34,11 +37,19 @@ export class SlaMonitor {
     private readonly logger: Logger,
     private readonly bus: EventBus,
     private readonly options: SlaOptions,
-  ) {}
+  ) {
+    this.redTickets = store.sqlite.prepare(
+      `SELECT ticket_id AS ticketId, status, promised_by AS promisedBy FROM tickets t
+       WHERE status IN (${ACTIVE_STATUSES.map((s) => `'${s}'`).join(', ')}) AND promised_by IS NOT NULL AND promised_by < ?
+         AND NOT EXISTS (SELECT 1 FROM ticket_events e WHERE e.ticket_id = t.ticket_id AND e.type = 'sla-red' AND e.at >= t.promised_by)`,
+    );
+  }
 
-  check(): { escalated: string[]; verified: string[] } {
+  /** Escalated (unassigned too long), breached (newly past the promised time: red) and verified ticket ids. */
+  check(): { escalated: string[]; breached: string[]; verified: string[] } {
     const now = this.clock.now();
     const escalated: string[] = [];
+    const breached: string[] = [];
     const verified: string[] = [];
     const late = this.store.db
       .select()
@@ -55,19 +66,28 @@ export class SlaMonitor {
       this.logger.warn({ ticketId: t.ticketId, team: this.options.fallbackTeam }, 'ticket not assigned in time: escalated to the fallback team');
       escalated.push(t.ticketId);
     }
+    const red = this.redTickets.all(now) as { ticketId: string; status: string; promisedBy: number }[];
+    for (const t of red) {
+      this.tickets.event(t.ticketId, 'sla', 'sla-red', t.status, t.status, `past the promised time ${new Date(t.promisedBy).toISOString()}`);
+      this.metrics.slaBreaches.inc({ kind: 'promise' });
+      this.bus.publish({ type: 'ticket', data: { ticketId: t.ticketId, status: t.status, outcome: 'sla-red', promisedBy: t.promisedBy } });
+      this.logger.warn({ ticketId: t.ticketId, promisedBy: t.promisedBy }, 'ticket past its promised time: red');
+      breached.push(t.ticketId);
+    }
     const resolved = this.store.db.select().from(tickets).where(and(eq(tickets.status, 'resolved'), lte(tickets.resolvedAt, now - this.options.verifyAfterMs))).all();
     for (const t of resolved) {
       const alarm = this.alarms.get(t.alarmKey);
-      // Verified only if the fault is clear now and has not come back since the repair.
-      const clear = alarm === undefined || (alarm.status === 'cleared' && alarm.lastSeen <= (t.resolvedAt ?? now));
+      // Verified only if the fault has been clear for the whole verification time, not just now: a
+      // cleared alarm's lastSeen is when it cleared. A fault back since the repair has reopened the ticket.
+      const clear = alarm === undefined || (alarm.status === 'cleared' && alarm.lastSeen <= now - this.options.verifyAfterMs);
       if (!clear) continue;
-      this.tickets.transition(t.ticketId, 'verified', 'telemetry', `fault clear for ${Math.round(this.options.verifyAfterMs / 60_000)} min after the repair`);
+      this.tickets.verify(t.ticketId, `fault clear for ${Math.round(this.options.verifyAfterMs / 60_000)} min after the repair`);
       this.bus.publish({ type: 'ticket', data: { ticketId: t.ticketId, status: 'verified', outcome: 'verified' } });
       verified.push(t.ticketId);
     }
     const counts = this.store.db.select({ status: tickets.status, n: sql<number>`count(*)` }).from(tickets).where(inArray(tickets.status, [...TICKET_STATUSES])).groupBy(tickets.status).all();
     for (const status of TICKET_STATUSES) this.metrics.ticketsByStatus.set({ status }, counts.find((c) => c.status === status)?.n ?? 0);
-    return { escalated, verified };
+    return { escalated, breached, verified };
   }
 
   start(everyMs = 5000): void {

@@ -6,12 +6,14 @@ export type TicketStatus = (typeof TICKET_STATUSES)[number];
 export const ACTIVE_STATUSES: readonly TicketStatus[] = ['open', 'assigned', 'scheduled', 'in_progress'];
 
 const NEXT: Record<TicketStatus, readonly TicketStatus[]> = {
-  open: ['assigned', 'scheduled', 'cancelled', 'resolved'],
-  assigned: ['scheduled', 'in_progress', 'open', 'resolved', 'cancelled'],
-  scheduled: ['in_progress', 'assigned', 'resolved', 'cancelled'],
-  in_progress: ['resolved', 'scheduled', 'cancelled'],
-  // resolved → verified is the telemetry check's move; → open is a recurrence.
-  resolved: ['verified', 'open', 'closed'],
+  // An unfinished ticket may be closed when the customer declines the visit (a reason is required then).
+  open: ['assigned', 'scheduled', 'resolved', 'closed', 'cancelled'],
+  assigned: ['scheduled', 'in_progress', 'open', 'resolved', 'closed', 'cancelled'],
+  scheduled: ['in_progress', 'assigned', 'resolved', 'closed', 'cancelled'],
+  in_progress: ['resolved', 'scheduled', 'closed', 'cancelled'],
+  // resolved → verified is the telemetry check's move (only it may make it); → open is a recurrence.
+  // A resolved ticket is not closed by hand: verification by telemetry comes first.
+  resolved: ['verified', 'open'],
   verified: ['closed', 'open'],
   closed: ['open'],
   cancelled: ['open'],
@@ -23,4 +25,8 @@ export function canMove(from: TicketStatus, to: TicketStatus): boolean {
 
 export function isTicketStatus(s: string): s is TicketStatus {
   return (TICKET_STATUSES as readonly string[]).includes(s);
+}
+
+export function isActive(s: string): boolean {
+  return isTicketStatus(s) && ACTIVE_STATUSES.includes(s);
 }

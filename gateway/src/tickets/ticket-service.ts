@@ -8,7 +8,7 @@ import { GatewayError } from '../errors.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Store } from '../store/db.js';
 import { ticketEvents, tickets } from '../store/schema.js';
-import { ACTIVE_STATUSES, canMove, isTicketStatus, type TicketStatus } from './lifecycle.js';
+import { ACTIVE_STATUSES, canMove, isActive, isTicketStatus, type TicketStatus } from './lifecycle.js';
 
 export type TicketRow = typeof tickets.$inferSelect;
 export type TicketEventRow = typeof ticketEvents.$inferSelect;
@@ -18,6 +18,8 @@ export interface Ticket extends Omit<TicketRow, 'details'> {
   /** Service level now: red ('breached') past the promised time, amber when the promise or the assignment deadline is near. */
   readonly sla: { readonly state: 'ok' | 'at-risk' | 'breached'; readonly reason: string | null };
 }
+
+export type TicketPatch = Partial<Pick<TicketRow, 'assignee' | 'team' | 'slotStart' | 'slotEnd' | 'promisedBy'>>;
 
 export interface SlaPolicy {
   /** An open ticket should be assigned within this long. */
@@ -179,11 +181,29 @@ export class TicketService {
     };
   }
 
-  transition(ticketId: string, to: TicketStatus, by: string, note?: string, patch: Partial<Pick<TicketRow, 'assignee' | 'team' | 'slotStart' | 'slotEnd' | 'promisedBy'>> = {}): Ticket {
+  /**
+   * A person's (or the contact center's) move of a ticket, recorded with who and when. Refused
+   * with GW_ERR_TICKET_TRANSITION when the lifecycle does not allow it, when the move is to
+   * verified (telemetry's call: see `verify`), or when an unfinished ticket is closed without a reason.
+   */
+  transition(ticketId: string, to: TicketStatus, by: string, note?: string, patch: TicketPatch = {}): Ticket {
+    if (to === 'verified') throw new GatewayError('GW_ERR_TICKET_TRANSITION', `ticket ${ticketId}: verified is set by telemetry, when the fault stays clear after the repair`);
+    return this.move(ticketId, to, by, note, patch);
+  }
+
+  /** Resolved → verified: the fault stayed clear for the configured time (the service-level clock's move). */
+  verify(ticketId: string, note: string): Ticket {
+    return this.move(ticketId, 'verified', 'telemetry', note, {});
+  }
+
+  private move(ticketId: string, to: TicketStatus, by: string, note: string | undefined, patch: TicketPatch): Ticket {
     return this.store.transaction(() => {
       const t = this.require(ticketId);
       const from = t.status as TicketStatus;
       if (from !== to && !canMove(from, to)) throw new GatewayError('GW_ERR_TICKET_TRANSITION', `ticket ${ticketId} cannot move from ${from} to ${to}`);
+      if (to === 'closed' && isActive(from) && (note === undefined || note.trim() === '')) {
+        throw new GatewayError('GW_ERR_TICKET_TRANSITION', `ticket ${ticketId} is ${from}: closing it before the repair needs a reason`);
+      }
       const now = this.clock.now();
       this.store.db
         .update(tickets)
@@ -246,8 +266,7 @@ export class TicketService {
   slaPolicy: SlaPolicy = { assignWithinMs: 4 * 3_600_000 };
 
   slaOf(row: TicketRow, now = this.clock.now()): Ticket['sla'] {
-    const active = isTicketStatus(row.status) && ACTIVE_STATUSES.includes(row.status);
-    if (!active) return { state: 'ok', reason: null };
+    if (!isActive(row.status)) return { state: 'ok', reason: null };
     if (row.promisedBy !== null && now > row.promisedBy) return { state: 'breached', reason: 'past the promised time' };
     if (row.status === 'open' && row.assignee === null && now - row.openedAt > this.slaPolicy.assignWithinMs) return { state: 'breached', reason: 'not assigned in time' };
     if (row.promisedBy !== null && row.promisedBy - now < 2 * 3_600_000) return { state: 'at-risk', reason: 'promised time within 2 h' };

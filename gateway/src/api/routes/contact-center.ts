@@ -4,7 +4,8 @@ import { desc, eq, inArray } from 'drizzle-orm';
 import type { GatewayContext } from '../../context.js';
 import { applyOutcome, OUTCOMES, type OutcomeReport } from '../../contact-center/outcomes.js';
 import { verify } from '../../contact-center/signing.js';
-import { alarms, fleetAlerts, webhookReceipts } from '../../store/schema.js';
+import { alarms, fleetAlerts } from '../../store/schema.js';
+import { ACTIVE_STATUSES } from '../../tickets/lifecycle.js';
 import { problem, sendProblem } from '../problem.js';
 import { anyObject, errors, itemsOf } from '../schemas.js';
 
@@ -50,15 +51,11 @@ export function registerContactCenterRoutes(app: FastifyInstance, ctx: GatewayCo
           request.log.warn({ reason: result.reason }, 'contact-center callback refused');
           return sendProblem(reply, problem('GW_ERR_SIGNATURE_INVALID', result.reason, request.url));
         }
-        const fresh = ctx.store.db.insert(webhookReceipts).values({ webhookId: id ?? '', receivedAt: ctx.clock.now() }).onConflictDoNothing().run();
-        if (fresh.changes === 0) {
-          request.log.warn({ webhookId: id }, 'contact-center callback replayed');
-          return sendProblem(reply, problem('GW_ERR_SIGNATURE_INVALID', `webhook-id ${id ?? ''} was already received (replay)`, request.url));
-        }
         return undefined;
       },
     }, async (request) => {
-      const { task, followUp } = applyOutcome(ctx, request.body);
+      // The webhook id is used up together with the outcome (a replay of it gets 401 there).
+      const { task, followUp } = applyOutcome(ctx, String(request.headers['webhook-id']), request.body);
       return { taskId: task.taskId, outcome: task.outcome, ticketId: task.ticketId, followUp };
     });
   });
@@ -77,7 +74,7 @@ export function registerContactCenterRoutes(app: FastifyInstance, ctx: GatewayCo
     const owned = ctx.customers.appliancesOfCustomer(customer.customerId);
     const ids = owned.map((a) => a.applianceId);
     const recentAlarms = ids.length === 0 ? [] : ctx.store.db.select().from(alarms).where(inArray(alarms.applianceId, ids)).orderBy(desc(alarms.lastSeen)).limit(20).all();
-    const openTickets = ctx.tickets.list({ customerId: customer.customerId, status: ['open', 'assigned', 'scheduled', 'in_progress'] });
+    const openTickets = ctx.tickets.list({ customerId: customer.customerId, status: [...ACTIVE_STATUSES] });
     const recentContacts = ctx.outbox.list({ customerId: customer.customerId, limit: 10 }).map((t) => ({ ...t, payload: JSON.parse(t.payload) as unknown }));
     const appliances = owned.map((a) => {
       const active = recentAlarms.filter((x) => x.applianceId === a.applianceId && x.status !== 'cleared');

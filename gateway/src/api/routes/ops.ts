@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { desc, eq } from 'drizzle-orm';
 import type { GatewayContext } from '../../context.js';
 import { deadLetters } from '../../store/schema.js';
+import { whoIs } from '../auth.js';
 import { anyObject, errors, idParam, itemsOf } from '../schemas.js';
 
 export function registerOpsRoutes(app: FastifyInstance, ctx: GatewayContext): void {
@@ -71,11 +72,17 @@ export function registerOpsRoutes(app: FastifyInstance, ctx: GatewayContext): vo
     return { ...t, payload: JSON.parse(t.payload) as unknown, attempts: ctx.outbox.attempts(t.taskId) };
   });
 
-  app.post<{ Params: { taskId: string } }>('/api/v1/contacts/:taskId/retry', {
-    schema: { tags: ['contacts'], summary: 'Put a dead contact task back in the queue', params: idParam('taskId'), response: { 200: anyObject, ...errors } },
+  app.post<{ Params: { taskId: string } }>('/api/v1/contacts/:taskId/replay', {
+    schema: {
+      tags: ['contacts'],
+      summary: 'Replay a contact task: a dead one goes back in the queue with a fresh retry budget, a delivered one is sent again (same Idempotency-Key); 409 for pending or suppressed tasks',
+      params: idParam('taskId'),
+      response: { 200: anyObject, ...errors },
+    },
   }, async (request) => {
-    const t = ctx.outbox.retry(request.params.taskId);
+    const t = ctx.outbox.replay(request.params.taskId);
+    request.log.info({ taskId: t.taskId, ticketId: t.ticketId, by: whoIs(request)?.username ?? 'api' }, 'contact task replayed');
     ctx.worker.kick();
-    return t;
+    return { ...t, payload: JSON.parse(t.payload) as unknown };
   });
 }
