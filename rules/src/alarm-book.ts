@@ -58,6 +58,8 @@ export class AlarmBook {
   readonly byKey = new Map<string, AlarmRec>();
   /** appliance → rule ids that may hold working state or an open alarm there (a superset). */
   private readonly busy = new Map<string, Set<string>>();
+  /** `appliance|rule` → keys of its open alarms: composites and digests ask without scanning every alarm. */
+  private readonly open = new Map<string, Set<string>>();
 
   constructor(private readonly hooks: AlarmHooks) {}
 
@@ -117,9 +119,8 @@ export class AlarmBook {
       items: a.items,
       facts: a.facts,
     };
-    this.byKey.set(alarmKey, rec);
+    this.add(rec);
     this.hooks.changed(alarmKey);
-    if (rec.applianceId !== undefined) this.markBusy(rec.applianceId, rec.ruleId);
     out.push(this.event(rec, 'raised', a.at));
     this.hooks.raised(rec, r);
   }
@@ -130,16 +131,38 @@ export class AlarmBook {
     rec.status = 'cleared';
     rec.lastSeen = Math.max(rec.lastSeen, at);
     this.byKey.delete(alarmKey);
+    if (rec.applianceId !== undefined) {
+      const k = `${rec.applianceId}|${rec.ruleId}`;
+      const keys = this.open.get(k);
+      keys?.delete(alarmKey);
+      if (keys?.size === 0) this.open.delete(k);
+    }
     this.hooks.changed(alarmKey);
     this.hooks.settled(alarmKey);
     out.push(this.event(rec, 'cleared', at));
   }
 
+  private add(rec: AlarmRec): void {
+    this.byKey.set(rec.alarmKey, rec);
+    if (rec.applianceId === undefined) return;
+    this.markBusy(rec.applianceId, rec.ruleId);
+    const k = `${rec.applianceId}|${rec.ruleId}`;
+    let keys = this.open.get(k);
+    if (keys === undefined) {
+      keys = new Set();
+      this.open.set(k, keys);
+    }
+    keys.add(rec.alarmKey);
+  }
+
   /** Whether any alarm of rule `ruleId` is open on the appliance. */
   activeOn(applianceId: string, ruleId: string): boolean {
-    if (!this.isBusy(applianceId, ruleId)) return false;
-    for (const rec of this.byKey.values()) if (rec.ruleId === ruleId && rec.applianceId === applianceId) return true;
-    return false;
+    return this.isBusy(applianceId, ruleId) && this.open.has(`${applianceId}|${ruleId}`);
+  }
+
+  /** The keys of the alarms of rule `ruleId` open on the appliance (do not modify). */
+  openOn(applianceId: string, ruleId: string): ReadonlySet<string> | undefined {
+    return this.isBusy(applianceId, ruleId) ? this.open.get(`${applianceId}|${ruleId}`) : undefined;
   }
 
   event(rec: AlarmRec, transition: AlarmEvent['transition'], at: number): AlarmEvent {
@@ -193,9 +216,6 @@ export class AlarmBook {
   }
 
   restore(recs: readonly AlarmRec[]): void {
-    for (const a of recs) {
-      this.byKey.set(a.alarmKey, a);
-      if (a.applianceId !== undefined) this.markBusy(a.applianceId, a.ruleId);
-    }
+    for (const a of recs) this.add(a);
   }
 }

@@ -62,7 +62,7 @@ describe('fault-code rule', () => {
 });
 
 describe('food-expiry rule', () => {
-  it('one digest per hub per day; news the same day updates it, the next day raises anew', () => {
+  it('one digest per hub per day (expires within N days and expired); news the same day updates it; the next day raises anew and ends the old digest', () => {
     const e = engine();
     const milk = { itemId: 'm', name: 'Milk', expiresAt: T0 + DAY };
     const rice = { itemId: 'r', name: 'Rice', expiresAt: T0 + 30 * DAY };
@@ -75,8 +75,16 @@ describe('food-expiry rule', () => {
     const update = e.ingest(inventory(T0 + 120_000, 3, [milk, yogurt])).filter((x) => x.ruleId === 'food-expiry');
     expect(update.map((x) => x.transition)).toEqual(['updated']);
     expect(update[0]?.items?.find((i) => i.itemId === 'y')?.expired).toBe(true);
+    // The next day: yesterday's digest ends (it was sent; it must not stay open for ever) and a new one is raised.
     const next = e.ingest(inventory(T0 + DAY, 4, [milk])).filter((x) => x.ruleId === 'food-expiry');
-    expect(next.map((x) => x.transition)).toEqual(['raised']);
+    expect(next.map((x) => [x.transition, x.key])).toEqual([
+      ['cleared', '2026-11-24'],
+      ['raised', '2026-11-25'],
+    ]);
+    expect(e.alarms().filter((a) => a.ruleId === 'food-expiry').map((a) => a.key)).toEqual(['2026-11-25']);
+    // Nothing expiring the day after: the old digest still ends.
+    const later = e.ingest(inventory(T0 + 2 * DAY, 5, [rice])).filter((x) => x.ruleId === 'food-expiry');
+    expect(later.map((x) => [x.transition, x.key])).toEqual([['cleared', '2026-11-25']]);
   });
 });
 

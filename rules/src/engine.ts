@@ -13,6 +13,11 @@ export interface RuleWork {
   /** threshold: since when the condition has held (pending raise), or the clear condition (pending clear). */
   pendingSince?: number | undefined;
   clearingSince?: number | undefined;
+  /** threshold: device time of the reading that started the pending raise / clear (a late older reading before it is no break). */
+  pendingTs?: number | undefined;
+  clearingTs?: number | undefined;
+  /** fault-code: device time of the newest message applied, per code (an older one arriving late neither reopens nor clears). */
+  faults?: Record<string, number> | undefined;
   /** repeat: times of occurrences inside the window. */
   occurrences?: number[] | undefined;
   /** trend: (server time, value) samples inside the window, sorted by time. */
@@ -27,8 +32,8 @@ export interface SnapshotAppliance {
   seqs: number[];
   metrics: Record<string, number | boolean>;
   state: Record<string, string | boolean>;
-  /** Stuck rules' references by rule id: the value the metric last changed to, and since when. */
-  stuck?: Record<string, [number, number]> | undefined;
+  /** Stuck rules' references by rule id: the value the metric last changed to, since when (server, device time). */
+  stuck?: Record<string, [number, number, number?]> | undefined;
 }
 
 interface Snapshot {
@@ -287,6 +292,7 @@ export class Engine {
       const lastUpdatedMs = at - paramDuration(r.params.after, 3_600_000);
       this.book.raise(r, { ...base, key: r.metric, title: `${r.metric} not updated`, facts: { metric: r.metric, lastUpdatedMs } }, out);
     }
+    this.composites(app, at, out);
   }
 
   private onNamedTimer(key: string, at: number, out: AlarmEvent[]): void {
@@ -301,14 +307,21 @@ export class Engine {
         const w = this.work.get(`${id}|${ruleId}`);
         if (app === undefined || r === undefined || w?.pendingSince === undefined) return;
         w.pendingSince = undefined;
+        w.pendingTs = undefined;
         this.raiseThreshold(r, app, at, out);
+        this.settleThreshold(id, ruleId, w);
+        this.composites(app, at, out);
         return;
       }
       case 'thc': {
+        const app = this.apps.index.get(id);
         const w = this.work.get(`${id}|${ruleId}`);
-        if (!this.index.byId.has(ruleId) || w?.clearingSince === undefined) return;
+        if (app === undefined || !this.index.byId.has(ruleId) || w?.clearingSince === undefined) return;
         w.clearingSince = undefined;
+        w.clearingTs = undefined;
         this.book.clear(`${id}|${ruleId}|${ruleId}`, at, out);
+        this.settleThreshold(id, ruleId, w);
+        this.composites(app, at, out);
         return;
       }
       case 'esc': {
@@ -365,6 +378,16 @@ export class Engine {
     const spec = lookupFault(type, input.code);
     const fault = { code: input.code, faultClass: spec?.faultClass ?? 'unknown' };
     for (const r of tr.faultCode) {
+      // Newest by device time decides a code's state; an older message arriving late only counts as a repeat of an open alarm.
+      const wkey = `${input.applianceId}|${r.def.id}`;
+      const w = this.work.get(wkey) ?? {};
+      const newest = w.faults?.[input.code];
+      if (newest !== undefined && input.deviceTs < newest) {
+        if (!input.active || !this.book.byKey.has(`${wkey}|${input.code}`)) continue;
+      } else {
+        w.faults = { ...w.faults, [input.code]: input.deviceTs };
+        this.setWork(wkey, w);
+      }
       if (!input.active) {
         this.book.clear(`${input.applianceId}|${r.def.id}|${input.code}`, input.at, out);
         continue;
@@ -405,7 +428,10 @@ export class Engine {
         this.trendSample(r, app, input.at, v, out);
       }
     }
-    if (input.deviceTs < (this.apps.lastDeviceTs[app] as number)) return;
+    if (input.deviceTs < (this.apps.lastDeviceTs[app] as number)) {
+      this.lateReading(input, app, out);
+      return;
+    }
     this.apps.lastDeviceTs[app] = input.deviceTs;
     const cols = this.columns[this.apps.type[app] as number] as TypeColumns;
     const row = this.apps.slot[app] as number;
@@ -466,15 +492,18 @@ export class Engine {
     const wkey = `${applianceId}|${ruleId}`;
     const w = this.work.get(wkey) ?? {};
     const alarmKey = `${applianceId}|${ruleId}|${ruleId}`;
+    const deviceTs = this.apps.lastDeviceTs[app] as number;
     if (!this.book.byKey.has(alarmKey)) {
       if (!holds) {
         if (w.pendingSince !== undefined) this.cancelNamed(`thr|${wkey}`);
         w.pendingSince = undefined;
+        w.pendingTs = undefined;
       } else if (w.pendingSince === undefined) {
         const forMs = paramDuration(r.params.for, 0);
         if (forMs === 0) this.raiseThreshold(r, app, at, out);
         else {
           w.pendingSince = at;
+          w.pendingTs = deviceTs;
           this.setNamed(`thr|${wkey}`, at + forMs);
         }
       }
@@ -484,19 +513,71 @@ export class Engine {
       if (!ending) {
         if (w.clearingSince !== undefined) this.cancelNamed(`thc|${wkey}`);
         w.clearingSince = undefined;
+        w.clearingTs = undefined;
       } else if (w.clearingSince === undefined) {
         const clearForMs = paramDuration(r.params.clearFor, 0);
         if (clearForMs === 0) this.book.clear(alarmKey, at, out);
         else {
           w.clearingSince = at;
+          w.clearingTs = deviceTs;
           this.setNamed(`thc|${wkey}`, at + clearForMs);
         }
       }
     }
+    this.settleThreshold(applianceId, ruleId, w);
+  }
+
+  /** Keeps a threshold's working state only while a duration runs; the rule stays busy while its alarm is open. */
+  private settleThreshold(applianceId: string, ruleId: string, w: RuleWork): void {
+    const wkey = `${applianceId}|${ruleId}`;
     if (w.pendingSince === undefined && w.clearingSince === undefined) {
       this.deleteWork(wkey);
-      if (!this.book.byKey.has(alarmKey)) this.book.unmarkBusy(applianceId, ruleId);
+      if (!this.book.byKey.has(`${wkey}|${ruleId}`)) this.book.unmarkBusy(applianceId, ruleId);
     } else this.setWork(wkey, w);
+  }
+
+  /**
+   * A reading older (by device time) than the values already applied arrived late. It does
+   * not change the current values, but it is evidence the values were not steady: a running
+   * threshold duration it breaks, or a stuck period it moves in, starts again from now — as
+   * it would have had the reading arrived in order. It never raises or clears by itself.
+   */
+  private lateReading(input: Extract<EngineInput, { kind: 'telemetry' }>, app: number, out: AlarmEvent[]): void {
+    const busy = this.book.busyRules(input.applianceId);
+    const tr = this.typeRules(app);
+    if (busy === undefined || (tr.threshold.length === 0 && tr.stuck.length === 0)) return;
+    const cols = this.columns[this.apps.type[app] as number] as TypeColumns;
+    const row = this.apps.slot[app] as number;
+    const at = input.at;
+    for (const r of tr.threshold) {
+      const wkey = `${input.applianceId}|${r.def.id}`;
+      const w = busy.has(r.def.id) ? this.work.get(wkey) : undefined;
+      if (w === undefined || (r.reads !== null && !r.reads.some((m) => input.metrics[m] !== undefined))) continue;
+      const ctx = { metrics: { ...cols.metricsOf(row), ...input.metrics }, state: { ...cols.stateOf(row), ...input.state }, type: this.typeOf(app), params: r.params };
+      const holds = r.condition?.(ctx) === true;
+      if (w.pendingSince !== undefined && !holds && input.deviceTs > (w.pendingTs ?? -Infinity)) {
+        w.pendingSince = at;
+        w.pendingTs = input.deviceTs;
+        this.setNamed(`thr|${wkey}`, at + paramDuration(r.params.for, 0));
+      }
+      const ending = r.clear !== undefined ? r.clear(ctx) : !holds;
+      if (w.clearingSince !== undefined && !ending && input.deviceTs > (w.clearingTs ?? -Infinity)) {
+        w.clearingSince = at;
+        w.clearingTs = input.deviceTs;
+        this.setNamed(`thc|${wkey}`, at + paramDuration(r.params.clearFor, 0));
+      }
+      this.setWork(wkey, w);
+    }
+    for (const r of tr.stuck) {
+      const v = input.metrics[r.metric];
+      if (typeof v !== 'number' || !cols.hasStuck(r.def.id)) continue;
+      const col = cols.stuckColumn(r.def.id);
+      const ref = col.ref[row] as number;
+      if (Number.isNaN(ref) || Math.abs(v - ref) <= paramNumber(r.params.tolerance, 0) || input.deviceTs <= (col.sinceTs[row] as number)) continue;
+      col.since[row] = at;
+      col.sinceTs[row] = input.deviceTs;
+      if (busy.has(r.def.id)) this.book.clear(`${input.applianceId}|${r.def.id}|${r.metric}`, at, out);
+    }
   }
 
   private setNamed(key: string, at: number): void {
@@ -593,6 +674,7 @@ export class Engine {
     if (Number.isNaN(ref) || Math.abs(value - ref) > paramNumber(r.params.tolerance, 0)) {
       col.ref[row] = value;
       col.since[row] = at;
+      col.sinceTs[row] = this.apps.lastDeviceTs[app] as number;
       if (!Number.isNaN(ref) && this.book.isBusy(this.apps.ids[app] as string, r.def.id)) this.book.clear(`${this.apps.ids[app] as string}|${r.def.id}|${r.metric}`, at, out);
       return;
     }
@@ -619,14 +701,17 @@ export class Engine {
   }
 
   private onInventory(input: Extract<EngineInput, { kind: 'inventory' }>, app: number, out: AlarmEvent[]): void {
+    const day = new Date(input.at).toISOString().slice(0, 10);
     for (const r of this.typeRules(app).foodExpiry) {
+      // Yesterday's digest has been sent: it ends with the household's next inventory instead of staying open for ever.
+      const open = this.book.openOn(input.applianceId, r.def.id);
+      if (open !== undefined) for (const k of [...open]) if (!k.endsWith(`|${day}`)) this.book.clear(k, input.at, out);
       const within = paramNumber(r.params.withinDays, 2) * DAY_MS;
       const items = input.items
         .map((i) => ({ itemId: i.itemId, name: i.name, expiresAt: itemExpiresAt(i) }))
         .filter((i) => i.expiresAt - input.at <= within)
         .map((i) => ({ ...i, expired: i.expiresAt <= input.at }));
       if (items.length === 0) continue;
-      const day = new Date(input.at).toISOString().slice(0, 10);
       const existing = this.book.byKey.get(`${input.hubId}|${r.def.id}|${day}`);
       // One digest per household per day: only news (an item not yet in today's digest) updates it.
       let digest = items;
@@ -775,11 +860,12 @@ export class Engine {
       const row = apps.slot[app] as number;
       for (const [k, v] of Object.entries(a.metrics)) cols.setMetric(row, k, v);
       for (const [k, v] of Object.entries(a.state)) cols.setState(row, k, v);
-      for (const [ruleId, [ref, since]] of Object.entries(a.stuck ?? {})) {
+      for (const [ruleId, [ref, since, sinceTs]] of Object.entries(a.stuck ?? {})) {
         if (engine.index.byId.get(ruleId)?.def.kind !== 'stuck') continue;
         const col = cols.stuckColumn(ruleId);
         col.ref[row] = ref;
         col.since[row] = since;
+        col.sinceTs[row] = sinceTs ?? -Infinity;
       }
     }
     for (const [k, w] of snap.work) {

@@ -147,6 +147,8 @@ export interface MetricSlot {
 export interface StuckColumn {
   ref: Float64Array;
   since: Float64Array;
+  /** Device time of the reading the value changed at (a late reading from before it is no change). */
+  sinceTs: Float64Array;
 }
 
 /**
@@ -172,6 +174,7 @@ export class TypeColumns {
       for (const col of this.stuck.values()) {
         col.ref = grown(col.ref, cap, NaN, (n) => new Float64Array(n));
         col.since = grown(col.since, cap, NaN, (n) => new Float64Array(n));
+        col.sinceTs = grown(col.sinceTs, cap, NaN, (n) => new Float64Array(n));
       }
       this.capacity = cap;
     }
@@ -235,10 +238,14 @@ export class TypeColumns {
   stuckColumn(ruleId: string): StuckColumn {
     let col = this.stuck.get(ruleId);
     if (col === undefined) {
-      col = { ref: new Float64Array(this.capacity).fill(NaN), since: new Float64Array(this.capacity).fill(NaN) };
+      col = { ref: new Float64Array(this.capacity).fill(NaN), since: new Float64Array(this.capacity).fill(NaN), sinceTs: new Float64Array(this.capacity).fill(NaN) };
       this.stuck.set(ruleId, col);
     }
     return col;
+  }
+
+  hasStuck(ruleId: string): boolean {
+    return this.stuck.has(ruleId);
   }
 
   /** Forgets a stuck rule's references (the rule was removed or changed). */
@@ -246,14 +253,14 @@ export class TypeColumns {
     this.stuck.delete(ruleId);
   }
 
-  /** The row's stuck references by rule id, `[value, since]`; undefined when it has none (for snapshots). */
-  stuckOf(row: number): Record<string, [number, number]> | undefined {
-    let out: Record<string, [number, number]> | undefined;
+  /** The row's stuck references by rule id, `[value, since, sinceTs]`; undefined when it has none (for snapshots). */
+  stuckOf(row: number): Record<string, [number, number, number]> | undefined {
+    let out: Record<string, [number, number, number]> | undefined;
     for (const [ruleId, col] of this.stuck) {
       const ref = col.ref[row] as number;
       if (Number.isNaN(ref)) continue;
       out ??= {};
-      out[ruleId] = [ref, col.since[row] as number];
+      out[ruleId] = [ref, col.since[row] as number, col.sinceTs[row] as number];
     }
     return out;
   }
