@@ -1,86 +1,9 @@
-import { connect as netConnect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
 import type { RunningGateway } from '@forecare/gateway';
 import { topics } from '@forecare/firmware-contracts';
 import { api, connectHub, startTestGateway, tempDir, until, type Api } from '../support/gateway.js';
-
-/** MQTT length-prefixed string of raw bytes (so invalid UTF-8 can be sent on purpose). */
-const str = (b: Buffer | string): Buffer => {
-  const body = typeof b === 'string' ? Buffer.from(b, 'utf8') : b;
-  const len = Buffer.alloc(2);
-  len.writeUInt16BE(body.length);
-  return Buffer.concat([len, body]);
-};
-
-const remainingLength = (n: number): Buffer => {
-  const out: number[] = [];
-  do {
-    let byte = n % 128;
-    n = Math.floor(n / 128);
-    if (n > 0) byte |= 0x80;
-    out.push(byte);
-  } while (n > 0);
-  return Buffer.from(out);
-};
-
-interface RawConnect {
-  level?: number;
-  flags: number;
-  clientId: Buffer | string;
-  will?: { topic: string; payload: string };
-  username?: Buffer | string;
-  password?: string;
-  properties?: boolean;
-}
-
-/** Builds a CONNECT by hand: flags are written as given, so malformed combinations can be sent. */
-function connectPacket(p: RawConnect): Buffer {
-  const parts: Buffer[] = [str('MQTT'), Buffer.from([p.level ?? 4, p.flags, 0x00, 0x3c])];
-  if (p.properties === true) parts.push(Buffer.from([0x00])); // MQTT 5: empty property list
-  parts.push(str(p.clientId));
-  if (p.will !== undefined) {
-    if (p.properties === true) parts.push(Buffer.from([0x00]));
-    parts.push(str(p.will.topic), str(p.will.payload));
-  }
-  if (p.username !== undefined) parts.push(str(p.username));
-  if (p.password !== undefined) parts.push(str(p.password));
-  const body = Buffer.concat(parts);
-  return Buffer.concat([Buffer.from([0x10]), remainingLength(body.length), body]);
-}
-
-/** Sends one CONNECT on a raw socket; resolves the CONNACK return code, or 'closed' when the server hung up first. */
-async function rawConnect(port: number, packet: Buffer): Promise<number | 'closed'> {
-  const socket: Socket = netConnect(port, '127.0.0.1');
-  await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
-  return new Promise((resolve) => {
-    let got: Buffer = Buffer.alloc(0);
-    const timer = setTimeout(() => {
-      socket.destroy();
-      resolve('closed');
-    }, 5000);
-    socket.on('data', (d: Buffer) => {
-      got = Buffer.concat([got, d]);
-      // CONNACK: 0x20 len 0x02 flags code
-      if (got.length >= 4 && got[0] === 0x20) {
-        clearTimeout(timer);
-        socket.destroy();
-        resolve(got[3] ?? -1);
-      }
-    });
-    socket.on('close', () => {
-      clearTimeout(timer);
-      resolve('closed');
-    });
-    socket.on('error', () => undefined);
-    socket.write(packet);
-  });
-}
-
-const CLEAN = 0x02;
-const USER = 0x80;
-const PASS = 0x40;
-const WILL = 0x04;
+import { CLEAN, connectPacket, hubConnect, PASS, rawConnect, USER, WILL } from '../support/mqtt-raw.js';
 
 describe('malformed CONNECTs on raw sockets are refused and the gateway keeps serving', () => {
   let gw: RunningGateway;
@@ -137,6 +60,29 @@ describe('malformed CONNECTs on raw sockets are refused and the gateway keeps se
 
   it('an MQTT 5 CONNECT gets CONNACK 1 (unacceptable protocol version)', async () => {
     expect(await rawConnect(gw.mqttPort, connectPacket({ level: 5, properties: true, flags: CLEAN | USER | PASS, clientId: 'hub-raw-5', username: 'hub-raw', password: pw }))).toBe(1);
+    await bystanderOk();
+  });
+
+  it('a will topic with NUL, a control character or invalid UTF-8 gets CONNACK 5, even one that spells the hub status topic', async () => {
+    const status = topics.status('hub-raw');
+    for (const topic of [`${status}\u0000`, `${status}\u0007`, Buffer.concat([Buffer.from(status), Buffer.from([0xc3, 0x28])])]) {
+      expect(await rawConnect(gw.mqttPort, hubConnect('hub-raw', pw, { flags: CLEAN | USER | PASS | WILL | 0x08, will: { topic, payload: '{}' } }))).toBe(5);
+    }
+    expect(await rawConnect(gw.mqttPort, hubConnect('hub-raw', pw, { flags: CLEAN | USER | PASS | WILL | 0x08, will: { topic: status, payload: '{}' } }))).toBe(0);
+    await bystanderOk();
+  });
+
+  it('control characters or invalid UTF-8 in a client id get CONNACK 2, and so does one past FORECARE_MQTT_MAX_CLIENT_ID_LENGTH (128)', async () => {
+    for (const clientId of ['hub\u001braw', 'hub\u0085raw', Buffer.from([0x68, 0xff, 0x62]), 'h'.repeat(129)]) {
+      expect(await rawConnect(gw.mqttPort, hubConnect('hub-raw', pw, { clientId }))).toBe(2);
+    }
+    expect(await rawConnect(gw.mqttPort, hubConnect('hub-raw', pw, { clientId: 'h'.repeat(128) }))).toBe(0);
+  });
+
+  it('keepalive 0 and keepalive past FORECARE_MQTT_MAX_KEEPALIVE_S (1200) get CONNACK 2, not the reserved 6 of aedes [MQTT-3.2.2-6]', async () => {
+    expect(await rawConnect(gw.mqttPort, hubConnect('hub-raw', pw, { keepalive: 0 }))).toBe(2);
+    expect(await rawConnect(gw.mqttPort, hubConnect('hub-raw', pw, { keepalive: 1201 }))).toBe(2);
+    expect(await rawConnect(gw.mqttPort, hubConnect('hub-raw', pw, { keepalive: 1200 }))).toBe(0);
     await bystanderOk();
   });
 

@@ -76,4 +76,11 @@ describe('TLS and WebSocket listeners', () => {
     expect(gw.ctx.broker.connectedHubIds()).toContain('hub-tls');
     await c.endAsync();
   });
+
+  it('the broker stops while a WebSocket client is still connected (ws keeps its sockets open on close)', async () => {
+    const c = await mqtt.connectAsync(`ws://127.0.0.1:${gw.wsPort}/mqtt`, { username: 'hub-tls', password, protocolVersion: 4, reconnectPeriod: 0 });
+    const stopped = await Promise.race([gw.ctx.broker.stop().then(() => 'stopped'), new Promise((r) => setTimeout(() => r('hung'), 3000))]);
+    expect(stopped).toBe('stopped');
+    c.end(true);
+  });
 });

@@ -58,6 +58,7 @@ export class Broker {
   private wss: WebSocketServer | undefined;
   private clientCa = false;
   private readonly authenticator: Authenticator;
+  private stopped: Promise<void> | undefined;
 
   constructor(
     hubs: HubRegistry,
@@ -309,13 +310,25 @@ export class Broker {
     return { tlsPort, wsPort };
   }
 
-  async stop(): Promise<void> {
-    const server = this.server;
-    const aedes = this.aedes;
+  /**
+   * Stops accepting, closes every connection through aedes, then waits for the listeners.
+   * Open WebSockets would otherwise hold their HTTP server open forever: ws does not close
+   * its clients on close().
+   */
+  stop(): Promise<void> {
+    this.stopped ??= this.closeAll();
+    return this.stopped;
+  }
+
+  private async closeAll(): Promise<void> {
+    const servers = [...this.extra, ...(this.server !== undefined ? [this.server] : [])];
+    const closed = servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
+    for (const ws of this.wss?.clients ?? []) ws.terminate();
     this.wss?.close();
-    for (const s of this.extra) await new Promise<void>((resolve) => s.close(() => resolve()));
-    if (server !== undefined) await new Promise<void>((resolve) => server.close(() => resolve()));
+    const aedes = this.aedes;
     if (aedes !== undefined) await new Promise<void>((resolve) => aedes.close(() => resolve()));
+    for (const s of servers) if ('closeAllConnections' in s) s.closeAllConnections();
+    await Promise.all(closed);
   }
 }
 
