@@ -211,3 +211,22 @@ describe('incremental checkpoints', () => {
     expect(rest(back)).toEqual(expected);
   });
 });
+
+describe('one alarm however fast messages arrive', () => {
+  it('two identical telemetry messages 1 ms apart (and a redelivery of the same seq) make one alarm', () => {
+    const e = new Engine({ rules: rules('id: hot\nkind: threshold\nraises: [ticket]\ncondition: metrics.fridge_temp_c > 8.0\n') });
+    const first = temp(T0, 10);
+    const events = [...e.ingest(first), ...e.ingest({ ...first }), ...e.ingest(temp(T0 + 1, 10))];
+    expect(log(events)).toEqual([['hot', 'raised', T0]]);
+    expect(e.alarms()).toHaveLength(1);
+  });
+
+  it('repeat by fault code (params.code): N occurrences in the window raise one alarm, the next updates it', () => {
+    const e = new Engine({ rules: rules('id: e12\nkind: repeat\nraises: [ticket]\nparams: { code: E-CMP-01, count: 2, window: 1h }\n') });
+    const out = [fault(T0, 'E-CMP-01'), fault(T0 + 1, 'E-CMP-02'), fault(T0 + 2 * HOUR, 'E-CMP-01'), fault(T0 + 2 * HOUR + 1, 'E-CMP-01'), fault(T0 + 2 * HOUR + 2, 'E-CMP-01')].flatMap((i) => e.ingest(i));
+    expect(out.map((x) => [x.transition, x.count, x.at])).toEqual([
+      ['raised', 1, T0 + 2 * HOUR + 1],
+      ['updated', 2, T0 + 2 * HOUR + 2],
+    ]);
+  });
+});
