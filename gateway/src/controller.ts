@@ -28,6 +28,7 @@ import { InfluxSink } from './sinks/influx-sink.js';
 import { SlaMonitor } from './sla/sla-monitor.js';
 import { openStore } from './store/db.js';
 import { Retention } from './store/retention.js';
+import { WalCheckpointer } from './store/wal-checkpointer.js';
 import { TicketService } from './tickets/ticket-service.js';
 
 export interface StartOptions {
@@ -73,6 +74,11 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   mkdirSync(config.dataDir, { recursive: true });
   const store = openStore(join(config.dataDir, 'forecare.db'), { synchronous: config.sqliteSynchronous });
   const closers: (() => Promise<void> | void)[] = [() => store.close()];
+  if (store.file !== ':memory:') {
+    const checkpointer = new WalCheckpointer(store.file, logger);
+    checkpointer.start();
+    closers.push(() => checkpointer.stop());
+  }
   const closeAll = async (): Promise<void> => {
     for (const close of closers.reverse()) {
       try {

@@ -13,12 +13,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt, { type MqttClient } from 'mqtt';
-import { APPLIANCE_TYPES, applianceCatalog, topics } from '@forecare/firmware-contracts';
+import { APPLIANCE_TYPES, applianceCatalog } from '@forecare/firmware-contracts';
 import { runLoad } from '@forecare/device-sim';
 import { defaultRulesDir } from '@forecare/rules';
 import Database from 'better-sqlite3';
 import { hashPassword } from '../hubs/credentials.js';
 import { openStore } from '../store/db.js';
+import type { RawLoadOptions, RawLoadResult } from './raw-load.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const HUBS = Number(process.env.BENCH_HUBS ?? 20);
@@ -99,41 +100,30 @@ async function stop(server: Server): Promise<void> {
   await exited;
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+/**
+ * HUBS connections publish valid fridge telemetry at QoS 1, WINDOW in flight each, for
+ * SECONDS: the raw-socket generator (raw-load.ts) in a process of its own, so the figure is
+ * the server's and not a client library's.
+ */
+/** CPU time (user + system, all threads) a process has used, in ms. */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
-/** HUBS clients publish valid fridge telemetry at QoS 1, WINDOW in flight each, for SECONDS. */
-async function load(port: number): Promise<{ perSec: number; p50: number; p99: number; sent: number }> {
-  const clients: MqttClient[] = [];
-  for (let i = 0; i < HUBS; i++) {
-    clients.push(await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { username: `bench-${i}`, password: PASSWORD, clientId: `bench-${i}`, protocolVersion: 4, reconnectPeriod: 0 }));
-  }
-  const latencies: number[] = [];
-  let acked = 0;
-  const deadline = Date.now() + SECONDS * 1000;
-  const t0 = process.hrtime.bigint();
-  await Promise.all(
-    clients.map(async (client, i) => {
-      let seq = 0;
-      const topic = topics.telemetry(`bench-${i}`, `bench-${i}.fridge`);
-      const one = async (): Promise<void> => {
-        while (Date.now() < deadline) {
-          seq++;
-          const payload = JSON.stringify({ ts: Date.now(), seq, type: 'refrigerator', metrics: { fridge_temp_c: 4 + (seq % 10) / 10, freezer_temp_c: -18.5, compressor_duty: 0.42, compressor_current_a: 1.1, door_open: false } });
-          const started = process.hrtime.bigint();
-          await client.publishAsync(topic, payload, { qos: 1 });
-          latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
-          acked++;
-        }
-      };
-      await Promise.all(Array.from({ length: WINDOW }, one));
-    }),
-  );
-  const elapsed = Number(process.hrtime.bigint() - t0) / 1e9;
-  await Promise.all(clients.map((c) => c.endAsync()));
-  latencies.sort((a, b) => a - b);
-  return { perSec: Math.round(acked / elapsed), p50: Math.round(percentile(latencies, 50) * 100) / 100, p99: Math.round(percentile(latencies, 99) * 100) / 100, sent: acked };
+type LoadFigures = RawLoadResult & { readonly serverCpuUsPerMsg: number };
+
+async function load(port: number, password: string | null, pid: number): Promise<LoadFigures> {
+  const cpuBefore = cpuMs(pid);
+  const options: RawLoadOptions = { port, hubs: Array.from({ length: HUBS }, (_, i) => `bench-${i}`), password, window: WINDOW, seconds: SECONDS };
+  const child = spawn(process.execPath, [here('./raw-load.js'), JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  if (code !== 0) throw new Error(`load generator exited ${code}: ${out}`);
+  const result = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as RawLoadResult;
+  // Server CPU per acknowledged message: steadier than a rate on a shared machine.
+  return { ...result, serverCpuUsPerMsg: Math.round(((cpuMs(pid) - cpuBefore) * 1000 / Math.max(1, result.acked)) * 100) / 100 };
 }
 
 function rssKb(pid: number): number {
@@ -163,8 +153,8 @@ const simLoad = (port: number): ReturnType<typeof runLoad> =>
   runLoad({ url: `mqtt://127.0.0.1:${port}`, hubs: Array.from({ length: HUBS }, (_, i) => ({ hubId: `bench-${i}`, password: PASSWORD })), qos: 1, seconds: SECONDS, window: WINDOW });
 
 const bare = await startBare();
-const bareLoad = await load(bare.mqttPort);
-console.log(`bare aedes: ${bareLoad.perSec} msg/s, PUBACK p50 ${bareLoad.p50} ms p99 ${bareLoad.p99} ms`);
+const bareLoad = await load(bare.mqttPort, null, bare.child.pid ?? 0);
+console.log(`bare aedes: ${bareLoad.perSec} msg/s, PUBACK p50 ${bareLoad.p50} ms p99 ${bareLoad.p99} ms, ${bareLoad.serverCpuUsPerMsg} µs CPU/msg`);
 // How fast `forecare-sim load` can publish at all: against the bare broker, which is never the bottleneck here.
 const simBare = await simLoad(bare.mqttPort);
 await stop(bare);
@@ -172,8 +162,8 @@ console.log(`forecare-sim load against bare aedes: ${simBare.perSec} msg/s`);
 
 const { dataDir, rulesDir } = await prepareGatewayDir(HUBS + CONNECTIONS);
 const gw = await startGateway(dataDir, rulesDir, 'NORMAL');
-const gwLoad = await load(gw.mqttPort);
-console.log(`gateway (synchronous=NORMAL): ${gwLoad.perSec} msg/s, PUBACK p50 ${gwLoad.p50} ms p99 ${gwLoad.p99} ms`);
+const gwLoad = await load(gw.mqttPort, PASSWORD, gw.child.pid ?? 0);
+console.log(`gateway (synchronous=NORMAL): ${gwLoad.perSec} msg/s, PUBACK p50 ${gwLoad.p50} ms p99 ${gwLoad.p99} ms, ${gwLoad.serverCpuUsPerMsg} µs CPU/msg`);
 const simGw = await simLoad(gw.mqttPort);
 console.log(`forecare-sim load against the gateway: ${simGw.perSec} msg/s (${simGw.errors} errors)`);
 const conns = await idleConnections(gw.mqttPort, gw.child.pid ?? 0, CONNECTIONS);
@@ -183,7 +173,7 @@ const journaled = (new Database(join(dataDir, 'forecare.db'), { readonly: true }
 
 const full = await prepareGatewayDir(HUBS);
 const gwFull = await startGateway(full.dataDir, full.rulesDir, 'FULL');
-const fullLoad = await load(gwFull.mqttPort);
+const fullLoad = await load(gwFull.mqttPort, PASSWORD, gwFull.child.pid ?? 0);
 await stop(gwFull);
 console.log(`gateway (synchronous=FULL): ${fullLoad.perSec} msg/s, PUBACK p50 ${fullLoad.p50} ms p99 ${fullLoad.p99} ms`);
 
@@ -193,8 +183,9 @@ console.log(
     hubs: HUBS,
     windowPerHub: WINDOW,
     seconds: SECONDS,
-    figures: { messagesPerSec: gwLoad.perSec, pubackP50Ms: gwLoad.p50, pubackP99Ms: gwLoad.p99, journaledAtLeast: journaled >= gwLoad.sent, full: fullLoad, idle: conns },
-    baseline: { name: 'bare aedes, same clients, same run', messagesPerSec: bareLoad.perSec, pubackP50Ms: bareLoad.p50, pubackP99Ms: bareLoad.p99 },
+    figures: { messagesPerSec: gwLoad.perSec, pubackP50Ms: gwLoad.p50, pubackP99Ms: gwLoad.p99, journaledAtLeast: journaled >= gwLoad.acked, serverCpuUsPerMsg: gwLoad.serverCpuUsPerMsg, loadGeneratorCpuCores: gwLoad.cpuCores, full: fullLoad, idle: conns },
+    baseline: { name: 'bare aedes, same raw-MQTT load generator, same run', messagesPerSec: bareLoad.perSec, pubackP50Ms: bareLoad.p50, pubackP99Ms: bareLoad.p99, serverCpuUsPerMsg: bareLoad.serverCpuUsPerMsg, loadGeneratorCpuCores: bareLoad.cpuCores },
+    cpuPerMessageRatio: Math.round((gwLoad.serverCpuUsPerMsg / bareLoad.serverCpuUsPerMsg) * 100) / 100,
     ratio: Math.round((gwLoad.perSec / bareLoad.perSec) * 100) / 100,
     // device-sim's load command: its top rate must reach the rate this benchmark drives the gateway at.
     simLoad: { againstBarePerSec: simBare.perSec, againstGatewayPerSec: simGw.perSec, errors: simBare.errors + simGw.errors, topRateOverGatewayRate: Math.round((simBare.perSec / gwLoad.perSec) * 100) / 100 },

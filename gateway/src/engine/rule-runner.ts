@@ -25,6 +25,15 @@ const SEEN_WRITE_EVERY_MS = 30_000;
 const TELEMETRY_ROW_EVERY_MS = 10_000;
 const REPLAY_CHUNK = 2000;
 
+/** true (and remembers `at`) when `key` was last written `every` ms ago or more, or never; a clock step back counts as due. */
+function due(written: Map<string, number>, key: string, at: number, every: number): boolean {
+  const last = written.get(key);
+  if (last !== undefined && at - last < every && at >= last) return false;
+  if (written.size > 1_000_000) written.clear();
+  written.set(key, at);
+  return true;
+}
+
 /** Rebuilds the contract message a journal row holds (it was validated before it was written). */
 export function messageOfRow(row: { kind: string; hub_id: string; appliance_id: string | null; payload: string | Buffer }): UplinkMessage {
   const payload = JSON.parse(row.payload.toString()) as never;
@@ -189,27 +198,23 @@ export class RuleRunner {
     this.maybeCheckpoint();
   }
 
-  /** Last time "seen" was written per hub / appliance: presence is kept to the minute, not per message. */
-  private readonly seenWritten = new Map<string, number>();
-
-  private due(key: string, at: number, every = SEEN_WRITE_EVERY_MS): boolean {
-    const last = this.seenWritten.get(key);
-    if (last !== undefined && at - last < every && at >= last) return false;
-    if (this.seenWritten.size > 1_000_000) this.seenWritten.clear();
-    this.seenWritten.set(key, at);
-    return true;
-  }
+  /** Last time "seen" was written per hub / appliance, and the last chart row per appliance: presence is kept to the minute, not per message. */
+  private readonly hubSeenWritten = new Map<string, number>();
+  private readonly applianceSeenWritten = new Map<string, number>();
+  private readonly telemetryWritten = new Map<string, number>();
 
   private sideEffects(entry: JournalEntry): void {
     const m = entry.message;
-    if (this.due(`h:${m.hubId}`, entry.receivedAt)) this.touchHub.run(entry.receivedAt, m.hubId, entry.receivedAt);
-    if ((m.kind === 'telemetry' || m.kind === 'fault' || m.kind === 'inventory') && this.due(`a:${m.applianceId}`, entry.receivedAt)) {
-      this.customers.seen(m.applianceId, m.hubId, m.payload.type, m.kind === 'telemetry' ? m.payload.model : undefined, entry.receivedAt);
+    const at = entry.receivedAt;
+    if (due(this.hubSeenWritten, m.hubId, at, SEEN_WRITE_EVERY_MS)) this.touchHub.run(at, m.hubId, at);
+    if (m.kind !== 'telemetry' && m.kind !== 'fault' && m.kind !== 'inventory') return;
+    if (due(this.applianceSeenWritten, m.applianceId, at, SEEN_WRITE_EVERY_MS)) {
+      this.customers.seen(m.applianceId, m.hubId, m.payload.type, m.kind === 'telemetry' ? m.payload.model : undefined, at);
     }
-    if (m.kind === 'telemetry' && this.due(`t:${m.applianceId}`, entry.receivedAt, TELEMETRY_ROW_EVERY_MS)) {
+    if (m.kind === 'telemetry' && due(this.telemetryWritten, m.applianceId, at, TELEMETRY_ROW_EVERY_MS)) {
       // The chart history is downsampled (one row per appliance per 10 s); the journal keeps every message.
       // Row ids are pos·1024 (at most 500 samples plus the message), so a replay writes nothing new.
-      this.insertTelemetry.run(entry.pos * 1024, m.applianceId, m.hubId, entry.receivedAt, m.payload.ts, JSON.stringify(m.payload.metrics));
+      this.insertTelemetry.run(entry.pos * 1024, m.applianceId, m.hubId, at, m.payload.ts, JSON.stringify(m.payload.metrics));
     }
   }
 
