@@ -74,6 +74,9 @@ describe('broker hygiene and identity', () => {
     await until('1,000 notices', () => (notices.length >= 1000 ? true : undefined), 20_000);
     expect(notices.every((n) => n.code === 'GW_REJECT_NOT_JSON')).toBe(true);
     expect(hub.connected).toBe(true);
+    // Every one is a dead letter the API shows, with the hub and the reason.
+    const dead = await http.call<{ items: { hubId: string; reason: string }[] }>('GET', '/api/v1/dead-letters?hubId=hub-a&limit=1000');
+    expect(dead.body.items.filter((d) => d.reason === 'not-json')).toHaveLength(1000);
     await bystanderOk();
     hub.end(true);
   });
@@ -87,6 +90,9 @@ describe('broker hygiene and identity', () => {
     );
     expect(refused).toEqual([128]);
     expect(hub.connected).toBe(true);
+    // UNSUBSCRIBE gives the slot back.
+    await hub.unsubscribeAsync(`${topics.hubPrefix('hub-a')}x0`);
+    expect((await hub.subscribeAsync(`${topics.hubPrefix('hub-a')}x9`, { qos: 0 }))[0]?.qos).toBe(0);
     hub.end(true);
   });
 
@@ -114,5 +120,37 @@ describe('broker hygiene and identity', () => {
     await dropped;
     expect(await refusedCode(mqtt.connectAsync(url(), { username: 'hub-d', password: rotated.body.password, reconnectPeriod: 0, protocolVersion: 4 }))).toBe(4);
     await bystanderOk();
+  });
+});
+
+describe('failed logins from one source address', () => {
+  let gw: RunningGateway;
+  let pw = '';
+  let bystander: MqttClient;
+
+  beforeAll(async () => {
+    // 2 per hub id and minute, so 10 per source address.
+    gw = await startTestGateway({ FORECARE_DATA_DIR: tempDir(), FORECARE_LOGIN_FAILURES_PER_MINUTE: '2' });
+    const http = api(gw);
+    pw = (await http.call<{ password: string }>('POST', '/api/v1/hubs', { hubId: 'hub-s' })).body.password;
+    const other = (await http.call<{ password: string }>('POST', '/api/v1/hubs', { hubId: 'hub-t' })).body.password;
+    bystander = await connectHub(gw, 'hub-t', other);
+  });
+
+  afterAll(async () => {
+    bystander?.end(true);
+    await gw?.stop();
+  });
+
+  it('are rate-limited per source across many hub ids, with a metric; connections already up are untouched', async () => {
+    const url = `mqtt://127.0.0.1:${gw.mqttPort}`;
+    // One failure each for ten hub ids: under every per-hub limit, at the per-source one.
+    for (let i = 0; i < 10; i++) expect(await refusedCode(mqtt.connectAsync(url, { username: `hub-guess-${i}`, password: 'guess', reconnectPeriod: 0, protocolVersion: 4 }))).toBe(4);
+    expect(await refusedCode(mqtt.connectAsync(url, { username: 'hub-s', password: pw, reconnectPeriod: 0, protocolVersion: 4 }))).toBe(5);
+    const metrics = await (await fetch(`http://127.0.0.1:${gw.httpPort}/metrics`)).text();
+    expect(metrics).toMatch(/forecare_login_failures_total\{reason="rate-limited-source"\} 1/);
+    expect(metrics).toMatch(/forecare_login_failures_total\{reason="bad-credentials"\} 10/);
+    await bystander.publishAsync(topics.heartbeat('hub-t'), JSON.stringify({ ts: Date.now(), seq: 1 }), { qos: 1 });
+    expect(bystander.connected).toBe(true);
   });
 });
