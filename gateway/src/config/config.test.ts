@@ -1,0 +1,28 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from './config.js';
+
+const env = (extra: Record<string, string>): NodeJS.ProcessEnv => ({ FORECARE_CONFIG: join(tmpdir(), 'no-such-forecare-config.json'), ...extra });
+
+describe('broker limits in the config', () => {
+  it('have safe defaults', () => {
+    const { mqtt } = loadConfig(env({}));
+    expect(mqtt).toMatchObject({ maxPacketBytes: 270_336, maxKeepaliveS: 1200, maxSubscriptions: 16, maxTopicLevels: 8, maxInflight: 1000, maxClientIdLength: 128 });
+  });
+
+  it('take 0 as "no keepalive limit"', () => {
+    expect(loadConfig(env({ FORECARE_MQTT_MAX_KEEPALIVE_S: '0' })).mqtt.maxKeepaliveS).toBe(0);
+  });
+
+  it('refuse a topic depth the contract\'s own topics would not fit in, or past aedes\' ceiling', () => {
+    expect(() => loadConfig(env({ FORECARE_MQTT_MAX_TOPIC_LEVELS: '5' }))).toThrow(/FORECARE_MQTT_MAX_TOPIC_LEVELS/);
+    expect(() => loadConfig(env({ FORECARE_MQTT_MAX_TOPIC_LEVELS: '101' }))).toThrow(/6 to 100/);
+    expect(loadConfig(env({ FORECARE_MQTT_MAX_TOPIC_LEVELS: '6' })).mqtt.maxTopicLevels).toBe(6);
+  });
+
+  it('refuse a negative or fractional limit with the setting named', () => {
+    expect(() => loadConfig(env({ FORECARE_MQTT_MAX_INFLIGHT: '-1' }))).toThrow(/FORECARE_MQTT_MAX_INFLIGHT/);
+    expect(() => loadConfig(env({ FORECARE_MQTT_MAX_KEEPALIVE_S: '1.5' }))).toThrow(/FORECARE_MQTT_MAX_KEEPALIVE_S/);
+  });
+});
