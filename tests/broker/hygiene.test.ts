@@ -3,17 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { RunningGateway } from '@forecare/gateway';
 import { topics, type NoticePayload } from '@forecare/firmware-contracts';
-import { api, connectHub, startTestGateway, tempDir, until, type Api } from '../support/gateway.js';
+import { api, connectHub, connectionClosed, refusedCode, startTestGateway, tempDir, until, type Api } from '../support/gateway.js';
 
-const refusedCode = (p: Promise<MqttClient>): Promise<number | undefined> =>
-  p.then(
-    (c) => {
-      c.end(true);
-      return undefined;
-    },
-    (e: { code?: number }) => e.code ?? -1,
-  );
-const closed = (client: MqttClient): Promise<void> => new Promise((resolve) => (client.stream.destroyed ? resolve() : client.stream.once('close', () => resolve())));
 
 describe('broker hygiene and identity', () => {
   let gw: RunningGateway;
@@ -47,7 +38,7 @@ describe('broker hygiene and identity', () => {
     await new Promise<void>((resolve) => socket.once('close', () => resolve()));
     // And after login: a 100 KB publish.
     const hub = await connectHub(gw, 'hub-a', pw['hub-a'] ?? '');
-    const gone = closed(hub);
+    const gone = connectionClosed(hub);
     hub.publish(topics.heartbeat('hub-a'), Buffer.alloc(100_000, 0x20), { qos: 1 });
     await gone;
     const metrics = await (await fetch(`http://127.0.0.1:${gw.httpPort}/metrics`)).text();
@@ -63,7 +54,7 @@ describe('broker hygiene and identity', () => {
 
   it('a $SYS publish disconnects; a 1,000 invalid payloads in a row each get a notice and the connection stays', async () => {
     const sys = await connectHub(gw, 'hub-a', pw['hub-a'] ?? '');
-    const gone = closed(sys);
+    const gone = connectionClosed(sys);
     sys.publish('$SYS/broker/uptime', 'x', { qos: 1 });
     await gone;
     const hub = await connectHub(gw, 'hub-a', pw['hub-a'] ?? '');
@@ -109,13 +100,13 @@ describe('broker hygiene and identity', () => {
 
   it('rotation drops the connection and the old password; revocation refuses the hub', async () => {
     const hub = await connectHub(gw, 'hub-d', pw['hub-d'] ?? '');
-    const gone = closed(hub);
+    const gone = connectionClosed(hub);
     const rotated = await http.call<{ password: string }>('POST', '/api/v1/hubs/hub-d/rotate', {});
     expect(rotated.status).toBe(200);
     await gone;
     expect(await refusedCode(mqtt.connectAsync(url(), { username: 'hub-d', password: pw['hub-d'], reconnectPeriod: 0, protocolVersion: 4 }))).toBe(4);
     const again = await connectHub(gw, 'hub-d', rotated.body.password);
-    const dropped = closed(again);
+    const dropped = connectionClosed(again);
     expect((await http.call('DELETE', '/api/v1/hubs/hub-d')).status).toBe(204);
     await dropped;
     expect(await refusedCode(mqtt.connectAsync(url(), { username: 'hub-d', password: rotated.body.password, reconnectPeriod: 0, protocolVersion: 4 }))).toBe(4);

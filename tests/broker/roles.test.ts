@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { RunningGateway } from '@forecare/gateway';
 import { topics } from '@forecare/firmware-contracts';
-import { api, connectHub, startTestGateway, tempDir, until, type Api } from '../support/gateway.js';
+import { api, connectHub, connectionClosed, refusedCode, startTestGateway, tempDir, until, type Api } from '../support/gateway.js';
 
 interface Credentials {
   name: string;
@@ -11,15 +11,6 @@ interface Credentials {
   password: string;
 }
 
-const refusedCode = (p: Promise<MqttClient>): Promise<number | undefined> =>
-  p.then(
-    (c) => {
-      c.end(true);
-      return undefined;
-    },
-    (e: { code?: number }) => e.code ?? -1,
-  );
-const closed = (client: MqttClient): Promise<void> => new Promise((resolve) => (client.stream.destroyed ? resolve() : client.stream.once('close', () => resolve())));
 const granted = (client: MqttClient, filter: string): Promise<number[]> =>
   client.subscribeAsync(filter, { qos: 1 }).then(
     (g) => g.map((x) => x.qos),
@@ -97,7 +88,7 @@ describe('service and admin MQTT accounts: read-only roles beside the hubs', () 
     const before = await journaled();
     for (const [creds, topic] of [[service, topics.heartbeat('hub-r')], [admin, topics.heartbeat('hub-r')], [service, '$SYS/forecare/heartbeat'], [admin, '$SYS/forecare/heartbeat']] as const) {
       const c = await connectAs(creds);
-      const gone = closed(c);
+      const gone = connectionClosed(c);
       c.publish(topic, JSON.stringify({ ts: Date.now(), seq: 999_000 + Math.floor(Math.random() * 1000) }), { qos: 1 });
       await gone;
     }
@@ -119,14 +110,14 @@ describe('service and admin MQTT accounts: read-only roles beside the hubs', () 
 
   it('rotation drops the live connection and the old password; revocation refuses the account', async () => {
     const live = await connectAs(service);
-    const gone = closed(live);
+    const gone = connectionClosed(live);
     const rotated = await http.call<Credentials>('POST', '/api/v1/mqtt-clients/crm-bridge/rotate');
     expect(rotated.status).toBe(200);
     expect(rotated.body.username).toBe('service:crm-bridge');
     await gone;
     expect(await refusedCode(connectAs(service))).toBe(4);
     const again = await connectAs(rotated.body);
-    const dropped = closed(again);
+    const dropped = connectionClosed(again);
     expect((await http.call('DELETE', '/api/v1/mqtt-clients/crm-bridge')).status).toBe(204);
     await dropped;
     expect(await refusedCode(connectAs(rotated.body))).toBe(4);

@@ -5,9 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { RunningGateway } from '@forecare/gateway';
 import { topics, type NoticePayload } from '@forecare/firmware-contracts';
-import { api, connectHub, startTestGateway, tempDir, until, type Api } from '../support/gateway.js';
+import { api, connectHub, connectionClosed, refusedCode, startTestGateway, tempDir, until, type Api } from '../support/gateway.js';
 
-const closed = (client: MqttClient): Promise<void> => new Promise((resolve) => client.stream.once('close', () => resolve()));
 
 describe('bad input gets a clear refusal and the gateway keeps serving other hubs', () => {
   let gw: RunningGateway;
@@ -71,7 +70,7 @@ describe('bad input gets a clear refusal and the gateway keeps serving other hub
 
   it('a publish outside the hub prefix closes the connection (MQTT 3.1.1 has no PUBACK reason code)', async () => {
     const hub = await connectHub(gw, 'hub-bad', creds['hub-bad'] ?? '');
-    const gone = closed(hub);
+    const gone = connectionClosed(hub);
     hub.publish(topics.heartbeat('hub-good'), JSON.stringify({ ts: Date.now(), seq: 1 }), { qos: 1 });
     await gone;
     expect(hub.connected).toBe(false);
@@ -96,28 +95,14 @@ describe('bad input gets a clear refusal and the gateway keeps serving other hub
   });
 
   it('wrong credentials get CONNACK 4 (bad user name or password)', async () => {
-    const err = await mqtt.connectAsync(`mqtt://127.0.0.1:${gw.mqttPort}`, { username: 'hub-bad', password: 'wrong-password', reconnectPeriod: 0, protocolVersion: 4 }).then(
-      () => undefined,
-      (e: { code?: number }) => e,
-    );
-    expect(err?.code).toBe(4);
-    const unknown = await mqtt.connectAsync(`mqtt://127.0.0.1:${gw.mqttPort}`, { username: 'hub-nobody', password: 'x', reconnectPeriod: 0, protocolVersion: 4 }).then(
-      () => undefined,
-      (e: { code?: number }) => e,
-    );
-    expect(unknown?.code).toBe(4);
+    expect(await refusedCode(mqtt.connectAsync(`mqtt://127.0.0.1:${gw.mqttPort}`, { username: 'hub-bad', password: 'wrong-password', reconnectPeriod: 0, protocolVersion: 4 }))).toBe(4);
+    expect(await refusedCode(mqtt.connectAsync(`mqtt://127.0.0.1:${gw.mqttPort}`, { username: 'hub-nobody', password: 'x', reconnectPeriod: 0, protocolVersion: 4 }))).toBe(4);
     await bystanderStillServed();
   });
 
   it('an MQTT 5 CONNECT is refused with CONNACK 1 (unacceptable protocol version)', async () => {
-    const err = await mqtt.connectAsync(`mqtt://127.0.0.1:${gw.mqttPort}`, { username: 'hub-good', password: creds['hub-good'], reconnectPeriod: 0, protocolVersion: 5 }).then(
-      (c) => {
-        c.end(true);
-        return undefined;
-      },
-      (e: { code?: number }) => e,
-    );
-    expect(err).toBeDefined();
+    // mqtt.js reports a refused MQTT 5 CONNECT with its own codes; raw-connect.test.ts checks the CONNACK byte is 1.
+    expect(await refusedCode(mqtt.connectAsync(`mqtt://127.0.0.1:${gw.mqttPort}`, { username: 'hub-good', password: creds['hub-good'], reconnectPeriod: 0, protocolVersion: 5 }))).toBeDefined();
     await bystanderStillServed();
   });
 

@@ -49,6 +49,22 @@ export async function connectHub(gw: RunningGateway, username: string, password:
   return mqtt.connectAsync(`mqtt://127.0.0.1:${gw.mqttPort}`, { username, password, clientId: `${username}-${Math.random().toString(36).slice(2, 8)}`, reconnectPeriod: 0, connectTimeout: 5000, protocolVersion: 4, ...extra });
 }
 
+/** The CONNACK return code a connect attempt was refused with, or undefined when it was accepted (the client is then closed). */
+export function refusedCode(attempt: Promise<MqttClient>): Promise<number | undefined> {
+  return attempt.then(
+    (c) => {
+      c.end(true);
+      return undefined;
+    },
+    (e: { code?: number }) => e.code ?? -1,
+  );
+}
+
+/** Resolves when the client's connection is closed (at once when it already is). */
+export function connectionClosed(client: MqttClient): Promise<void> {
+  return new Promise((resolve) => (client.stream.destroyed ? resolve() : client.stream.once('close', () => resolve())));
+}
+
 /** Polls until `probe` returns a value that is not undefined, or fails after `timeoutMs`. */
 export async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
