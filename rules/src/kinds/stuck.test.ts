@@ -125,6 +125,20 @@ describe('stuck rule', () => {
     expect(log(f.ingest(reading(T0 + 70 * MIN + 2 * HOUR, 4.2)))).toEqual([['fridge-sensor-stuck', 'raised', T0 + 70 * MIN + 2 * HOUR]]);
   });
 
+  it('a late older reading that moved (after the period began) restarts the period; one from before it does not', () => {
+    const e = new Engine({ rules: rules(STUCK) });
+    const at = (deviceTs: number, arrival: number, v: number): EngineInput => ({ ...reading(deviceTs, v), at: arrival });
+    e.ingest(at(T0, T0, 4.2));
+    e.ingest(at(T0 + 70 * MIN, T0 + 70 * MIN, 4.2));
+    e.ingest(at(T0 + 60 * MIN, T0 + 71 * MIN, 5.0)); // late: the sensor did move at 60 min
+    expect(feed(e, T0 + 80 * MIN, 12, () => 4.2)).toEqual([]); // up to 3 h 10: not 2 h since 71 min
+    expect(log(e.ingest(reading(T0 + 71 * MIN + 2 * HOUR, 4.2)))).toEqual([['fridge-sensor-stuck', 'raised', T0 + 71 * MIN + 2 * HOUR]]);
+    const f = new Engine({ rules: rules(STUCK) });
+    f.ingest(at(T0 + 10 * MIN, T0 + 10 * MIN, 4.2));
+    f.ingest(at(T0, T0 + 11 * MIN, 5.0)); // older than the reading the period began with: no news
+    expect(log(feed(f, T0 + 20 * MIN, 12, () => 4.2))).toEqual([['fridge-sensor-stuck', 'raised', T0 + 130 * MIN]]);
+  });
+
   it('rule format: unchangedFor and metric are required, tolerance is a number ≥ 0, with the line of the problem', () => {
     const missing = parseRules('id: s\nkind: stuck\nraises: [fleet]\nparams:\n  metric: fridge_temp_c\n', 's.yaml');
     expect(missing.issues.map((i) => [i.line, i.path])).toEqual([[5, '/params/unchangedFor']]);

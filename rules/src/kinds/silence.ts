@@ -1,0 +1,96 @@
+/**
+ * The kinds judged on silence, by timer: hub offline (heartbeat silence, last will),
+ * appliance offline behind a live hub, and stale metrics. Their timers live in compact
+ * wheels by hub / appliance index and fire while the device is still away. Appliance timers
+ * are held back while the appliance's hub is offline and measured again from its return.
+ */
+import type { AlarmEvent, EngineInput } from '../api.js';
+import { applies, type EngineState, type TelemetryInput } from '../engine-state.js';
+import { paramDuration } from '../rule-format.js';
+import type { TypeRules } from '../rule-index.js';
+import { composites } from './composite.js';
+
+const HOUR = 3_600_000;
+
+/** A hub's silence timer fired: it has been silent for the shortest hub-offline `silentFor`. */
+export function onHubSilent(s: EngineState, hub: number, at: number, out: AlarmEvent[]): void {
+  if (s.hubs.offline[hub] === 1 || s.index.hubOffline.length === 0) return;
+  s.hubs.offline[hub] = 1;
+  s.changed?.hubs.add(hub);
+  const hubId = s.hubs.ids[hub] as string;
+  for (const r of s.index.hubOffline) s.book.raise(r, { hubId, key: 'hub', at, title: `Hub ${hubId} offline`, facts: { silentSinceMs: s.hubs.lastSeen[hub] as number } }, out);
+}
+
+/** An appliance-offline or stale timer of rule `ruleId` fired for appliance `app`. */
+export function onApplianceTimer(s: EngineState, ruleId: string, app: number, at: number, out: AlarmEvent[]): void {
+  s.changed?.apps.add(app);
+  const r = s.index.byId.get(ruleId);
+  if (r === undefined || s.hubOfflineFor(app)) return;
+  const subject = s.subjectOf(app);
+  const id = subject.applianceId;
+  if (r.def.kind === 'appliance-offline') {
+    s.book.raise(r, { ...subject, at, key: 'silent', title: `Appliance ${id} silent while its hub is online`, facts: { silentSinceMs: s.apps.lastSeen[app] as number } }, out);
+  } else if (r.def.kind === 'stale') {
+    const lastUpdatedMs = at - paramDuration(r.params.after, HOUR);
+    s.book.raise(r, { ...subject, at, key: r.metric, title: `${r.metric} not updated`, facts: { metric: r.metric, lastUpdatedMs } }, out);
+  }
+  composites(s, app, at, out);
+}
+
+/** Any input from (or through) a hub: it is alive. Its last will raises at once. */
+export function touchHub(s: EngineState, input: EngineInput, out: AlarmEvent[]): void {
+  const hub = s.hubIndex(input.hubId, input.at);
+  s.changed?.hubs.add(hub);
+  const rules = s.index.hubOffline;
+  if (input.kind === 'status' && input.state === 'offline') {
+    // The last will: the broker lost the hub. Raise now, stop the timer.
+    s.hubTimers.cancel(hub);
+    s.hubs.offline[hub] = 1;
+    for (const r of rules) s.book.raise(r, { hubId: input.hubId, key: 'hub', at: input.at, title: `Hub ${input.hubId} offline (last will)`, facts: { silentSinceMs: s.hubs.lastSeen[hub] as number } }, out);
+    return;
+  }
+  if (input.at > (s.hubs.lastSeen[hub] as number)) s.hubs.lastSeen[hub] = input.at;
+  if (s.hubs.offline[hub] === 1) {
+    s.hubs.offline[hub] = 0;
+    for (const r of rules) s.book.clear(`${input.hubId}|${r.def.id}|hub`, input.at, out);
+    // The hub is back: its appliances' silence is measured from now.
+    for (let app = s.hubs.firstApp[hub] as number; app >= 0; app = s.apps.nextInHub[app] as number) armApplianceTimers(s, app, input.at, out, true);
+  }
+  if (Number.isFinite(s.index.hubSilentFor)) s.hubTimers.set(hub, (s.hubs.lastSeen[hub] as number) + s.index.hubSilentFor);
+}
+
+/** The appliance was heard (or its hub came back): re-arm its silence timers, and clear an appliance-offline alarm. */
+export function armApplianceTimers(s: EngineState, app: number, at: number, out: AlarmEvent[], hubBack: boolean): void {
+  const tr = s.typeRules(app);
+  if (tr.applianceOffline.length === 0 && (!hubBack || tr.stale.length === 0)) return;
+  s.changed?.apps.add(app);
+  const id = s.apps.ids[app] as string;
+  for (const r of tr.applianceOffline) {
+    if (!hubBack && s.book.isBusy(id, r.def.id)) s.book.clear(`${id}|${r.def.id}|silent`, at, out);
+    s.wheelOf(r.def.id).set(app, at + paramDuration(r.params.silentFor, HOUR));
+  }
+  if (hubBack) for (const r of tr.stale) s.wheelOf(r.def.id).set(app, at + paramDuration(r.params.after, HOUR));
+}
+
+/** A reading carrying a stale rule's metric: clear its alarm and measure again from now. */
+export function staleReading(s: EngineState, tr: TypeRules, app: number, input: TelemetryInput, busy: ReadonlySet<string> | undefined, out: AlarmEvent[]): void {
+  for (const r of tr.stale) {
+    if (input.metrics[r.metric] === undefined) continue;
+    if (busy?.has(r.def.id) === true) s.book.clear(`${input.applianceId}|${r.def.id}|${r.metric}`, input.at, out);
+    s.wheelOf(r.def.id).set(app, input.at + paramDuration(r.params.after, HOUR));
+  }
+}
+
+/** After a deploy: silence timers of changed rules follow their new `silentFor` from the last time heard. */
+export function rearmChanged(s: EngineState, changed: ReadonlySet<string>): void {
+  for (const r of s.index.rules) {
+    if (!changed.has(r.def.id)) continue;
+    if (r.def.kind === 'hub-offline') {
+      for (let hub = 0; hub < s.hubs.ids.length; hub++) if (s.hubs.offline[hub] === 0) s.hubTimers.set(hub, (s.hubs.lastSeen[hub] as number) + s.index.hubSilentFor);
+    }
+    if (r.def.kind === 'appliance-offline') {
+      const silentFor = paramDuration(r.params.silentFor, HOUR);
+      for (let app = 0; app < s.apps.size; app++) if (applies(r.def, s.typeOf(app))) s.wheelOf(r.def.id).set(app, (s.apps.lastSeen[app] as number) + silentFor);
+    }
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * Stuck: the metric keeps arriving but has not moved by more than `tolerance` from the value
+ * it last changed to for `unchangedFor`. Judged on the reading that shows it (a sensor that
+ * stops reporting is stale's alarm, not this one), raised once; a move clears it and starts
+ * a new period. The reference lives in the type's columns (`TypeColumns.stuckColumn`).
+ */
+import type { AlarmEvent } from '../api.js';
+import type { EngineState, TelemetryInput } from '../engine-state.js';
+import { paramDuration, paramNumber } from '../rule-format.js';
+import type { TypeRules } from '../rule-index.js';
+
+/** The newest reading: judge every stuck rule whose metric it carries. */
+export function stuckReading(s: EngineState, tr: TypeRules, app: number, input: TelemetryInput, out: AlarmEvent[]): void {
+  const cols = s.columnsOf(app);
+  const row = s.apps.slot[app] as number;
+  const at = input.at;
+  for (const r of tr.stuck) {
+    const value = input.metrics[r.metric];
+    if (typeof value !== 'number') continue;
+    const col = cols.stuckColumn(r.def.id);
+    const ref = col.ref[row] as number;
+    const alarmKey = `${input.applianceId}|${r.def.id}|${r.metric}`;
+    if (Number.isNaN(ref) || Math.abs(value - ref) > paramNumber(r.params.tolerance, 0)) {
+      col.ref[row] = value;
+      col.since[row] = at;
+      col.sinceTs[row] = input.deviceTs;
+      if (!Number.isNaN(ref) && s.book.isBusy(input.applianceId, r.def.id)) s.book.clear(alarmKey, at, out);
+      continue;
+    }
+    const since = col.since[row] as number;
+    if (at - since < paramDuration(r.params.unchangedFor, 3_600_000) || s.book.byKey.has(alarmKey)) continue;
+    s.book.raise(r, { ...s.subjectOf(app), key: r.metric, at, title: r.def.description ?? `${r.metric} stuck at ${ref}`, facts: { metric: r.metric, value: ref, unchangedSinceMs: since } }, out);
+  }
+}
+
+/** A late older reading that moved beyond the tolerance after the period began: the value was not stuck, start again from now. */
+export function lateStuck(s: EngineState, tr: TypeRules, app: number, input: TelemetryInput, out: AlarmEvent[]): void {
+  const cols = s.columnsOf(app);
+  const row = s.apps.slot[app] as number;
+  for (const r of tr.stuck) {
+    const v = input.metrics[r.metric];
+    if (typeof v !== 'number' || !cols.hasStuck(r.def.id)) continue;
+    const col = cols.stuckColumn(r.def.id);
+    const ref = col.ref[row] as number;
+    if (Number.isNaN(ref) || Math.abs(v - ref) <= paramNumber(r.params.tolerance, 0) || input.deviceTs <= (col.sinceTs[row] as number)) continue;
+    col.since[row] = input.at;
+    col.sinceTs[row] = input.deviceTs;
+    if (s.book.isBusy(input.applianceId, r.def.id)) s.book.clear(`${input.applianceId}|${r.def.id}|${r.metric}`, input.at, out);
+  }
+}
