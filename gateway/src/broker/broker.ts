@@ -4,6 +4,7 @@ import type { Server as TlsServer } from 'node:tls';
 import type { WebSocketServer } from 'ws';
 import { Aedes, type AuthenticateError, type Client, type ConnectPacket, type PublishPacket, type Subscription } from 'aedes';
 import { hubIdOfTopic, topics, type NoticePayload } from '@forecare/firmware-contracts';
+import type { GatewayConfig } from '../config/config.js';
 import type { HubRegistry } from '../hubs/hub-registry.js';
 import type { MqttClientRegistry } from '../hubs/mqtt-client-registry.js';
 import type { Ingest } from '../ingest/ingest.js';
@@ -16,19 +17,8 @@ import { listen } from './listen.js';
 import { createTlsListener, createWsListener, type TlsFiles } from './listeners.js';
 import { LoginLimiter } from './login-limiter.js';
 
-export interface BrokerLimits {
-  readonly maxPacketBytes: number;
-  /** 0 = no limit (keepalive 0 accepted too). */
-  readonly maxKeepaliveS: number;
-  readonly maxSubscriptions: number;
-  readonly maxTopicLevels: number;
-  /** QoS 1/2 publishes one connection may have waiting for their acknowledgement. */
-  readonly maxInflight: number;
-  readonly maxClientIdLength: number;
-  readonly loginFailuresPerMinute: number;
-}
-
-export const DEFAULT_LIMITS: BrokerLimits = { maxPacketBytes: 270_336, maxKeepaliveS: 1200, maxSubscriptions: 16, maxTopicLevels: 8, maxInflight: 1000, maxClientIdLength: 128, loginFailuresPerMinute: 10 };
+/** The limits among the MQTT settings (each documented in config/settings.ts). */
+export type BrokerLimits = Omit<GatewayConfig['mqtt'], 'tlsPort' | 'wsPort' | 'tls'>;
 
 /** The parts of aedes' per-connection client we guard (not in its public types). */
 interface ClientInternals {
@@ -65,7 +55,7 @@ export class Broker {
     clients: MqttClientRegistry,
     private readonly metrics: Metrics,
     private readonly logger: Logger,
-    private readonly limits: BrokerLimits = DEFAULT_LIMITS,
+    private readonly limits: BrokerLimits,
     now: () => number = Date.now,
   ) {
     const limiter = new LoginLimiter(limits.loginFailuresPerMinute, limits.loginFailuresPerMinute * 5);

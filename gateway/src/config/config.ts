@@ -30,9 +30,11 @@ export interface GatewayConfig {
     readonly wsPort: number | undefined;
     readonly tls: { readonly cert: string; readonly key: string; readonly ca: string };
     readonly maxPacketBytes: number;
+    /** 0 = no limit (keepalive 0 accepted too). */
     readonly maxKeepaliveS: number;
     readonly maxSubscriptions: number;
     readonly maxTopicLevels: number;
+    /** QoS 1/2 publishes one connection may have waiting for their acknowledgement. */
     readonly maxInflight: number;
     readonly maxClientIdLength: number;
     readonly loginFailuresPerMinute: number;
