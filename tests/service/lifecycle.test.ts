@@ -90,7 +90,7 @@ describe('a ticket through its life, on a real gateway', () => {
     expect(ticket.events.at(-1)).toMatchObject({ by: 'contact-center', fromStatus: 'open', toStatus: 'closed', note: expect.stringContaining('bought a new fridge') });
   });
 
-  it('reached is noted on the ticket; wrong number flags the customer and stops proactive calls', async () => {
+  it('reached is noted on the ticket; wrong number flags the customer and stops proactive calls until the number is corrected', async () => {
     const s = await setup(cc, 'life-wrong');
     open.push(s);
     const before = cc.accepted.length;
@@ -108,6 +108,11 @@ describe('a ticket through its life, on a real gateway', () => {
     expect(suppressed.lastError).toMatch(/wrong/);
     await sleep(300);
     expect(cc.accepted.length - before).toBe(1);
+    // A corrected number lifts the mark: the next fault reaches the customer again.
+    const corrected = (await s.http.call<{ phoneInvalidAt: number | null }>('PATCH', '/api/v1/customers/cus-life-wrong', { phone: '+1 555 0199' })).body;
+    expect(corrected.phoneInvalidAt).toBeNull();
+    await fault(s, 'life-wrong', 'E-REF-01');
+    await until('a contact after the correction', () => cc.accepted[before + 1]);
   });
 
   it('a callback that failed to apply does not use up its webhook id: the contact center\'s retry of it is heard', async () => {

@@ -4,7 +4,7 @@ import { ManualClock } from '@forecare/gateway';
 import { topics } from '@forecare/firmware-contracts';
 import { ContactCenterStandIn } from '../support/contact-center.js';
 import { connectHub, sleep, until } from '../support/gateway.js';
-import { fault, setup, SECRET, type Setup } from './harness.js';
+import { fault, report, setup, SECRET, type Setup } from './harness.js';
 
 describe('the service loop', () => {
   const cc = new ContactCenterStandIn(SECRET);
@@ -74,13 +74,17 @@ describe('the service loop', () => {
     await fault(s, 'svc-noanswer', 'E-CMP-01');
     const task = await until('the contact', () => cc.accepted[before]);
     const taskId = String(task.headers['idempotency-key']);
-    const body = JSON.stringify({ taskId, outcome: 'no-answer' });
-    const res = await fetch(`http://127.0.0.1:${s.gw.httpPort}/api/v1/contact-center/outcomes`, { method: 'POST', headers: cc.sign('na-1', body), body });
-    const out = (await res.json()) as { followUp: string };
+    const out = (await report(s, cc, 'na-1', { taskId, outcome: 'no-answer' })).body;
     expect(out.followUp).toBe(`${taskId}~1`);
-    const follow = (await s.http.call<{ channel: string; nextAttemptAt: number; status: string }>('GET', `/api/v1/contacts/${out.followUp}`)).body;
+    const follow = (await s.http.call<{ channel: string; nextAttemptAt: number; status: string }>('GET', `/api/v1/contacts/${taskId}~1`)).body;
     expect(follow).toMatchObject({ channel: 'sms', status: 'pending' });
     expect(follow.nextAttemptAt).toBeGreaterThan(Date.now() + 3_600_000);
+    // The same no-answer reported twice makes one follow-up; a follow-up's own no-answer the next, at most two.
+    expect((await report(s, cc, 'na-2', { taskId, outcome: 'no-answer' })).body.followUp).toBe(`${taskId}~1`);
+    expect((await report(s, cc, 'na-3', { taskId: `${taskId}~1`, outcome: 'no-answer' })).body.followUp).toBe(`${taskId}~2`);
+    expect((await report(s, cc, 'na-4', { taskId: `${taskId}~2`, outcome: 'no-answer' })).body.followUp).toBeNull();
+    const chain = (await s.http.call<{ items: { taskId: string; channel: string }[] }>('GET', '/api/v1/contacts?customerId=cus-svc-noanswer')).body.items;
+    expect(chain.map((t) => [t.taskId, t.channel]).sort()).toEqual([[taskId, 'voice'], [`${taskId}~1`, 'sms'], [`${taskId}~2`, 'push']]);
   });
 
   it('a contact center down for the hour (injected clock), then back: every task delivered once per idempotency key', async () => {

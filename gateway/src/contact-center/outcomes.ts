@@ -66,9 +66,13 @@ export function applyOutcome(ctx: GatewayContext, webhookId: string, report: Out
   return { task, followUp };
 }
 
+/**
+ * The follow-up of a task is the next in its chain (X → X~1 → X~2): its id depends only on
+ * the task answered, so the same no-answer reported twice schedules one follow-up.
+ */
 function scheduleFollowUp(ctx: GatewayContext, t: OutboxRow, now: number): string | null {
-  const root = /^(.*?)(?:~\d+)?$/.exec(t.taskId)?.[1] ?? t.taskId;
-  const tries = ctx.outbox.list({ customerId: t.customerId ?? undefined }).filter((x) => x.taskId.startsWith(`${root}~`)).length;
+  const [, root = t.taskId, n = '0'] = /^(.*?)(?:~(\d+))?$/.exec(t.taskId) ?? [];
+  const tries = Number(n);
   if (tries >= MAX_FOLLOW_UPS || t.customerId === null) return null;
   const customer = ctx.customers.get(t.customerId);
   if (customer === undefined) return null;

@@ -40,9 +40,12 @@ export class CustomerRegistry {
     return this.require(customerId);
   }
 
+  /** Changes a customer; a new phone number clears the "wrong number" mark, so proactive contact resumes. */
   update(customerId: string, patch: Partial<Omit<NewCustomer, 'customerId'>>): CustomerRow {
-    this.require(customerId);
-    if (Object.keys(patch).length > 0) this.store.db.update(customers).set(patch).where(eq(customers.customerId, customerId)).run();
+    const current = this.require(customerId);
+    const corrected = patch.phone !== undefined && patch.phone !== current.phone && patch.phoneInvalidAt === undefined ? { phoneInvalidAt: null } : {};
+    const change = { ...patch, ...corrected };
+    if (Object.keys(change).length > 0) this.store.db.update(customers).set(change).where(eq(customers.customerId, customerId)).run();
     return this.require(customerId);
   }
 

@@ -162,6 +162,7 @@ describe('tickets', () => {
     expect(ids({ fault: 'compressor' })).toEqual([fridge]);
     expect(ids({ region: 'manchester' })).toEqual([washer]);
     expect(ids({ olderThanMs: DAY })).toEqual([fridge]);
+    expect(ids({ newerThanMs: DAY })).toEqual([washer]);
     expect(ids({ region: 'london', status: ['assigned'] })).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { and, desc, eq, inArray, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
 import { lookupFault } from '@forecare/firmware-contracts';
 import type { AlarmEvent } from '@forecare/rules';
 import type { Clock } from '../clock.js';
@@ -41,7 +41,10 @@ export interface TicketFilter {
   region?: string | undefined;
   customerId?: string | undefined;
   applianceId?: string | undefined;
+  /** Age: opened at least this long ago… */
   olderThanMs?: number | undefined;
+  /** …or at most this long ago. */
+  newerThanMs?: number | undefined;
   limit?: number | undefined;
 }
 
@@ -252,6 +255,7 @@ export class TicketService {
     if (filter.customerId !== undefined) where.push(eq(tickets.customerId, filter.customerId));
     if (filter.applianceId !== undefined) where.push(eq(tickets.applianceId, filter.applianceId));
     if (filter.olderThanMs !== undefined) where.push(lte(tickets.openedAt, this.clock.now() - filter.olderThanMs));
+    if (filter.newerThanMs !== undefined) where.push(gte(tickets.openedAt, this.clock.now() - filter.newerThanMs));
     return this.store.db
       .select()
       .from(tickets)

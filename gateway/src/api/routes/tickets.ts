@@ -89,10 +89,10 @@ export function registerTicketRoutes(app: FastifyInstance, ctx: GatewayContext):
   });
 
 
-  app.get<{ Querystring: { status?: string; model?: string; fault?: string; region?: string; customerId?: string; applianceId?: string; olderThanMs?: number; limit?: number } }>('/api/v1/tickets', {
+  app.get<{ Querystring: { status?: string; model?: string; fault?: string; region?: string; customerId?: string; applianceId?: string; olderThanMs?: number; newerThanMs?: number; limit?: number } }>('/api/v1/tickets', {
     schema: {
       tags: ['tickets'],
-      summary: 'Tickets, newest first; filter by status (comma list), model, fault (class or code), region, customer, appliance, age',
+      summary: 'Tickets, newest first; filter by status (comma list), model, fault (class or code), region, customer, appliance, age (opened more than olderThanMs or less than newerThanMs ago)',
       querystring: {
         type: 'object',
         properties: {
@@ -103,6 +103,7 @@ export function registerTicketRoutes(app: FastifyInstance, ctx: GatewayContext):
           customerId: { type: 'string' },
           applianceId: { type: 'string' },
           olderThanMs: { type: 'integer', minimum: 0 },
+          newerThanMs: { type: 'integer', minimum: 0 },
           limit: { type: 'integer', minimum: 1, maximum: 1000 },
         },
       },
