@@ -1,4 +1,5 @@
 import { SimHub, type SimOptions } from './hub.js';
+import type { ScoredAlarm } from './score.js';
 
 export interface ProvisionedHub {
   readonly hubId: string;
@@ -30,4 +31,20 @@ export async function startFleet(hubs: readonly ProvisionedHub[], base: Omit<Sim
   for (const hub of fleet) await hub.connect();
   for (const hub of fleet) hub.start();
   return fleet;
+}
+
+/** Every alarm the gateway raised (GET /api/v1/alarms?all=true), each with when it was first raised and how often (from its history). */
+export async function fetchScoredAlarms(api: string, token: string): Promise<ScoredAlarm[]> {
+  const get = async <T>(path: string): Promise<T> => {
+    const res = await fetch(new URL(path, api), { headers: { authorization: `Bearer ${token}` } });
+    if (!res.ok) throw new Error(`GET ${path} failed: HTTP ${res.status} ${await res.text()}`);
+    return (await res.json()) as T;
+  };
+  const listed = (await get<{ items: { alarmKey: string; ruleId: string; hubId: string; applianceId: string | null; key: string }[] }>('/api/v1/alarms?all=true&limit=5000')).items;
+  const alarms: ScoredAlarm[] = [];
+  for (const a of listed) {
+    const raised = (await get<{ history: { transition: string; at: number }[] }>(`/api/v1/alarms/${encodeURIComponent(a.alarmKey)}`)).history.filter((h) => h.transition === 'raised');
+    alarms.push({ alarmKey: a.alarmKey, ruleId: a.ruleId, hubId: a.hubId, applianceId: a.applianceId, key: a.key, raisedAt: Math.min(...raised.map((h) => h.at)), raisedCount: raised.length });
+  }
+  return alarms;
 }

@@ -79,6 +79,8 @@ export class SimHub {
   /** Appliances unplugged behind the live hub, and metrics whose sensor dropped out. */
   private readonly unplugged = new Set<string>();
   private readonly droppedMetrics = new Map<string, Set<string>>();
+  /** Metrics whose sensor is stuck, with the value it is stuck at (taken from the first reading after it stuck). */
+  private readonly stuckMetrics = new Map<string, Map<string, number | boolean | undefined>>();
   private readonly batches = new Map<string, PendingReading[]>();
   private readonly heldBack = new Map<string, { topic: string; payload: Record<string, unknown> }>();
   private pantry: FoodItem[] = [];
@@ -224,6 +226,11 @@ export class SimHub {
       const reading = model.step(dt, now);
       if (this.unplugged.has(a.id)) continue;
       for (const m of this.droppedMetrics.get(a.id) ?? []) delete reading.metrics[m];
+      const stuck = this.stuckMetrics.get(a.id);
+      for (const [m, value] of stuck ?? []) {
+        if (value === undefined) stuck?.set(m, reading.metrics[m]);
+        else reading.metrics[m] = value;
+      }
       await this.sendTelemetry(a, { ts: this.deviceNow(), seq: this.nextSeq(a.id), metrics: reading.metrics, state: reading.state });
       if (this.opts.household === true && a.type === 'refrigerator') await this.household(a);
     }
@@ -265,6 +272,14 @@ export class SimHub {
     const set = this.droppedMetrics.get(id) ?? new Set<string>();
     set.add(metric);
     this.droppedMetrics.set(id, set);
+  }
+
+  /** One sensor sticks: the metric keeps arriving, always with the value it had when it stuck, whatever the physics does. */
+  stickSensor(applianceId: string, metric: string): void {
+    const id = this.require(applianceId).id;
+    const stuck = this.stuckMetrics.get(id) ?? new Map<string, number | boolean | undefined>();
+    stuck.set(metric, undefined);
+    this.stuckMetrics.set(id, stuck);
   }
 
   /** A slow failure without a fault code (a compressor losing efficiency). */
@@ -324,7 +339,8 @@ export class SimHub {
     this.timer = undefined;
     const client = this.client;
     this.client = undefined;
-    // A clean goodbye (DISCONNECT): stopping the simulator is not a hub going offline.
-    if (client !== undefined) await client.endAsync(false);
+    // A clean goodbye (DISCONNECT): stopping the simulator is not a hub going offline. An
+    // unplugged hub has no connection left to say it on (waiting for its in-flight messages would never end).
+    if (client !== undefined) await client.endAsync(this.silent);
   }
 }

@@ -23,6 +23,13 @@ describe('scoring against ground truth', () => {
     expect(scoreTable(s)).toMatch(/recall 0\.667 {2}precision 0\.500 {2}flaps 1/);
   });
 
+  it('a slow trouble lists how long each rule that caught it took', () => {
+    const H = 3_600_000;
+    const s = score([label('compressor-degradation', 'f1', 'compressor efficiency loss', 0)], [alarm('freezer-warming', 'f1', 'freezer_temp_c', 30 * H), alarm('fridge-too-warm', 'f1', 'fridge-too-warm', 20 * H), alarm('fridge-too-warm', 'f1', 'x', 25 * H)]);
+    expect(s.detections).toEqual([{ label: expect.objectContaining({ applianceId: 'f1' }), byRule: { 'fridge-too-warm': 20 * H, 'freezer-warming': 30 * H } }]);
+    expect(scoreTable(s)).toContain('compressor-degradation f1: fridge-too-warm 20.0 h, freezer-warming 30.0 h');
+  });
+
   it('does not credit an alarm raised long before the trouble began', () => {
     expect(score([label('sudden-fault', 'f1', 'E-CMP-01', 1_000_000)], [alarm('fault-code', 'f1', 'E-CMP-01', 0)]).recall).toBe(0);
   });

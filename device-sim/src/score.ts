@@ -18,6 +18,7 @@ export const DETECTED_BY: Record<Label['kind'], readonly string[]> = {
   'firmware-bug': ['fault-code'],
   'compressor-degradation': ['freezer-warming', 'fridge-too-warm'],
   'sensor-dropout': ['fridge-sensor-stale'],
+  'sensor-stuck': ['fridge-sensor-stuck', 'ac-sensor-stuck'],
   'hub-unplugged': ['hub-offline'],
   'appliance-unplugged': ['appliance-silent'],
 };
@@ -31,6 +32,12 @@ export interface KindScore {
   readonly maxTimeToDetectMs: number | null;
 }
 
+/** One detected label: how long each rule that caught it took (a trend before a threshold shows here). */
+export interface Detection {
+  readonly label: Label;
+  readonly byRule: Readonly<Record<string, number>>;
+}
+
 export interface Score {
   readonly recall: number;
   readonly precision: number;
@@ -38,6 +45,7 @@ export interface Score {
   readonly falsePositives: readonly string[];
   readonly missed: readonly Label[];
   readonly byKind: readonly KindScore[];
+  readonly detections: readonly Detection[];
 }
 
 function matches(label: Label, alarm: ScoredAlarm): boolean {
@@ -56,6 +64,7 @@ export function score(labels: readonly Label[], alarms: readonly ScoredAlarm[]):
   const used = new Set<string>();
   const kinds = new Map<string, { labels: number; detected: number; ttd: number[] }>();
   const missed: Label[] = [];
+  const detections: Detection[] = [];
   for (const l of labels) {
     const k = kinds.get(l.kind) ?? { labels: 0, detected: 0, ttd: [] };
     kinds.set(l.kind, k);
@@ -67,6 +76,9 @@ export function score(labels: readonly Label[], alarms: readonly ScoredAlarm[]):
     }
     k.detected++;
     k.ttd.push(Math.max(0, Math.min(...hits.map((h) => h.raisedAt)) - l.start));
+    const byRule: Record<string, number> = {};
+    for (const h of hits) byRule[h.ruleId] = Math.min(byRule[h.ruleId] ?? Infinity, Math.max(0, h.raisedAt - l.start));
+    detections.push({ label: l, byRule });
     for (const h of hits) used.add(h.alarmKey);
   }
   // Consequences of a labelled trouble (a stopped compressor also makes the fridge too warm) are not false alarms.
@@ -89,6 +101,7 @@ export function score(labels: readonly Label[], alarms: readonly ScoredAlarm[]):
       meanTimeToDetectMs: k.ttd.length === 0 ? null : Math.round(k.ttd.reduce((a, b) => a + b, 0) / k.ttd.length),
       maxTimeToDetectMs: k.ttd.length === 0 ? null : Math.max(...k.ttd),
     })),
+    detections,
   };
 }
 
@@ -96,5 +109,10 @@ export function score(labels: readonly Label[], alarms: readonly ScoredAlarm[]):
 export function scoreTable(s: Score): string {
   const minutes = (ms: number | null): string => (ms === null ? '—' : `${(ms / 60_000).toFixed(1)} min`);
   const rows = s.byKind.map((k) => `${k.kind.padEnd(24)} ${String(k.detected).padStart(3)}/${String(k.labels).padEnd(3)} recall ${k.recall.toFixed(2)}  detect mean ${minutes(k.meanTimeToDetectMs).padStart(9)}  max ${minutes(k.maxTimeToDetectMs)}`);
-  return [...rows, `recall ${s.recall.toFixed(3)}  precision ${s.precision.toFixed(3)}  flaps ${s.flaps}  false positives ${s.falsePositives.length}`].join('\n');
+  // Slow troubles (first caught after an hour or more): which rule caught each, and when.
+  const slow = s.detections
+    .filter((d) => Math.min(...Object.values(d.byRule)) >= 3_600_000)
+    .map((d) => `  ${d.label.kind} ${d.label.applianceId ?? d.label.hubId}: ${Object.entries(d.byRule).sort((a, b) => a[1] - b[1]).map(([rule, ms]) => `${rule} ${(ms / 3_600_000).toFixed(1)} h`).join(', ')}`);
+  const summary = `recall ${s.recall.toFixed(3)}  precision ${s.precision.toFixed(3)}  flaps ${s.flaps}  false positives ${s.falsePositives.length}`;
+  return [...rows, summary, ...(slow.length > 0 ? ['slow troubles, time to detect by rule:', ...slow] : [])].join('\n');
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGateway } from '@forecare/gateway';
+import { eventHubs, loadScenario } from '@forecare/device-sim';
 import { ADMIN_TOKEN, api, startTestGateway, tempDir, until, type Api } from '../support/gateway.js';
 
 const SIM = fileURLToPath(new URL('../../device-sim/dist/cli/main.js', import.meta.url));
@@ -91,9 +92,13 @@ describe('forecare-sim CLI against a running gateway', () => {
     const r = await runSim(['record', '--out', file, '--scenario', 'mixed-faults']);
     expect(r.code, r.stderr).toBe(0);
     const labels = readFileSync(join(dir, 'run.labels.ndjson'), 'utf8').trim().split('\n');
-    expect(labels).toHaveLength(12);
-    const inputs = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string });
-    expect(inputs.filter((i) => i.kind === 'telemetry').length).toBeGreaterThan(20_000);
+    const scenario = loadScenario('mixed-faults');
+    expect(labels).toHaveLength(scenario.events.reduce((n, e) => n + eventHubs(e).length, 0));
+    const inputs = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; applianceType?: string });
+    // One reading per appliance and step, of every appliance type the scenario's households have.
+    const steps = scenario.minutes / (scenario.stepMinutes ?? 1);
+    expect(inputs.filter((i) => i.kind === 'telemetry').length).toBeGreaterThan(scenario.hubs * 2 * steps);
+    expect(new Set(inputs.map((i) => i.applianceType).filter((t) => t !== undefined)).size).toBe(7);
     const alarmsFile = join(dir, 'alarms.json');
     writeFileSync(alarmsFile, JSON.stringify({ items: [] }));
     const scored = await runSim(['score', '--labels', join(dir, 'run.labels.ndjson'), '--alarms', alarmsFile, '--json']);

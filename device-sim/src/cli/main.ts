@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError } from 'commander';
 import { AcceleratedClock, realClock } from '../clock.js';
-import { hubIds, provisionHubs, startFleet, type ProvisionedHub } from '../fleet.js';
+import { fetchScoredAlarms, hubIds, provisionHubs, startFleet, type ProvisionedHub } from '../fleet.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Presets, SingleBar } from 'cli-progress';
 import { decodeUplink } from '@forecare/firmware-contracts';
@@ -9,7 +9,8 @@ import { toEngineInputs } from '../record.js';
 import { SimHub } from '../hub.js';
 import { runLoad } from '../load.js';
 import { ContactCenterSim } from '../contact-center-sim.js';
-import { applyDue, loadScenario, scenarioNames, type Label } from '../scenarios.js';
+import { loadScenario, scenarioNames, type Label, type Scenario } from '../scenarios.js';
+import { driveScenario, scenarioHubOptions } from '../scenario-run.js';
 import { score, scoreTable, type ScoredAlarm } from '../score.js';
 
 
@@ -184,20 +185,20 @@ program
   .option('--scenario <name>', `inject a scenario (${scenarioNames().join(', ')}) and write its labels beside the recording`)
   .option('--seed <n>', 'random seed', int, 1)
   .action(async (o: { out: string; hubs: number; minutes: number; scenario?: string; seed: number }) => {
-    const scenario = o.scenario === undefined ? undefined : loadScenario(o.scenario);
+    // Without a scenario: a quiet fleet of --hubs hubs for --minutes, minute by minute.
+    const scenario: Scenario = o.scenario === undefined ? { name: 'quiet', description: '', hubs: o.hubs, minutes: o.minutes, events: [] } : loadScenario(o.scenario);
     const lines: string[] = [];
-    const labels: Label[] = [];
-    let now = Date.UTC(2026, 0, 1);
+    const start = Date.UTC(2026, 0, 1);
+    let now = start;
     const clock = { now: () => now, realDelay: () => 1 };
-    const count = scenario?.hubs ?? o.hubs;
-    const fleet = hubIds('rec-hub', count).map(
+    const fleet = hubIds('rec-hub', scenario.hubs).map(
       (hubId, i) =>
         new SimHub({
           url: 'mqtt://unused',
           hubId,
           password: 'x',
-          seed: o.seed + i,
           clock,
+          ...scenarioHubOptions(scenario, hubId, i, o.seed),
           sink: (topic, payload) => {
             const r = decodeUplink(topic, payload);
             if (r.ok) for (const input of toEngineInputs(r.message, now)) lines.push(JSON.stringify(input));
@@ -205,14 +206,10 @@ program
         }),
     );
     for (const h of fleet) await h.connect();
-    for (let minute = 0; minute <= (scenario?.minutes ?? o.minutes); minute++) {
-      now = Date.UTC(2026, 0, 1) + minute * 60_000;
-      if (scenario !== undefined) labels.push(...(await applyDue(scenario, fleet, minute, now)));
-      for (const h of fleet) await h.tick();
-    }
+    const labels = await driveScenario(scenario, fleet, { start, setTime: (at) => (now = at) });
     writeFileSync(o.out, lines.join('\n') + '\n');
-    if (scenario !== undefined) writeFileSync(o.out.replace(/(\.ndjson)?$/, '.labels.ndjson'), labels.map((l) => JSON.stringify(l)).join('\n') + '\n');
-    console.log(`${lines.length} engine inputs written to ${o.out}${scenario !== undefined ? `, ${labels.length} labels beside it` : ''}`);
+    if (o.scenario !== undefined) writeFileSync(o.out.replace(/(\.ndjson)?$/, '.labels.ndjson'), labels.map((l) => JSON.stringify(l)).join('\n') + '\n');
+    console.log(`${lines.length} engine inputs written to ${o.out}${o.scenario !== undefined ? `, ${labels.length} labels beside it` : ''}`);
   });
 
 program
@@ -227,15 +224,7 @@ program
     const labels = readFileSync(o.labels, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Label);
     let alarms: ScoredAlarm[];
     if (o.alarms !== undefined) alarms = (JSON.parse(readFileSync(o.alarms, 'utf8')) as { items: ScoredAlarm[] }).items;
-    else {
-      const get = async <T>(path: string): Promise<T> => (await (await fetch(new URL(path, o.api), { headers: { authorization: `Bearer ${o.token ?? ''}` } })).json()) as T;
-      const listed = (await get<{ items: { alarmKey: string; ruleId: string; hubId: string; applianceId: string | null; key: string }[] }>('/api/v1/alarms?all=true&limit=5000')).items;
-      alarms = [];
-      for (const a of listed) {
-        const raised = (await get<{ history: { transition: string; at: number }[] }>(`/api/v1/alarms/${encodeURIComponent(a.alarmKey)}`)).history.filter((h) => h.transition === 'raised');
-        alarms.push({ ...a, raisedAt: Math.min(...raised.map((h) => h.at)), raisedCount: raised.length });
-      }
-    }
+    else alarms = await fetchScoredAlarms(o.api, o.token ?? '');
     const result = score(labels, alarms);
     console.log(o.json ? JSON.stringify(result) : scoreTable(result));
   });
