@@ -96,8 +96,10 @@ describe('service and admin MQTT accounts: read-only roles beside the hubs', () 
     expect(await metric(gw, /forecare_rejects_total\{reason="read-only-role"\} (\d+)/)).toBe(4);
   });
 
-  it('a read-only role may not set a last will (a will is a publish): CONNACK 5', async () => {
+  it('a read-only role may not set a last will (a will is a publish) or keep a persistent session (unbounded offline queue): CONNACK 5', async () => {
     expect(await refusedCode(connectAs(service, { will: { topic: topics.status('hub-r'), payload: Buffer.from('{}'), qos: 1, retain: false } }))).toBe(5);
+    expect(await refusedCode(connectAs(admin, { clean: false, clientId: 'ops-laptop' }))).toBe(5);
+    expect(await refusedCode(connectAs(service, { clean: true, clientId: 'crm-1' }))).toBeUndefined();
   });
 
   it('a wrong password, the wrong role prefix or an unknown account gets CONNACK 4', async () => {

@@ -67,11 +67,21 @@ const checkKeepalive: Check = ({ packet }, limits) => {
   }
 };
 
-/** A hub's last will must be its own status topic at QoS 0 or 1; a read-only role may not have one (a will is a publish). */
+/**
+ * What a read-only role may not ask for: a persistent session, because aedes queues every
+ * matching message for an offline session without a bound (a `forecare/v1/#` subscriber
+ * away for a night would hold the whole fleet's traffic in memory), and a will (a publish).
+ */
+function checkReadOnlySession(packet: ConnectPacket | undefined, identity: ClientIdentity): void {
+  if (identity.role === 'hub' || packet === undefined) return;
+  if (packet.clean === false) throw refusal(ConnackCode.NotAuthorized, `a ${identity.role} client must connect with a clean session (offline queues are unbounded)`);
+  if (packet.will !== undefined && packet.will !== null) throw refusal(ConnackCode.NotAuthorized, `a ${identity.role} client is read-only and may not set a last will`);
+}
+
+/** A hub's last will must be its own status topic at QoS 0 or 1. */
 function checkWill(packet: ConnectPacket | undefined, identity: ClientIdentity): void {
   const will = packet?.will;
-  if (will === undefined || will === null) return;
-  if (identity.role !== 'hub') throw refusal(ConnackCode.NotAuthorized, `a ${identity.role} client is read-only and may not set a last will`);
+  if (will === undefined || will === null || identity.role !== 'hub') return;
   if (will.topic !== topics.status(identity.name)) throw refusal(ConnackCode.NotAuthorized, `last will must be on ${topics.status(identity.name)}`);
   if ((will.qos ?? 0) > 1) throw refusal(ConnackCode.NotAuthorized, 'last will QoS must be 0 or 1');
 }
@@ -80,7 +90,8 @@ const CHECKS: readonly Check[] = [refuseMqtt5, checkClientId, checkKeepalive];
 
 /**
  * CONNECT, in order: protocol, client id, keepalive, identity (client certificate, or a
- * password of a hub or of a service/admin account, under the failed-login limits), will.
+ * password of a hub or of a service/admin account, under the failed-login limits), what
+ * the identity's role may ask of the session, will.
  * A refusal is an AuthenticateError carrying the CONNACK code.
  */
 export class Authenticator {
@@ -96,6 +107,7 @@ export class Authenticator {
   async authenticate(attempt: ConnectAttempt): Promise<ClientIdentity> {
     for (const check of CHECKS) check(attempt, this.limits);
     const identity = attempt.certificateName !== undefined ? this.byCertificate(attempt, attempt.certificateName) : await this.byPassword(attempt);
+    checkReadOnlySession(attempt.packet, identity);
     checkWill(attempt.packet, identity);
     return identity;
   }
