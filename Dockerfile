@@ -22,4 +22,5 @@ USER node
 VOLUME ["/data"]
 EXPOSE 1883 8080
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s CMD node -e "fetch('http://127.0.0.1:'+(process.env.FORECARE_HTTP_PORT||8080)+'/api/v1/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["node", "gateway/dist/cli/main.js", "start"]
+# A larger young generation: ingest allocates short-lived objects per message (measured in the ingest bench).
+CMD ["node", "--max-semi-space-size=64", "gateway/dist/cli/main.js", "start"]
