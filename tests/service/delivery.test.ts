@@ -1,7 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ContactCenterStandIn } from '../support/contact-center.js';
 import { sleep, until } from '../support/gateway.js';
-import { fault, report, setup, SECRET, type Setup } from './harness.js';
+import { contactFor, fault, gatewaysAgainst, report, setup, SECRET, type Setup } from './harness.js';
 
 const OLD_SECRET = SECRET;
 const NEW_SECRET = 'whsec_' + Buffer.from('forecare-service-test-key-rotated-98765').toString('base64');
@@ -21,29 +21,16 @@ const onlyTask = async (s: Setup, status: string): Promise<Task | undefined> => 
 describe('delivery to the contact center', () => {
   // The contact center has moved to the new secret already; forecare holds both while the rotation lasts.
   const cc = new ContactCenterStandIn({ secret: [NEW_SECRET] });
-  const open: Setup[] = [];
-  beforeAll(async () => {
-    await cc.start();
-  });
-  afterEach(async () => {
-    for (const s of open.splice(0)) {
-      s.hub.end(true);
-      await s.gw.stop();
-    }
+  const open = gatewaysAgainst(cc, () => {
     cc.failNext = 0;
     cc.failStatus = 500;
     cc.retryAfter = undefined;
-  });
-  afterAll(async () => {
-    await cc.stop();
   });
 
   it('secret rotation: the first secret signs what is sent, callbacks signed with either secret are accepted, any other is refused', async () => {
     const s = await setup(cc, 'dlv-rotate', {}, ROTATING);
     open.push(s);
-    const before = cc.accepted.length;
-    await fault(s, 'dlv-rotate', 'E-CMP-01');
-    const task = await until('the contact', () => cc.accepted[before]);
+    const task = await contactFor(s, cc, 'dlv-rotate', 'E-CMP-01');
     expect(task.verified).toBe(true);
     expect(String(task.headers['webhook-signature']).split(' ')).toHaveLength(1);
     expect(new ContactCenterStandIn({ secret: OLD_SECRET }).verify(task.headers, task.body)).toBe(false);

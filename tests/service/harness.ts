@@ -1,8 +1,9 @@
 import type { MqttClient } from 'mqtt';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { ManualClock, RunningGateway } from '@forecare/gateway';
 import { topics } from '@forecare/firmware-contracts';
-import type { ContactCenterStandIn } from '../support/contact-center.js';
-import { api, connectHub, startTestGateway, tempDir, type Api } from '../support/gateway.js';
+import type { ContactCenterStandIn, ReceivedTask } from '../support/contact-center.js';
+import { api, connectHub, startTestGateway, tempDir, until, type Api } from '../support/gateway.js';
 
 /** A gateway with one hub, its customer, a fridge (RF-500) and a washer (WM-80), delivering to a contact-center stand-in. */
 export interface Setup {
@@ -35,4 +36,33 @@ export async function report(s: Setup, cc: ContactCenterStandIn, webhookId: stri
   const body = JSON.stringify(outcome);
   const res = await fetch(`http://127.0.0.1:${s.gw.httpPort}/api/v1/contact-center/outcomes`, { method: 'POST', headers: cc.sign(webhookId, body), body });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+/** The contact task a fault makes, as the stand-in accepted it. */
+export async function contactFor(s: Setup, cc: ContactCenterStandIn, hubId: string, code: string): Promise<ReceivedTask> {
+  const before = cc.accepted.length;
+  await fault(s, hubId, code);
+  return until('the contact', () => cc.accepted[before]);
+}
+
+/**
+ * Hooks for a suite of gateways delivering to one stand-in: the stand-in runs for the suite,
+ * the gateways pushed on the returned list stop after each test, then `reset` runs.
+ */
+export function gatewaysAgainst(cc: ContactCenterStandIn, reset: () => void = () => undefined): Setup[] {
+  const open: Setup[] = [];
+  beforeAll(async () => {
+    await cc.start();
+  });
+  afterEach(async () => {
+    for (const s of open.splice(0)) {
+      s.hub.end(true);
+      await s.gw.stop();
+    }
+    reset();
+  });
+  afterAll(async () => {
+    await cc.stop();
+  });
+  return open;
 }

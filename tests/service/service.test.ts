@@ -1,28 +1,16 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
 import { ManualClock } from '@forecare/gateway';
 import { topics } from '@forecare/firmware-contracts';
 import { ContactCenterStandIn } from '../support/contact-center.js';
 import { connectHub, sleep, until } from '../support/gateway.js';
-import { fault, report, setup, SECRET, type Setup } from './harness.js';
+import { contactFor, fault, gatewaysAgainst, report, setup, SECRET } from './harness.js';
 
 describe('the service loop', () => {
   const cc = new ContactCenterStandIn(SECRET);
-  const open: Setup[] = [];
-
-  beforeAll(async () => {
-    await cc.start();
-  });
-  afterEach(async () => {
-    for (const s of open.splice(0)) {
-      s.hub.end(true);
-      await s.gw.stop();
-    }
+  const open = gatewaysAgainst(cc, () => {
     cc.failNext = 0;
     cc.delayMs = 0;
-  });
-  afterAll(async () => {
-    await cc.stop();
   });
 
   it('1,000 identical faults in one second make one ticket and one contact', async () => {
@@ -44,9 +32,7 @@ describe('the service loop', () => {
   it('signed outcome callbacks move the ticket; forged and replayed ones get 401 and change nothing', async () => {
     const s = await setup(cc, 'svc-outcome');
     open.push(s);
-    const before = cc.accepted.length;
-    await fault(s, 'svc-outcome', 'E-CMP-01');
-    const task = await until('the contact', () => cc.accepted[before]);
+    const task = await contactFor(s, cc, 'svc-outcome', 'E-CMP-01');
     const taskId = String(task.headers['idempotency-key']);
     const slot = { start: Date.now() + 86_400_000, end: Date.now() + 90_000_000 };
     const body = JSON.stringify({ taskId, outcome: 'booked', slot });
@@ -70,9 +56,7 @@ describe('the service loop', () => {
   it('no answer: one more try later on the next channel', async () => {
     const s = await setup(cc, 'svc-noanswer', { channel: 'voice' });
     open.push(s);
-    const before = cc.accepted.length;
-    await fault(s, 'svc-noanswer', 'E-CMP-01');
-    const task = await until('the contact', () => cc.accepted[before]);
+    const task = await contactFor(s, cc, 'svc-noanswer', 'E-CMP-01');
     const taskId = String(task.headers['idempotency-key']);
     const out = (await report(s, cc, 'na-1', { taskId, outcome: 'no-answer' })).body;
     expect(out.followUp).toBe(`${taskId}~1`);
