@@ -41,6 +41,8 @@ export interface ContactCenterOptions {
  */
 export class ContactCenterSim {
   readonly received: ReceivedTask[] = [];
+  /** Requests that have arrived, answered or not yet (an answer waits `delayMs`). */
+  arrived = 0;
   readonly outcomesSent: { taskId: string; outcome: Outcome; status: number }[] = [];
   /** Answer the next n requests with `failStatus` (on top of the failure rate). */
   failNext = 0;
@@ -137,6 +139,7 @@ export class ContactCenterSim {
 
   async start(): Promise<void> {
     this.server = createServer((req, res) => {
+      this.arrived++;
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {

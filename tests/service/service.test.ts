@@ -111,7 +111,7 @@ describe('the service loop', () => {
     for (const key of keys) expect(after.filter((r) => r.headers['idempotency-key'] === key && r.status < 300)).toHaveLength(1);
   });
 
-  it('quiet hours hold a repair call; a safety fault goes through at once', async () => {
+  it('quiet hours hold a repair call; a safety fault goes through at once, and so does its retry after no answer', async () => {
     const hourNow = new Date().getUTCHours();
     const quietStart = `${String((hourNow + 23) % 24).padStart(2, '0')}:00`;
     const quietEnd = `${String((hourNow + 2) % 24).padStart(2, '0')}:00`;
@@ -126,6 +126,10 @@ describe('the service loop', () => {
     expect(cc.accepted.slice(before).filter((t) => t.json.data.purpose === 'repair')).toHaveLength(0);
     const pending = (await s.http.call<{ items: { purpose: string; nextAttemptAt: number }[] }>('GET', '/api/v1/contacts?status=pending')).body.items;
     expect(pending.find((t) => t.purpose === 'repair')?.nextAttemptAt).toBeGreaterThan(Date.now() + 3_000_000);
+    // Nobody answered the safety call: the next channel is tried at once, quiet hours or not.
+    const followUp = String((await report(s, cc, 'quiet-na-1', { taskId: safety.json.data.taskId, outcome: 'no-answer' })).body.followUp);
+    const next = await until('the safety follow-up', () => cc.accepted.slice(before).find((t) => t.json.data.taskId === followUp));
+    expect(next.json.data).toMatchObject({ purpose: 'safety', urgency: 'urgent', channel: 'sms', followUpOf: safety.json.data.taskId });
   });
 
   it('the contact-center simulator books a visit: its signed outcome schedules the ticket', async () => {

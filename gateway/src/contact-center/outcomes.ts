@@ -21,8 +21,8 @@ const RETRY_AFTER_MS = 2 * 3_600_000;
 
 /**
  * What a contact outcome does: booked → the ticket is scheduled with the slot; declined →
- * the ticket is closed with the customer's reason; no answer → one more try at the next allowed
- * time on the next channel (at most twice); wrong number → the customer's number is marked
+ * the ticket is closed with the customer's reason; no answer → one more try on the next
+ * channel, at the next allowed time (at once for a safety contact), at most twice; wrong number → the customer's number is marked
  * and proactive contact stops until it is corrected. Everything in one transaction, with the
  * callback's webhook id: an id seen before is a replay (refused, nothing changes), and an id
  * whose outcome failed to apply is not used up, so the contact center's retry of it is heard.
@@ -77,7 +77,9 @@ function scheduleFollowUp(ctx: GatewayContext, t: OutboxRow, now: number): strin
   const customer = ctx.customers.get(t.customerId);
   if (customer === undefined) return null;
   const next = CHANNELS[(Math.max(0, CHANNELS.indexOf(t.channel as (typeof CHANNELS)[number])) + 1) % CHANNELS.length] ?? 'sms';
-  const decision = decideContact({ ...customer, channel: next }, t.purpose as 'repair' | 'food' | 'safety', now + RETRY_AFTER_MS, 0);
+  // A safety contact cannot wait: its next channel is tried at once. Others wait a while, and for the next allowed time.
+  const at = t.purpose === 'safety' ? now : now + RETRY_AFTER_MS;
+  const decision = decideContact({ ...customer, channel: next }, t.purpose as 'repair' | 'food' | 'safety', at, 0);
   if (!decision.send) return null;
   const taskId = `${root}~${tries + 1}`;
   ctx.outbox.enqueueWithId(taskId, {
