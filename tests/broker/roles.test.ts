@@ -52,6 +52,11 @@ describe('service and admin MQTT accounts: read-only roles beside the hubs', () 
     expect((await http.call('POST', '/api/v1/mqtt-clients', { name: 'x', role: 'hub' })).status).toBe(400);
     expect((await http.call('POST', '/api/v1/mqtt-clients', { name: 'x', role: 'service' }, null)).status).toBe(401);
     expect((await http.call('GET', '/api/v1/mqtt-clients', undefined, null)).status).toBe(401);
+    // A console user below admin may neither list nor create accounts.
+    expect((await http.call('POST', '/api/v1/users', { username: 'dispatch-1', role: 'dispatcher', password: 'dispatch-1-password-123' })).status).toBe(201);
+    const session = await http.call<{ token: string }>('POST', '/api/v1/session', { username: 'dispatch-1', password: 'dispatch-1-password-123' }, null);
+    expect((await http.call<{ code: string }>('GET', '/api/v1/mqtt-clients', undefined, session.body.token)).body.code).toBe('GW_ERR_FORBIDDEN');
+    expect((await http.call('POST', '/api/v1/mqtt-clients', { name: 'sneaky', role: 'admin' }, session.body.token)).status).toBe(403);
   });
 
   it('a service reads the fleet tree (wildcards included) and sees hub traffic, but not $SYS or filters reaching outside forecare/v1/', async () => {
