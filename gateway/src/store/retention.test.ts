@@ -21,4 +21,15 @@ describe('retention', () => {
     expect((store.sqlite.prepare('SELECT count(*) AS n FROM journal').get() as { n: number }).n).toBe(7);
     store.close();
   });
+
+  it('forgets old contact-center webhook ids, but none younger than an hour whatever the retention', () => {
+    const store = openStore(join(mkdtempSync(join(tmpdir(), 'retention-')), 'db.sqlite'));
+    const clock = new ManualClock(10 * 86_400_000);
+    const insert = store.sqlite.prepare('INSERT INTO webhook_receipts (webhook_id, received_at) VALUES (?, ?)');
+    insert.run('old', clock.now() - 8 * 86_400_000);
+    insert.run('recent', clock.now() - 30 * 60_000);
+    expect(new Retention(store, clock, createLogger({ level: 'silent' }), 7 * 86_400_000, []).prune().webhookIds).toBe(1);
+    expect(new Retention(store, clock, createLogger({ level: 'silent' }), 60_000, []).prune().webhookIds).toBe(0);
+    store.close();
+  });
 });
