@@ -7,39 +7,31 @@
  */
 import type { ApplianceType, FoodItem, Severity } from '@forecare/firmware-contracts';
 
+/** What every message from an appliance carries. */
+interface FromAppliance {
+  readonly hubId: string;
+  readonly applianceId: string;
+  readonly applianceType: ApplianceType;
+  readonly seq: number;
+  readonly deviceTs: number;
+  readonly at: number;
+}
+
 export type EngineInput =
-  | {
+  | (FromAppliance & {
       readonly kind: 'telemetry';
-      readonly hubId: string;
-      readonly applianceId: string;
-      readonly applianceType: ApplianceType;
-      readonly seq: number;
-      readonly deviceTs: number;
-      readonly at: number;
       readonly metrics: Readonly<Record<string, number | boolean>>;
       readonly state?: Readonly<Record<string, string | boolean>> | undefined;
-    }
-  | {
+    })
+  | (FromAppliance & {
       readonly kind: 'fault';
-      readonly hubId: string;
-      readonly applianceId: string;
-      readonly applianceType: ApplianceType;
-      readonly seq: number;
-      readonly deviceTs: number;
-      readonly at: number;
       readonly code: string;
       readonly active: boolean;
-    }
-  | {
+    })
+  | (FromAppliance & {
       readonly kind: 'inventory';
-      readonly hubId: string;
-      readonly applianceId: string;
-      readonly applianceType: ApplianceType;
-      readonly seq: number;
-      readonly deviceTs: number;
-      readonly at: number;
       readonly items: readonly FoodItem[];
-    }
+    })
   | {
       readonly kind: 'heartbeat';
       readonly hubId: string;

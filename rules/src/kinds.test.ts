@@ -2,29 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AlarmEvent, EngineInput } from './api.js';
 import { Engine } from './engine.js';
-import { checkRuleSet, parseRules, type RuleDef } from './rule-format.js';
+import { HOUR, MIN, rules, T0, warmRule } from './test-kit.js';
 import { TimingWheel } from './timing-wheel.js';
 
-const T0 = Date.UTC(2026, 10, 24, 0, 0);
-const MIN = 60_000;
-const HOUR = 3_600_000;
-
-function rules(yaml: string): RuleDef[] {
-  const { rules: r, issues } = parseRules(yaml, 'test.yaml');
-  expect(issues).toEqual([]);
-  expect(checkRuleSet(r)).toEqual([]);
-  return r;
-}
-
-const THRESHOLD = `
-- id: warm
-  kind: threshold
-  appliesTo: [refrigerator]
-  raises: [ticket]
-  condition: metrics.fridge_temp_c > 8.0
-  clear: metrics.fridge_temp_c < 6.0
-  params: { for: 30m, clearFor: 10m, escalateAfter: 1h, escalateLevels: 2 }
-`;
+const THRESHOLD = warmRule(', escalateAfter: 1h, escalateLevels: 2');
 
 let seq = 0;
 const temp = (at: number, v: number, extra: Record<string, number> = {}): EngineInput => ({ kind: 'telemetry', hubId: 'h', applianceId: 'f', applianceType: 'refrigerator', seq: ++seq, deviceTs: at, at, metrics: { fridge_temp_c: v, ...extra } });
@@ -100,23 +81,19 @@ describe('repeat, trend, stale, appliance offline, composite', () => {
   });
 
   it('trend: a freezer warming 1.5 °C an hour raises before any threshold would', () => {
-    const e = new Engine({ rules: rules(`
+    const warming = rules(`
 - id: freezer-warming
   kind: trend
   raises: [ticket]
   params: { metric: freezer_temp_c, window: 3h, slopeAbove: 1.0, minSamples: 6 }
-`) });
+`);
+    const e = new Engine({ rules: warming });
     const out: AlarmEvent[] = [];
     for (let i = 0; i <= 36; i++) out.push(...e.ingest(temp(T0 + i * 10 * MIN, 4, { freezer_temp_c: -19 + (i * 10 * 1.5) / 60 })));
     const raised = out.find((x) => x.transition === 'raised');
     expect(raised?.ruleId).toBe('freezer-warming');
     expect(Number(raised?.facts?.slopePerHour)).toBeGreaterThan(1.3);
-    const steady = new Engine({ rules: rules(`
-- id: freezer-warming
-  kind: trend
-  raises: [ticket]
-  params: { metric: freezer_temp_c, window: 3h, slopeAbove: 1.0, minSamples: 6 }
-`) });
+    const steady = new Engine({ rules: warming });
     const quiet: AlarmEvent[] = [];
     for (let i = 0; i <= 36; i++) quiet.push(...steady.ingest(temp(T0 + i * 10 * MIN, 4, { freezer_temp_c: -19 + (i % 3) * 0.4 })));
     expect(quiet).toEqual([]);

@@ -2,17 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AlarmEvent, EngineInput } from './api.js';
 import type { AlarmRec } from './alarm-book.js';
 import { Engine, type EngineChanges, type EngineOptions } from './engine.js';
-import { parseRules, type RuleDef } from './rule-format.js';
-
-const T0 = Date.UTC(2026, 10, 24, 0, 0);
-const MIN = 60_000;
-const HOUR = 3_600_000;
-
-function rules(yaml: string): RuleDef[] {
-  const { rules: r, issues } = parseRules(yaml, 'lifecycle.yaml');
-  expect(issues).toEqual([]);
-  return r;
-}
+import { HOUR, MIN, rules, T0, warmRule } from './test-kit.js';
 
 let seq = 0;
 const temp = (at: number, v: number, applianceId = 'f'): EngineInput => ({ kind: 'telemetry', hubId: 'h', applianceId, applianceType: 'refrigerator', seq: ++seq, deviceTs: at, at, metrics: { fridge_temp_c: v } });
@@ -21,15 +11,7 @@ const fault = (at: number, code: string, active = true): EngineInput => ({ kind:
 const hb = (at: number): EngineInput => ({ kind: 'heartbeat', hubId: 'h', seq: ++seq, deviceTs: at, at });
 const log = (events: readonly AlarmEvent[]): [string, string, number][] => events.map((e) => [e.ruleId, e.transition, e.at]);
 
-const WARM = `
-- id: warm
-  kind: threshold
-  appliesTo: [refrigerator]
-  raises: [ticket]
-  condition: metrics.fridge_temp_c > 8.0
-  clear: metrics.fridge_temp_c < 6.0
-  params: { for: 30m, clearFor: 10m }
-`;
+const WARM = warmRule();
 const CODES = `
 - id: cmp
   kind: fault-code

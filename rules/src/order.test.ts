@@ -9,28 +9,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AlarmEvent, EngineInput } from './api.js';
 import { Engine } from './engine.js';
-import { parseRules, type RuleDef } from './rule-format.js';
-
-const T0 = Date.UTC(2026, 10, 24, 0, 0);
-const MIN = 60_000;
-const DAY = 86_400_000;
-
-function rules(yaml: string): RuleDef[] {
-  const { rules: r, issues } = parseRules(yaml, 'order.yaml');
-  expect(issues).toEqual([]);
-  return r;
-}
+import type { RuleDef } from './rule-format.js';
+import { DAY, MIN, rules, T0, warmRule } from './test-kit.js';
 
 /** Rules whose every decision waits for a duration or a timer: their whole event log is order-proof. */
-const TIMED = rules(`
-- id: warm
-  kind: threshold
-  appliesTo: [refrigerator]
-  raises: [ticket]
-  condition: metrics.fridge_temp_c > 8.0
-  clear: metrics.fridge_temp_c < 6.0
-  params: { for: 30m, clearFor: 10m, escalateAfter: 1h }
-- id: cmp-repeat
+const TIMED_RULES = `${warmRule(', escalateAfter: 1h')}- id: cmp-repeat
   kind: repeat
   raises: [ticket]
   condition: fault.faultClass == "compressor"
@@ -47,10 +30,11 @@ const TIMED = rules(`
   kind: hub-offline
   raises: [ticket]
   params: { silentFor: 45m }
-`);
+`;
+const TIMED = rules(TIMED_RULES);
 
 /** Rules that act on the message itself: a late reading may hide a flicker, but the alarms left open are the same. */
-const IMMEDIATE = rules(`
+const IMMEDIATE_RULES = `
 - id: codes
   kind: fault-code
   raises: [ticket]
@@ -62,11 +46,11 @@ const IMMEDIATE = rules(`
   kind: stuck
   raises: [fleet]
   params: { metric: fridge_temp_c, unchangedFor: 40m }
-- id: hot-and-faulty
+- id: warm-and-faulty
   kind: composite
   raises: [ticket]
   of: [codes, warm]
-`);
+`;
 
 const message = fc.record({
   dt: fc.oneof({ arbitrary: fc.integer({ min: 1, max: 4 * MIN }), weight: 5 }, { arbitrary: fc.integer({ min: 1, max: 60 * MIN }), weight: 1 }),
@@ -137,7 +121,7 @@ describe('duplicates and reorderings within one delivery (property)', () => {
   }, 30_000);
 
   it('every kind together (fault code, threshold without duration, stuck, composite too): the same alarms open, with the same status, as the ordered stream', () => {
-    const all = [...TIMED, ...IMMEDIATE];
+    const all = rules(TIMED_RULES + IMMEDIATE_RULES);
     fc.assert(
       fc.property(fc.array(delivery, { maxLength: 25 }), (deliveries) => {
         const { ordered, delivered } = streams(deliveries);
@@ -153,7 +137,7 @@ describe('late readings', () => {
   const fault = (seq: number, deviceTs: number, at: number, active: boolean): EngineInput => ({ kind: 'fault', hubId: 'h', applianceId: 'f', applianceType: 'refrigerator', seq, deviceTs, at, code: 'E-CMP-01', active });
 
   it('a fault cleared, then its older "active" arriving late, leaves no alarm open', () => {
-    const e = new Engine({ rules: IMMEDIATE });
+    const e = new Engine({ rules: rules('id: codes\nkind: fault-code\nraises: [ticket]\n') });
     e.ingest(fault(1, T0, T0, true));
     expect(e.ingest(fault(3, T0 + 2 * MIN, T0 + 2 * MIN, false)).map((x) => x.transition)).toEqual(['cleared']);
     expect(e.ingest(fault(2, T0 + MIN, T0 + 3 * MIN, true))).toEqual([]);

@@ -2,11 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { AlarmEvent, EngineInput } from '../api.js';
 import type { AlarmRec } from '../alarm-book.js';
 import { Engine, type EngineMeta } from '../engine.js';
-import { parseRules, type RuleDef } from '../rule-format.js';
-
-const T0 = Date.UTC(2026, 10, 24, 0, 0);
-const MIN = 60_000;
-const HOUR = 3_600_000;
+import { parseRules } from '../rule-format.js';
+import { HOUR, MIN, rules, T0 } from '../test-kit.js';
 
 const STUCK = `
 id: fridge-sensor-stuck
@@ -16,12 +13,6 @@ appliesTo: [refrigerator]
 raises: [fleet]
 params: { metric: fridge_temp_c, unchangedFor: 2h, tolerance: 0.05 }
 `;
-
-function rules(yaml: string): RuleDef[] {
-  const { rules: r, issues } = parseRules(yaml, 'stuck.yaml');
-  expect(issues).toEqual([]);
-  return r;
-}
 
 let seq = 0;
 const reading = (at: number, v: number, applianceId = 'f', applianceType: 'refrigerator' | 'washer' = 'refrigerator'): EngineInput => ({
