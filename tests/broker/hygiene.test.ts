@@ -87,6 +87,35 @@ describe('broker hygiene and identity', () => {
     hub.end(true);
   });
 
+  it('a client id belongs to the identity holding it: another hub can neither take the connection over nor the session', async () => {
+    const a = await connectHub(gw, 'hub-a', pw['hub-a'] ?? '', { clientId: 'shared-1' });
+    expect(await refusedCode(connectHub(gw, 'hub-b', pw['hub-b'] ?? '', { clientId: 'shared-1' }))).toBe(2);
+    await a.publishAsync(topics.heartbeat('hub-a'), JSON.stringify({ ts: Date.now(), seq: 77_001 }), { qos: 1 });
+    expect(a.connected).toBe(true);
+    // The same hub may take its own id over (a reconnect before the old connection timed out).
+    const gone = connectionClosed(a);
+    const a2 = await connectHub(gw, 'hub-a', pw['hub-a'] ?? '', { clientId: 'shared-1' });
+    await gone;
+    a2.end(true);
+    // A persistent session stays the hub's while it is away.
+    const p = await connectHub(gw, 'hub-a', pw['hub-a'] ?? '', { clientId: 'persist-1', clean: false });
+    await p.subscribeAsync(topics.notices('hub-a'), { qos: 1 });
+    await p.endAsync();
+    expect(await refusedCode(connectHub(gw, 'hub-b', pw['hub-b'] ?? '', { clientId: 'persist-1', clean: false }))).toBe(2);
+    expect(await refusedCode(connectHub(gw, 'hub-b', pw['hub-b'] ?? '', { clientId: 'persist-1', clean: true }))).toBe(2);
+    const back = await connectHub(gw, 'hub-a', pw['hub-a'] ?? '', { clientId: 'persist-1', clean: false });
+    // Its clean reconnect ends the session and frees the id.
+    await back.endAsync();
+    const cleanA = await connectHub(gw, 'hub-a', pw['hub-a'] ?? '', { clientId: 'persist-1', clean: true });
+    await cleanA.endAsync();
+    await until('the id is released', async () => {
+      const b = await connectHub(gw, 'hub-b', pw['hub-b'] ?? '', { clientId: 'persist-1' }).catch(() => undefined);
+      b?.end(true);
+      return b !== undefined ? true : undefined;
+    });
+    await bystanderOk();
+  });
+
   it('failed logins are rate-limited per hub id, with a metric, and other hubs are unaffected', async () => {
     for (let i = 0; i < 5; i++) expect(await refusedCode(mqtt.connectAsync(url(), { username: 'hub-c', password: 'guess', reconnectPeriod: 0, protocolVersion: 4 }))).toBe(4);
     // Even the right password is refused while the limit holds.

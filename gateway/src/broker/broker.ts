@@ -10,7 +10,8 @@ import type { MqttClientRegistry } from '../hubs/mqtt-client-registry.js';
 import type { Ingest } from '../ingest/ingest.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
-import { Authenticator } from './authenticate.js';
+import { Authenticator, ConnackCode, refusal } from './authenticate.js';
+import { ClientIdOwners } from './client-ids.js';
 import { isCleanMqttString } from './hygiene.js';
 import { hubIdentity, maySubscribe, type ClientIdentity, type ClientRole } from './identity.js';
 import { listen } from './listen.js';
@@ -22,7 +23,7 @@ export type BrokerLimits = Omit<GatewayConfig['mqtt'], 'tlsPort' | 'wsPort' | 't
 
 /** The parts of aedes' per-connection client we guard (not in its public types). */
 interface ClientInternals {
-  readonly conn: { destroy(): void; remoteAddress?: string; authorized?: boolean; getPeerCertificate?: () => { subject?: { CN?: string | string[] } } };
+  readonly conn: { destroy(): void; once(event: 'close', listener: () => void): unknown; remoteAddress?: string; authorized?: boolean; getPeerCertificate?: () => { subject?: { CN?: string | string[] } } };
   readonly _parser: { packet: { length: number }; _parseLength: () => boolean };
 }
 
@@ -48,6 +49,7 @@ export class Broker {
   private wss: WebSocketServer | undefined;
   private clientCa = false;
   private readonly authenticator: Authenticator;
+  private readonly clientIds = new ClientIdOwners();
   private stopped: Promise<void> | undefined;
 
   constructor(
@@ -143,17 +145,18 @@ export class Broker {
     this.connects.delete(client);
     const conn = (client as unknown as ClientInternals).conn;
     const attempt = { packet, clientId: packet?.clientId ?? client.id, username, password, source: conn.remoteAddress ?? 'unknown', certificateName: this.certificateName(client) };
-    this.authenticator.authenticate(attempt).then(
-      (identity) => {
-        this.identities.set(client, identity);
-        done(null, true);
-      },
-      (err: AuthenticateError) => {
-        this.metrics.mqttConnectRefused.inc({ reason: String(err.returnCode) });
-        this.logger.warn({ clientId: client.id, username, returnCode: err.returnCode, reason: err.message }, 'mqtt connect refused');
-        done(err, false);
-      },
-    );
+    const refuse = (err: AuthenticateError): void => {
+      this.metrics.mqttConnectRefused.inc({ reason: String(err.returnCode) });
+      this.logger.warn({ clientId: client.id, username, returnCode: err.returnCode, reason: err.message }, 'mqtt connect refused');
+      done(err, false);
+    };
+    this.authenticator.authenticate(attempt).then((identity) => {
+      if (client.closed) return done(null, false); // gone while the password was checked; aedes drops it
+      if (!this.clientIds.claim(client.id, identity, packet?.clean !== false)) return refuse(refusal(ConnackCode.IdentifierRejected, 'client id is in use by another hub or account'));
+      conn.once('close', () => this.clientIds.release(client.id));
+      this.identities.set(client, identity);
+      done(null, true);
+    }, refuse);
   }
 
   /** The CN of a verified client certificate (TLS with FORECARE_TLS_CA), if any. */
