@@ -83,6 +83,23 @@ describe('per-connection limits and topic hygiene, on raw sockets', () => {
     await bystanderOk();
   });
 
+  it('only the status topic keeps a retained message: retain on any other topic under the prefix is dropped', async () => {
+    const hub = await connectHub(gw, 'hub-l', pw);
+    await hub.publishAsync(topics.status('hub-l'), JSON.stringify({ ts: Date.now(), state: 'online' }), { qos: 1, retain: true });
+    await hub.publishAsync(topics.heartbeat('hub-l'), heartbeat(31_337), { qos: 1, retain: true });
+    for (let i = 0; i < 20; i++) await hub.publishAsync(`${topics.hubPrefix('hub-l')}junk/${i}`, 'x', { qos: 1, retain: true });
+    hub.end(true);
+    const late = await connectHub(gw, 'hub-l', pw);
+    const retained: string[] = [];
+    late.on('message', (topic, _payload, packet) => {
+      if (packet.retain) retained.push(topic);
+    });
+    await late.subscribeAsync(`${topics.hubPrefix('hub-l')}#`, { qos: 1 });
+    await sleep(300);
+    expect(retained).toEqual([topics.status('hub-l')]);
+    late.end(true);
+  });
+
   it('a client silent past 1.5 x its keepalive is disconnected, with a metric; one that pings stays', async () => {
     const silent = await RawSession.connected(gw.mqttPort, hubConnect('hub-l', pw, { keepalive: 1 }));
     const pinging = await RawSession.connected(gw.mqttPort, hubConnect('hub-l', pw, { keepalive: 1 }));

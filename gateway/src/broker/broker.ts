@@ -195,6 +195,9 @@ export class Broker {
       cb(new Error('too many publishes in flight'));
       return;
     }
+    // Only the status topic is retained by contract. aedes would keep a retained message for
+    // every topic a hub invents under its prefix, without a bound; the others are routed unretained.
+    if (packet.retain && topic !== identity.statusTopic) packet.retain = false;
     identity.inflight++;
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
     this.ingest.accept(publisher, topic, payload, (err) => {

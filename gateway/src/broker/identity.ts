@@ -14,6 +14,8 @@ export interface ClientIdentity {
   readonly name: string;
   /** `forecare/v1/{hubId}/` for a hub: where it may publish and subscribe. null for read-only roles. */
   readonly prefix: string | null;
+  /** The one topic it may retain messages on (its status, also its will); null for read-only roles. */
+  readonly statusTopic: string | null;
   /** What ingest is told about this connection's publishes; null for roles that may not publish. */
   readonly publisher: Publisher | null;
   /** Topic filters this connection holds (for the subscription limit). */
@@ -23,11 +25,11 @@ export interface ClientIdentity {
 }
 
 export function hubIdentity(hubId: string, clientId: string | null): ClientIdentity {
-  return { role: 'hub', name: hubId, prefix: topics.hubPrefix(hubId), publisher: { hubId, clientId }, subscriptions: new Set(), inflight: 0 };
+  return { role: 'hub', name: hubId, prefix: topics.hubPrefix(hubId), statusTopic: topics.status(hubId), publisher: { hubId, clientId }, subscriptions: new Set(), inflight: 0 };
 }
 
 export function readOnlyIdentity(role: MqttClientRole, name: string): ClientIdentity {
-  return { role, name, prefix: null, publisher: null, subscriptions: new Set(), inflight: 0 };
+  return { role, name, prefix: null, statusTopic: null, publisher: null, subscriptions: new Set(), inflight: 0 };
 }
 
 const FLEET = `${TOPIC_ROOT}/`;
