@@ -153,13 +153,26 @@ describe('the service loop', () => {
   it('caller context tells the agent who calls and why', async () => {
     const s = await setup(cc, 'svc-ctx');
     open.push(s);
-    await fault(s, 'svc-ctx', 'E-CMP-01');
-    await until('ticket', async () => ((await s.http.call<{ items: unknown[] }>('GET', '/api/v1/tickets')).body.items.length > 0 ? true : undefined));
-    const ctx = (await s.http.call<{ customer: { name: string }; likelyReason: { kind: string; text: string }; appliances: { health: string; applianceId: string }[] }>('GET', `/api/v1/context?phone=${encodeURIComponent('555 7701')}`)).body;
-    expect(ctx.customer.name).toBe('Grace Hopper');
-    expect(ctx.likelyReason.kind).toBe('open-ticket');
-    expect(ctx.likelyReason.text).toContain('E-CMP-01');
+    const task = await contactFor(s, cc, 'svc-ctx', 'E-CMP-01');
+    type Context = {
+      customer: { name: string } | null;
+      likelyReason: { kind: string; text: string; ticketId: string } | null;
+      appliances: { health: string; applianceId: string }[];
+      openTickets: { ticketId: string }[];
+      recentAlarms: { alarmKey: string }[];
+      recentContacts: { taskId: string }[];
+    };
+    // The caller's number as their phone shows it, not as it was typed in.
+    const ctx = (await s.http.call<Context>('GET', `/api/v1/context?phone=${encodeURIComponent('555 7701')}`)).body;
+    expect(ctx.customer?.name).toBe('Grace Hopper');
+    expect(ctx.likelyReason).toMatchObject({ kind: 'open-ticket', ticketId: task.json.data.ticketId, text: expect.stringContaining('E-CMP-01') });
     expect(ctx.appliances.find((a) => a.applianceId === 'svc-ctx.fridge')?.health).toBe('failing');
+    expect(ctx.appliances.find((a) => a.applianceId === 'svc-ctx.washer')?.health).toBe('ok');
+    expect(ctx.openTickets.map((t) => t.ticketId)).toEqual([task.json.data.ticketId]);
+    expect(ctx.recentAlarms.map((a) => a.alarmKey)).toContain('svc-ctx.fridge|fault-code|E-CMP-01');
+    expect(ctx.recentContacts.map((c) => c.taskId)).toEqual([task.json.data.taskId]);
+    const stranger = (await s.http.call<Context>('GET', `/api/v1/context?phone=${encodeURIComponent('+49 30 1234567')}`)).body;
+    expect(stranger).toMatchObject({ customer: null, likelyReason: null, openTickets: [] });
   });
 });
 
