@@ -7,7 +7,12 @@ import { appliances, customers, hubs } from '../store/schema.js';
 
 export type CustomerRow = typeof customers.$inferSelect;
 export type ApplianceRow = typeof appliances.$inferSelect;
-export type NewCustomer = Omit<typeof customers.$inferInsert, 'customerId' | 'createdAt'> & { customerId?: string | undefined };
+export type NewCustomer = Omit<typeof customers.$inferInsert, 'customerId' | 'createdAt' | 'phoneTail'> & { customerId?: string | undefined };
+
+const digitsOf = (phone: string): string => phone.replace(/\D/g, '');
+/** The indexed part of a number (see the phone_tail column); the migration backfills it the same way. */
+const TAIL = 7;
+const tailOf = (phone: string): string => digitsOf(phone).slice(-TAIL);
 export type NewAppliance = Omit<typeof appliances.$inferInsert, 'createdAt'>;
 
 /** Customers, their contact preferences, and which appliances (and hubs) are theirs. */
@@ -18,6 +23,7 @@ export class CustomerRegistry {
 
   private readonly touch;
   private readonly hubCustomer;
+  private readonly byPhoneTail;
 
   constructor(
     private readonly store: Store,
@@ -27,13 +33,14 @@ export class CustomerRegistry {
     this.applianceById = store.db.select().from(appliances).where(eq(appliances.applianceId, sql.placeholder('id'))).prepare();
     this.touch = store.sqlite.prepare('UPDATE appliances SET last_seen_at = ? WHERE appliance_id = ?');
     this.hubCustomer = store.sqlite.prepare('SELECT customer_id AS customerId FROM hubs WHERE hub_id = ?');
+    this.byPhoneTail = store.db.select().from(customers).where(eq(customers.phoneTail, sql.placeholder('tail'))).prepare();
   }
 
   create(input: NewCustomer): CustomerRow {
     const customerId = input.customerId ?? `cus-${randomBytes(6).toString('hex')}`;
     const r = this.store.db
       .insert(customers)
-      .values({ ...input, customerId, createdAt: this.clock.now() })
+      .values({ ...input, customerId, phoneTail: tailOf(input.phone), createdAt: this.clock.now() })
       .onConflictDoNothing()
       .run();
     if (r.changes === 0) throw new GatewayError('GW_ERR_CUSTOMER_EXISTS', `customer ${customerId} already exists`);
@@ -44,7 +51,7 @@ export class CustomerRegistry {
   update(customerId: string, patch: Partial<Omit<NewCustomer, 'customerId'>>): CustomerRow {
     const current = this.require(customerId);
     const corrected = patch.phone !== undefined && patch.phone !== current.phone && patch.phoneInvalidAt === undefined ? { phoneInvalidAt: null } : {};
-    const change = { ...patch, ...corrected };
+    const change = { ...patch, ...corrected, ...(patch.phone !== undefined ? { phoneTail: tailOf(patch.phone) } : {}) };
     if (Object.keys(change).length > 0) this.store.db.update(customers).set(change).where(eq(customers.customerId, customerId)).run();
     return this.require(customerId);
   }
@@ -63,13 +70,20 @@ export class CustomerRegistry {
     return this.store.db.select().from(customers).all();
   }
 
-  /** Customers whose phone matches, digits compared (callers' numbers arrive in many formats). */
+  /**
+   * Customers whose phone matches, digits compared (callers' numbers arrive in many formats:
+   * with or without the country code or trunk zero). Found through the indexed last digits; a
+   * fragment shorter than that (an agent typing part of a number) is looked for in every number.
+   */
   findByPhone(phone: string): CustomerRow[] {
-    const digits = phone.replace(/\D/g, '');
+    const digits = digitsOf(phone);
     if (digits.length < 5) return [];
-    return this.list().filter((c) => {
-      const d = c.phone.replace(/\D/g, '');
-      return d === digits || d.endsWith(digits) || digits.endsWith(d);
+    const candidates = digits.length >= TAIL ? this.byPhoneTail.all({ tail: tailOf(digits) }) : this.list();
+    // Without leading zeros (the trunk prefix of a national number, 00 of an international one), one ends the other.
+    const wanted = digits.replace(/^0+/, '');
+    return candidates.filter((c) => {
+      const d = digitsOf(c.phone).replace(/^0+/, '');
+      return d.length >= 5 && (d.endsWith(wanted) || wanted.endsWith(d));
     });
   }
 

@@ -19,6 +19,7 @@ const customer = (patch: Partial<CustomerRow> = {}): CustomerRow => ({
   consentMarketing: false,
   dailyCap: 3,
   phoneInvalidAt: null,
+  phoneTail: '',
   createdAt: 0,
   ...patch,
 });

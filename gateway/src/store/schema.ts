@@ -37,8 +37,10 @@ export const customers = sqliteTable('customers', {
   dailyCap: integer('daily_cap').notNull().default(3),
   /** Set when the contact center reported the phone number wrong; proactive calls stop until it is corrected. */
   phoneInvalidAt: integer('phone_invalid_at'),
+  /** The last 7 digits of the phone number: the indexed key callers are found by, whatever the number's format. */
+  phoneTail: text('phone_tail').notNull().default(''),
   createdAt: integer('created_at').notNull(),
-}, (t) => [index('customers_phone').on(t.phone)]);
+}, (t) => [index('customers_phone').on(t.phone), index('customers_phone_tail').on(t.phoneTail)]);
 
 export const appliances = sqliteTable('appliances', {
   applianceId: text('appliance_id').primaryKey(),
