@@ -92,4 +92,16 @@ describe('service-level clock', () => {
     clock.set(T0 + 10 * HOUR);
     expect(sla.check().verified).toEqual([]);
   });
+
+  it('a visit booked without a technician escalates like an unassigned ticket, once', () => {
+    const { clock, tickets, sla, id } = setup();
+    tickets.transition(id, 'scheduled', 'contact-center', 'booked', { slotStart: T0 + 48 * HOUR, slotEnd: T0 + 50 * HOUR, promisedBy: T0 + 50 * HOUR });
+    clock.set(T0 + 5 * HOUR);
+    expect(tickets.get(id).sla).toEqual({ state: 'breached', reason: 'not assigned in time' });
+    expect(sla.check().escalated).toEqual([id]);
+    expect(tickets.get(id).team).toBe('fallback');
+    expect(sla.check().escalated).toEqual([]);
+    tickets.transition(id, 'scheduled', 'dispatcher-1', undefined, { assignee: 'tech-7' });
+    expect(tickets.get(id).sla.state).toBe('ok');
+  });
 });

@@ -6,7 +6,7 @@ import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Store } from '../store/db.js';
 import { tickets } from '../store/schema.js';
-import { ACTIVE_STATUSES, TICKET_STATUSES } from '../tickets/lifecycle.js';
+import { ACTIVE_STATUSES, NEEDS_ASSIGNEE, TICKET_STATUSES } from '../tickets/lifecycle.js';
 import type { TicketService } from '../tickets/ticket-service.js';
 
 export interface SlaOptions {
@@ -17,8 +17,8 @@ export interface SlaOptions {
 }
 
 /**
- * The service-level clock, run every few seconds: open tickets left unassigned past the
- * deadline go to the fallback team (once, recorded); tickets past their promised time light
+ * The service-level clock, run every few seconds: tickets left without a technician past the
+ * deadline (open, or scheduled by the contact center) go to the fallback team (once, recorded); tickets past their promised time light
  * red (once per promise: a ticket event, a metric and a live event); resolved tickets whose fault has
  * stayed clear long enough are verified by telemetry — a recurrence before that reopens
  * them through the normal alarm path instead.
@@ -54,7 +54,7 @@ export class SlaMonitor {
     const late = this.store.db
       .select()
       .from(tickets)
-      .where(and(eq(tickets.status, 'open'), isNull(tickets.assignee), lte(tickets.openedAt, now - this.options.assignWithinMs), sql`coalesce(${tickets.team}, '') <> ${this.options.fallbackTeam}`))
+      .where(and(inArray(tickets.status, [...NEEDS_ASSIGNEE]), isNull(tickets.assignee), lte(tickets.openedAt, now - this.options.assignWithinMs), sql`coalesce(${tickets.team}, '') <> ${this.options.fallbackTeam}`))
       .all();
     for (const t of late) {
       this.store.transaction(() => {

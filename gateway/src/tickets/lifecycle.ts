@@ -19,6 +19,9 @@ const NEXT: Record<TicketStatus, readonly TicketStatus[]> = {
   cancelled: ['open'],
 };
 
+/** Statuses in which a ticket waits for a technician: past the deadline without one, it escalates (a visit the contact center booked needs one too). */
+export const NEEDS_ASSIGNEE: readonly TicketStatus[] = ['open', 'scheduled'];
+
 export function canMove(from: TicketStatus, to: TicketStatus): boolean {
   return NEXT[from].includes(to);
 }

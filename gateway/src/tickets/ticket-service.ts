@@ -8,7 +8,7 @@ import { GatewayError } from '../errors.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Store } from '../store/db.js';
 import { ticketEvents, tickets } from '../store/schema.js';
-import { ACTIVE_STATUSES, canMove, isActive, isTicketStatus, type TicketStatus } from './lifecycle.js';
+import { ACTIVE_STATUSES, canMove, isActive, isTicketStatus, NEEDS_ASSIGNEE, type TicketStatus } from './lifecycle.js';
 
 export type TicketRow = typeof tickets.$inferSelect;
 export type TicketEventRow = typeof ticketEvents.$inferSelect;
@@ -272,9 +272,10 @@ export class TicketService {
   slaOf(row: TicketRow, now = this.clock.now()): Ticket['sla'] {
     if (!isActive(row.status)) return { state: 'ok', reason: null };
     if (row.promisedBy !== null && now > row.promisedBy) return { state: 'breached', reason: 'past the promised time' };
-    if (row.status === 'open' && row.assignee === null && now - row.openedAt > this.slaPolicy.assignWithinMs) return { state: 'breached', reason: 'not assigned in time' };
+    const unassigned = row.assignee === null && (NEEDS_ASSIGNEE as readonly string[]).includes(row.status);
+    if (unassigned && now - row.openedAt > this.slaPolicy.assignWithinMs) return { state: 'breached', reason: 'not assigned in time' };
     if (row.promisedBy !== null && row.promisedBy - now < 2 * 3_600_000) return { state: 'at-risk', reason: 'promised time within 2 h' };
-    if (row.status === 'open' && row.assignee === null && now - row.openedAt > this.slaPolicy.assignWithinMs / 2) return { state: 'at-risk', reason: 'assignment deadline near' };
+    if (unassigned && now - row.openedAt > this.slaPolicy.assignWithinMs / 2) return { state: 'at-risk', reason: 'assignment deadline near' };
     return { state: 'ok', reason: null };
   }
 
