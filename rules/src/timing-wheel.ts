@@ -6,6 +6,9 @@
  */
 import { CompactWheel } from './compact-wheel.js';
 
+/** What `advance` hands back when nothing is due (it runs before every input): shared, never modified. */
+const NONE_DUE: readonly { key: string; at: number }[] = Object.freeze([]);
+
 export class TimingWheel {
   private readonly wheel: CompactWheel;
   private readonly ids = new Map<string, number>();
@@ -53,9 +56,9 @@ export class TimingWheel {
   }
 
   /** Every timer due at or before `now`, earliest first (ties by name); they are forgotten. */
-  advance(now: number): { key: string; at: number }[] {
+  advance(now: number): readonly { key: string; at: number }[] {
     const f = this.wheel.advance(now);
-    if (f.ids.length === 0) return [];
+    if (f.ids.length === 0) return NONE_DUE;
     const fired = f.ids.map((id, i) => ({ key: this.keys[id] as string, at: f.ats[i] as number }));
     f.ids.forEach((id, i) => this.release((fired[i] as { key: string }).key, id));
     return fired.sort((a, b) => a.at - b.at || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
