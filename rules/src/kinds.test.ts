@@ -99,6 +99,16 @@ describe('repeat, trend, stale, appliance offline, composite', () => {
     expect(quiet).toEqual([]);
   });
 
+  it('trend: slopeBelow raises on a falling metric and clears once the slope is back under half of it', () => {
+    const e = new Engine({ rules: rules('id: cooling\nkind: trend\nraises: [ticket]\nparams: { metric: freezer_temp_c, window: 1h, slopeBelow: -2.0, minSamples: 4 }\n') });
+    const out: AlarmEvent[] = [];
+    // -3 °C an hour for 1.5 h, then flat.
+    for (let i = 0; i <= 18; i++) out.push(...e.ingest(temp(T0 + i * 5 * MIN, 4, { freezer_temp_c: -15 - (i * 5 * 3) / 60 })));
+    for (let i = 19; i <= 40; i++) out.push(...e.ingest(temp(T0 + i * 5 * MIN, 4, { freezer_temp_c: -15 - (18 * 5 * 3) / 60 })));
+    expect(transitions(out)).toEqual(['cooling:raised', 'cooling:cleared']);
+    expect(Number(out[0]?.facts?.slopePerHour)).toBeLessThan(-2.5);
+  });
+
   it('stale: a metric not updated for T raises while other metrics keep coming', () => {
     const e = new Engine({ rules: rules(`
 - id: stale-temp
