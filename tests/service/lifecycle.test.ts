@@ -65,6 +65,20 @@ describe('a ticket through its life, on a real gateway', () => {
     expect(at).toEqual([T + 60_000, T + 120_000, T + 180_000, T + 240_000, T + 240_000 + 121 * 60_000, T + 240_000 + 122 * 60_000]);
   });
 
+  it('a signed-in dispatcher is recorded as themselves, whatever `by` says; only the admin token may name who it acts for', async () => {
+    const s = await setup(cc, 'life-who');
+    open.push(s);
+    await fault(s, 'life-who', 'E-CMP-01');
+    const id = await firstTicket(s);
+    expect((await s.http.call('POST', '/api/v1/users', { username: 'disp-real', role: 'dispatcher', password: 'disp-real-password-123' })).status).toBe(201);
+    const session = (await s.http.call<{ token: string }>('POST', '/api/v1/session', { username: 'disp-real', password: 'disp-real-password-123' }, null)).body.token;
+    const moved = await s.http.call<{ status: string }>('POST', `/api/v1/tickets/${id}/transition`, { to: 'assigned', by: 'someone-else', assignee: 'tech-1' }, session);
+    expect(moved.body.status).toBe('assigned');
+    await s.http.call('POST', `/api/v1/tickets/${id}/transition`, { to: 'scheduled', by: 'flow-operator', slotStart: Date.now() + 3_600_000, slotEnd: Date.now() + 7_200_000 });
+    const events = (await s.http.call<TicketView>('GET', `/api/v1/tickets/${id}`)).body.events.filter((e) => e.toStatus === 'assigned' || e.toStatus === 'scheduled');
+    expect(events.map((e) => [e.toStatus, e.by])).toEqual([['assigned', 'disp-real'], ['scheduled', 'flow-operator']]);
+  });
+
   it('declined: the ticket is closed with the customer\'s reason', async () => {
     const s = await setup(cc, 'life-declined');
     open.push(s);

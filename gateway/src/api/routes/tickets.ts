@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { lookupFault, type ApplianceType, type Severity } from '@forecare/firmware-contracts';
 import type { AlarmEvent } from '@forecare/rules';
 import type { GatewayContext } from '../../context.js';
@@ -81,7 +81,7 @@ export function registerTicketRoutes(app: FastifyInstance, ctx: GatewayContext):
       lastSeen: now,
       level: 0,
       fault: b.faultCode !== undefined ? { code: b.faultCode, faultClass } : undefined,
-      facts: { openedBy: b.by ?? 'api', ...(b.note !== undefined ? { note: b.note } : {}) },
+      facts: { openedBy: actorOf(request, b.by), ...(b.note !== undefined ? { note: b.note } : {}) },
     };
     const result = ctx.store.transaction(() => ctx.tickets.openOrAttach(event));
     ctx.bus.publish({ type: 'ticket', data: { ticketId: result.ticket.ticketId, status: result.ticket.status, outcome: result.outcome } });
@@ -146,8 +146,18 @@ export function registerTicketRoutes(app: FastifyInstance, ctx: GatewayContext):
     },
   }, async (request) => {
     const { to, by, note, ...patch } = request.body;
-    const ticket = ctx.tickets.transition(request.params.ticketId, to, by ?? whoIs(request)?.username ?? 'api', note, patch);
+    const ticket = ctx.tickets.transition(request.params.ticketId, to, actorOf(request, by), note, patch);
     ctx.bus.publish({ type: 'ticket', data: { ticketId: ticket.ticketId, status: ticket.status, outcome: 'moved' } });
     return ticket;
   });
+}
+
+/**
+ * Who a change is recorded under: a signed-in console user is always themselves; only the
+ * admin token (automation such as a Node-RED flow) may name the person it acts for in `by`.
+ */
+function actorOf(request: FastifyRequest, by: string | undefined): string {
+  const who = whoIs(request);
+  if (who !== undefined && who.username !== 'admin-token') return who.username;
+  return by ?? who?.username ?? 'api';
 }
