@@ -76,6 +76,29 @@ describe('service and admin MQTT accounts: read-only roles beside the hubs', () 
     svc.end(true);
   });
 
+  it('a message ingest refused is acknowledged to the hub but forwarded to no subscriber and not retained; the valid one after it is', async () => {
+    const svc = await connectAs(service);
+    expect(await granted(svc, 'forecare/v1/#')).toEqual([1]);
+    const seen: { topic: string; payload: string }[] = [];
+    svc.on('message', (topic, payload) => seen.push({ topic, payload: payload.toString() }));
+    const hub = await connectHub(gw, 'hub-r', hubPw);
+    // A status that breaks the contract, retained as hubs send it; then a valid heartbeat.
+    await hub.publishAsync(topics.status('hub-r'), '{"state":"sideways"}', { qos: 1, retain: true });
+    await hub.publishAsync(topics.heartbeat('hub-r'), JSON.stringify({ ts: Date.now(), seq: 50 }), { qos: 1 });
+    await until('the service sees the heartbeat', () => (seen.some((m) => m.topic === topics.heartbeat('hub-r')) ? true : undefined));
+    expect(seen.filter((m) => m.topic === topics.status('hub-r'))).toEqual([]);
+    // A subscriber arriving later gets no retained copy of the refused status.
+    const late = await connectAs(service);
+    const retained: string[] = [];
+    late.on('message', (topic, payload) => retained.push(payload.toString()));
+    expect(await granted(late, topics.status('hub-r'))).toEqual([1]);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(retained).not.toContain('{"state":"sideways"}');
+    hub.end(true);
+    svc.end(true);
+    late.end(true);
+  });
+
   it('an admin reads everything, $SYS/# included', async () => {
     const adm = await connectAs(admin);
     expect(await granted(adm, '$SYS/#')).toEqual([1]);

@@ -43,6 +43,8 @@ export class Broker {
   private server: Server | undefined;
   private readonly identities = new WeakMap<Client, ClientIdentity>();
   private readonly connects = new WeakMap<Client, ConnectPacket>();
+  /** Payloads ingest refused: never forwarded to service or admin subscribers. */
+  private readonly refusedPayloads = new WeakSet<Buffer>();
   private ingest: Ingest | undefined;
   private readonly live = new Set<Client>();
   private readonly extra: (NetServer | TlsServer | HttpServer)[] = [];
@@ -86,6 +88,7 @@ export class Broker {
       authenticate: (client, username, password, done) => this.authenticate(client, username, password, done),
       authorizePublish: (client, packet, cb) => this.authorizePublish(client, packet, cb),
       authorizeSubscribe: (client, sub, cb) => this.authorizeSubscribe(client, sub, cb),
+      authorizeForward: (_client, packet) => (this.refusedPayloads.has(packet.payload as Buffer) ? null : packet),
     });
     aedes.on('clientReady', (client) => {
       this.live.add(client);
@@ -200,8 +203,14 @@ export class Broker {
     if (packet.retain && topic !== identity.statusTopic) packet.retain = false;
     identity.inflight++;
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
-    this.ingest.accept(publisher, topic, payload, (err) => {
+    this.ingest.accept(publisher, topic, payload, (err, refused) => {
       identity.inflight--;
+      if (refused === true) {
+        // Acknowledged (a poison message must not come back forever) but dead-lettered: aedes
+        // routes it after this callback, so it is kept from subscribers and from the retained store.
+        packet.retain = false;
+        this.refusedPayloads.add(payload);
+      }
       cb(err ?? null);
     });
   }

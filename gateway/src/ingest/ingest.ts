@@ -30,7 +30,11 @@ export class Ingest {
     private readonly sendNotice: NoticeSender,
   ) {}
 
-  accept(publisher: Publisher, topic: string, payload: Buffer, done: (err?: Error) => void): void {
+  /**
+   * `done(err)` lets the PUBACK go; `refused` is true when the message was dead-lettered or
+   * did not belong to its publisher, so the broker forwards it to nobody and retains nothing.
+   */
+  accept(publisher: Publisher, topic: string, payload: Buffer, done: (err?: Error, refused?: boolean) => void): void {
     const result = decodeUplink(topic, payload);
     if (!result.ok) {
       const hubId = result.topic?.hubId ?? publisher.hubId;
@@ -50,7 +54,7 @@ export class Ingest {
             errors: result.errors.map((e) => ({ pointer: e.pointer, message: e.message })),
           });
         }
-        done(err);
+        done(err, true);
       });
       return;
     }
@@ -58,7 +62,7 @@ export class Ingest {
     if (message.hubId !== publisher.hubId) {
       // The broker's ACL already keeps hubs to their prefix; this guards service clients.
       this.metrics.rejects.inc({ reason: 'hub-mismatch' });
-      done();
+      done(undefined, true);
       return;
     }
     const subject = subjectOf(message);
