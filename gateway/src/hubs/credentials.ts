@@ -31,23 +31,43 @@ export async function verifyPassword(password: string, encoded: string): Promise
   return key.length === expected.length && timingSafeEqual(key, expected);
 }
 
+export type PasswordVerifier = (password: string, encoded: string) => Promise<boolean>;
+
+let dummyHash: Promise<string> | undefined;
+
+/** A hash of a random password, made once on first use: what an unknown account's password is checked against. */
+export function dummyPasswordHash(): Promise<string> {
+  dummyHash ??= hashPassword(generatePassword());
+  return dummyHash;
+}
+
 /**
  * Password checks against stored hashes, with a memory of what already matched. A reconnect
  * storm (every hub back after an outage) must not cost one scrypt each: a password already
  * verified against this exact stored hash is recognised by a keyed MAC. Rotation changes
- * the hash, so an entry never outlives the credential it vouches for.
+ * the hash, so an entry never outlives the credential it vouches for. An unknown or revoked
+ * account costs the same scrypt verification, against a dummy hash, so that response
+ * timing does not tell which hub ids or account names exist.
  */
 export class VerifiedPasswords {
   private readonly verified = new Map<string, Buffer>();
   private readonly key = randomBytes(32);
 
-  constructor(private readonly capacity = 200_000) {}
+  constructor(
+    private readonly capacity = 200_000,
+    private readonly verify: PasswordVerifier = verifyPassword,
+  ) {}
 
-  async check(password: string, passwordHash: string): Promise<boolean> {
+  /** `passwordHash` undefined: no such account — false, after the same work as a wrong password. */
+  async check(password: string, passwordHash: string | undefined): Promise<boolean> {
+    if (passwordHash === undefined) {
+      await this.verify(password, await dummyPasswordHash());
+      return false;
+    }
     const mac = createHmac('sha256', this.key).update(password).digest();
     const known = this.verified.get(passwordHash);
     if (known !== undefined && known.length === mac.length && timingSafeEqual(known, mac)) return true;
-    const ok = await verifyPassword(password, passwordHash);
+    const ok = await this.verify(password, passwordHash);
     if (ok) {
       if (this.verified.size >= this.capacity) this.verified.delete(this.verified.keys().next().value ?? '');
       this.verified.set(passwordHash, mac);

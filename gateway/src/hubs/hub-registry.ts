@@ -24,11 +24,10 @@ export interface HubRecord {
 
 /** Provisioned hubs and their credentials. The username of a hub is its hub id. */
 export class HubRegistry {
-  private readonly passwords = new VerifiedPasswords();
-
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
+    private readonly passwords = new VerifiedPasswords(),
   ) {}
 
   /** Creates a hub and returns its password once; only a salted scrypt hash is stored. */
@@ -77,10 +76,9 @@ export class HubRegistry {
     this.store.db.update(hubs).set({ customerId }).where(eq(hubs.hubId, hubId)).run();
   }
 
-  /** true only for a provisioned, unrevoked hub with the right password. */
+  /** true only for a provisioned, unrevoked hub with the right password; any other id costs a scrypt check too. */
   async verify(hubId: string, password: string): Promise<boolean> {
     const row = this.store.db.select({ passwordHash: hubs.passwordHash, revokedAt: hubs.revokedAt }).from(hubs).where(eq(hubs.hubId, hubId)).get();
-    if (row === undefined || row.revokedAt !== null) return false;
-    return this.passwords.check(password, row.passwordHash);
+    return this.passwords.check(password, row?.revokedAt === null ? row.passwordHash : undefined);
   }
 }

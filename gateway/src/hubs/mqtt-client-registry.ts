@@ -61,11 +61,10 @@ function recordOf(row: Row): MqttClientRecord {
 
 /** Service and admin MQTT accounts; passwords are returned once and stored as salted scrypt hashes, like hubs'. */
 export class MqttClientRegistry {
-  private readonly passwords = new VerifiedPasswords(10_000);
-
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
+    private readonly passwords = new VerifiedPasswords(10_000),
   ) {}
 
   async provision(request: { name: string; role: MqttClientRole }): Promise<MqttClientCredentials> {
@@ -108,12 +107,15 @@ export class MqttClientRegistry {
     return this.store.db.select().from(mqttClients).all().map(recordOf);
   }
 
-  /** The account's role when `username` (`{role}:{name}`) and password match an unrevoked account. */
+  /**
+   * The account's role when `username` (`{role}:{name}`) and password match an unrevoked
+   * account. Any other username costs a scrypt check too, so timing does not tell which exist.
+   */
   async verify(username: string, password: string): Promise<MqttClientRole | undefined> {
     const parsed = parseMqttClientUsername(username);
-    if (parsed === undefined) return undefined;
-    const row = this.store.db.select().from(mqttClients).where(eq(mqttClients.name, parsed.name)).get();
-    if (row === undefined || row.revokedAt !== null || row.role !== parsed.role || !isRole(row.role)) return undefined;
-    return (await this.passwords.check(password, row.passwordHash)) ? row.role : undefined;
+    const row = parsed === undefined ? undefined : this.store.db.select().from(mqttClients).where(eq(mqttClients.name, parsed.name)).get();
+    const role = row !== undefined && row.revokedAt === null && row.role === parsed?.role && isRole(row.role) ? row.role : undefined;
+    const ok = await this.passwords.check(password, role === undefined ? undefined : row?.passwordHash);
+    return ok ? role : undefined;
   }
 }

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { and, eq, gt } from 'drizzle-orm';
 import type { Clock } from '../clock.js';
 import { GatewayError } from '../errors.js';
-import { generatePassword, hashPassword, verifyPassword } from '../hubs/credentials.js';
+import { dummyPasswordHash, generatePassword, hashPassword, verifyPassword } from '../hubs/credentials.js';
 import type { Store } from '../store/db.js';
 import { sessions, users } from '../store/schema.js';
 
@@ -44,7 +44,7 @@ export class UserStore {
   async signIn(username: string, password: string): Promise<{ token: string; role: Role; expiresAt: number } | undefined> {
     const u = this.store.db.select().from(users).where(eq(users.username, username)).get();
     // Verify against a dummy hash when the user is unknown, so timing does not tell which names exist.
-    const ok = await verifyPassword(password, u?.passwordHash ?? DUMMY);
+    const ok = await verifyPassword(password, u?.passwordHash ?? (await dummyPasswordHash()));
     if (u === undefined || !ok || u.disabledAt !== null) return undefined;
     const token = `fcs_${randomBytes(24).toString('base64url')}`;
     const expiresAt = this.clock.now() + SESSION_MS;
@@ -65,4 +65,3 @@ export class UserStore {
   }
 }
 
-const DUMMY = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
