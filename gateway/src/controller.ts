@@ -112,7 +112,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       overrides: { 'hub-offline': { silentFor: config.hubOfflineAfterMs } },
     });
     const worker = new DeliveryWorker(outbox, { ...config.contactCenter, secrets }, clock, metrics, logger);
-    const journal = new Journal(store, clock, metrics, logger, config.journalMaxBatch);
+    const journal = new Journal(store, clock, metrics, logger, config.journalMaxBatch, config.journalMaxDelayMs);
     const broker = new Broker(hubs, mqttClients, metrics, logger, config.mqtt, () => clock.now());
     const ingest = new Ingest(journal, clock, metrics, logger, (hubId, notice) => broker.sendNotice(hubId, notice));
     broker.attachIngest(ingest);

@@ -41,6 +41,7 @@ export interface GatewayConfig {
   };
   readonly sqliteSynchronous: 'NORMAL' | 'FULL';
   readonly journalMaxBatch: number;
+  readonly journalMaxDelayMs: number;
   readonly tickMs: number;
   readonly logLevel: string;
 }
@@ -157,6 +158,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     },
     sqliteSynchronous: sync,
     journalMaxBatch: positive('journalMaxBatch'),
+    journalMaxDelayMs: nonNegative('journalMaxDelayMs'),
     tickMs: positive('tickMs'),
     logLevel: str('logLevel'),
   };

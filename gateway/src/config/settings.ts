@@ -45,6 +45,7 @@ export const SETTINGS = [
   { env: 'FORECARE_HUB_OFFLINE_AFTER', key: 'hubOfflineAfter', default: '10m', description: 'A hub silent this long raises a hub-offline alarm (overrides the hub-offline rule)' },
   { env: 'FORECARE_SQLITE_SYNCHRONOUS', key: 'sqliteSynchronous', default: 'NORMAL', description: 'NORMAL survives a killed process; FULL also survives power loss, at a cost' },
   { env: 'FORECARE_JOURNAL_MAX_BATCH', key: 'journalMaxBatch', default: '512', description: 'Most messages committed in one journal transaction' },
+  { env: 'FORECARE_JOURNAL_MAX_DELAY_MS', key: 'journalMaxDelayMs', default: '0', description: 'Longest a message waits for its journal batch to fill before the commit (0 = a batch is what one turn of the event loop received); with FORECARE_SQLITE_SYNCHRONOUS=FULL a few ms gather more messages per disk sync' },
   { env: 'FORECARE_TICK_MS', key: 'tickMs', default: '250', description: 'How often rule timers are advanced' },
   { env: 'FORECARE_OUTBOX_MAX_ATTEMPTS', key: 'outboxMaxAttempts', default: '24', description: 'Delivery attempts before a contact task is dead-lettered (24 with the default delays: about 2.5 hours of retries, so a contact-center outage of an hour loses nothing)' },
   { env: 'FORECARE_OUTBOX_BASE_DELAY_MS', key: 'outboxBaseDelayMs', default: '1000', description: 'First retry delay; doubles each attempt, with jitter, capped at 10 minutes' },

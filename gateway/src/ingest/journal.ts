@@ -50,6 +50,7 @@ export class Journal {
   private messages: PendingMessage[] = [];
   private dead: PendingDead[] = [];
   private scheduled = false;
+  private timer: NodeJS.Timeout | undefined;
   private readonly insertMessage;
   private readonly insertChunk;
   private readonly chunkArgs: unknown[] = new Array<unknown>(CHUNK * COLUMNS);
@@ -65,6 +66,8 @@ export class Journal {
     private readonly metrics: Metrics,
     private readonly logger: Logger,
     private readonly maxBatch: number,
+    /** 0: a batch is what one event-loop turn brought; otherwise wait up to this long for it to fill. */
+    private readonly maxDelayMs = 0,
   ) {
     const row = '(?, ?, ?, ?, ?, ?, ?)';
     this.insertMessage = store.sqlite.prepare(INSERT + row);
@@ -103,7 +106,8 @@ export class Journal {
     if (this.messages.length + this.dead.length >= this.maxBatch) this.flush();
     else if (!this.scheduled) {
       this.scheduled = true;
-      setImmediate(() => this.flush());
+      if (this.maxDelayMs > 0) this.timer = setTimeout(() => this.flush(), this.maxDelayMs);
+      else setImmediate(() => this.flush());
     }
   }
 
@@ -134,6 +138,10 @@ export class Journal {
   /** Commits everything queued. Synchronous: better-sqlite3 blocks for the commit. */
   flush(): void {
     this.scheduled = false;
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
     const messages = this.messages;
     const dead = this.dead;
     if (messages.length === 0 && dead.length === 0) return;

@@ -1,0 +1,73 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { UplinkMessage } from '@forecare/firmware-contracts';
+import { ManualClock } from '../clock.js';
+import { createLogger } from '../log.js';
+import { Metrics } from '../metrics/metrics.js';
+import { openStore, type Store } from '../store/db.js';
+import { Journal, type JournalEntry } from './journal.js';
+
+const T0 = Date.UTC(2026, 10, 24, 12, 0);
+const telemetry = (seq: number): UplinkMessage => ({ kind: 'telemetry', hubId: 'h1', applianceId: 'h1.fridge', payload: { ts: T0, seq, type: 'refrigerator', metrics: { fridge_temp_c: 4 } } });
+
+function journalOn(maxBatch: number, maxDelayMs: number): { store: Store; journal: Journal; batches: JournalEntry[][] } {
+  const store = openStore(join(mkdtempSync(join(tmpdir(), 'journal-')), 'db.sqlite'));
+  const journal = new Journal(store, new ManualClock(T0), new Metrics({ defaultMetrics: false }), createLogger({ level: 'silent' }), maxBatch, maxDelayMs);
+  const batches: JournalEntry[][] = [];
+  journal.onCommitted((entries) => batches.push([...entries]));
+  return { store, journal, batches };
+}
+
+const rows = (store: Store): { pos: number; seq: number }[] => store.sqlite.prepare('SELECT pos, seq FROM journal ORDER BY pos').all() as { pos: number; seq: number }[];
+
+describe('journal group commit', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('commits whole 32-row chunks and the rest in order, with the positions SQLite gave them, and acknowledges only after the commit', () => {
+    const { store, journal, batches } = journalOn(1000, 0);
+    const acked: number[] = [];
+    for (let seq = 1; seq <= 70; seq++) journal.append(telemetry(seq), Buffer.from(JSON.stringify(telemetry(seq).payload)), () => acked.push(seq));
+    expect(acked).toEqual([]);
+    journal.flush();
+    expect(acked).toHaveLength(70);
+    const written = rows(store);
+    expect(written.map((r) => r.seq)).toEqual(Array.from({ length: 70 }, (_, i) => i + 1));
+    expect(batches).toHaveLength(1);
+    expect(batches[0]?.map((e) => e.pos)).toEqual(written.map((r) => r.pos));
+    expect(batches[0]?.map((e) => (e.message.kind === 'telemetry' ? e.message.payload.seq : 0))).toEqual(written.map((r) => r.seq));
+  });
+
+  it('cuts a batch at maxBatch', () => {
+    const { journal, batches } = journalOn(10, 0);
+    for (let seq = 1; seq <= 25; seq++) journal.append(telemetry(seq), Buffer.from('{}'), () => undefined);
+    journal.flush();
+    expect(batches.map((b) => b.length)).toEqual([10, 10, 5]);
+  });
+
+  it('with a delay, waits up to that long for the batch to fill and commits it once', () => {
+    vi.useFakeTimers();
+    const { journal, batches } = journalOn(1000, 20);
+    const acked: number[] = [];
+    journal.append(telemetry(1), Buffer.from('{}'), () => acked.push(1));
+    vi.advanceTimersByTime(10);
+    journal.append(telemetry(2), Buffer.from('{}'), () => acked.push(2));
+    expect(acked).toEqual([]);
+    vi.advanceTimersByTime(10);
+    expect(acked).toEqual([1, 2]);
+    expect(batches.map((b) => b.length)).toEqual([2]);
+  });
+
+  it('without a delay, one turn of the event loop is one batch', async () => {
+    const { journal, batches } = journalOn(1000, 0);
+    journal.append(telemetry(1), Buffer.from('{}'), () => undefined);
+    journal.append(telemetry(2), Buffer.from('{}'), () => undefined);
+    await new Promise((r) => setImmediate(r));
+    journal.append(telemetry(3), Buffer.from('{}'), () => undefined);
+    await new Promise((r) => setImmediate(r));
+    expect(batches.map((b) => b.length)).toEqual([2, 1]);
+  });
+});
