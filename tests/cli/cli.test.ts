@@ -15,8 +15,8 @@ describe('the forecare CLI', () => {
   it('has help for every command', () => {
     const top = forecare(['--help']);
     expect(top.code).toBe(0);
-    for (const cmd of ['start', 'migrate', 'doctor', 'hubs', 'users', 'rules', 'tickets']) expect(top.out).toContain(cmd);
-    for (const sub of [['start'], ['migrate'], ['doctor'], ['users', 'add'], ['hubs', 'add'], ['hubs', 'list'], ['hubs', 'revoke'], ['rules', 'lint'], ['rules', 'test'], ['rules', 'backtest'], ['rules', 'deploy'], ['tickets', 'list']]) {
+    for (const cmd of ['start', 'migrate', 'doctor', 'hubs', 'mqtt-clients', 'users', 'rules', 'tickets']) expect(top.out).toContain(cmd);
+    for (const sub of [['start'], ['migrate'], ['doctor'], ['users', 'add'], ['hubs', 'add'], ['hubs', 'list'], ['hubs', 'revoke'], ['mqtt-clients', 'add'], ['mqtt-clients', 'list'], ['mqtt-clients', 'rotate'], ['mqtt-clients', 'revoke'], ['rules', 'lint'], ['rules', 'test'], ['rules', 'backtest'], ['rules', 'deploy'], ['tickets', 'list']]) {
       const r = forecare([...sub, '--help']);
       expect(r.code, sub.join(' ')).toBe(0);
       expect(r.out, sub.join(' ')).toMatch(/Usage: forecare/);
@@ -37,6 +37,30 @@ describe('the forecare CLI', () => {
     expect(unknown.code).toBe(1);
     expect(unknown.err).toMatch(/^forecare: hub nobody is not provisioned\n$/);
     expect(JSON.parse(forecare(['tickets', 'list', '--json'], env).out)).toEqual([]);
+  });
+
+  it('provisions, lists, rotates and revokes service/admin MQTT accounts in a data directory, each password shown once', () => {
+    const env = { FORECARE_DATA_DIR: tempDir() };
+    const passwordOf = (out: string): string => /password (\S{20,}) \(shown once\)/.exec(out)?.[1] ?? '';
+    const add = forecare(['mqtt-clients', 'add', 'node-red', '--role', 'service'], env);
+    expect(add.code).toBe(0);
+    expect(add.out).toMatch(/^MQTT service account node-red provisioned — username service:node-red password \S{20,} \(shown once\)\n$/);
+    expect(forecare(['mqtt-clients', 'add', 'ops', '--role', 'admin'], env).out).toContain('username admin:ops');
+    const badRole = forecare(['mqtt-clients', 'add', 'x', '--role', 'hub'], env);
+    expect(badRole.code).toBe(1);
+    expect(badRole.err).toContain('Allowed choices are service, admin');
+    expect(forecare(['mqtt-clients', 'add', 'node-red', '--role', 'admin'], env).err).toMatch(/^forecare: MQTT client node-red is already provisioned\n$/);
+    const rotated = forecare(['mqtt-clients', 'rotate', 'node-red'], env);
+    expect(rotated.out).toContain('MQTT service account node-red rotated — username service:node-red password');
+    expect(passwordOf(rotated.out)).not.toBe(passwordOf(add.out));
+    expect(forecare(['mqtt-clients', 'revoke', 'ops'], env).out).toContain('MQTT admin account ops revoked');
+    const list = JSON.parse(forecare(['mqtt-clients', 'list', '--json'], env).out) as { name: string; username: string; rotatedAt: number | null; revokedAt: number | null }[];
+    expect(list.map((a) => [a.username, a.rotatedAt !== null, a.revokedAt !== null])).toEqual([['service:node-red', true, false], ['admin:ops', false, true]]);
+    expect(JSON.stringify(list)).not.toContain(passwordOf(rotated.out));
+    expect(forecare(['mqtt-clients', 'list'], env).out).toMatch(/^service:node-red +active .*\nadmin:ops +revoked /);
+    const unknown = forecare(['mqtt-clients', 'revoke', 'nobody'], env);
+    expect(unknown.code).toBe(1);
+    expect(unknown.err).toMatch(/^forecare: MQTT client nobody is not provisioned\n$/);
   });
 
   it('lints rules with file and line, and tests them on an NDJSON recording', () => {

@@ -27,6 +27,15 @@ export function withStore<T>(config: GatewayConfig, fn: (store: Store) => T): T 
   }
 }
 
+export async function withStoreAsync<T>(config: GatewayConfig, fn: (store: Store) => Promise<T>): Promise<T> {
+  const store = openStore(dbFile(config), { synchronous: config.sqliteSynchronous });
+  try {
+    return await fn(store);
+  } finally {
+    store.close();
+  }
+}
+
 /** Rule files of a folder (or one file) as {name, text}. */
 export function ruleFiles(path: string): { name: string; text: string }[] {
   const p = path === '' ? defaultRulesDir : path;
@@ -78,13 +87,8 @@ export function backtestCommand(path: string, source: { ndjson?: string; config?
 }
 
 export async function hubsAdd(config: GatewayConfig, hubId: string | undefined, print: Print): Promise<void> {
-  const store = openStore(dbFile(config));
-  try {
-    const creds = await new HubRegistry(store, systemClock).provision({ hubId });
-    print(`hub ${creds.hubId} provisioned — username ${creds.username} password ${creds.password} (shown once)`);
-  } finally {
-    store.close();
-  }
+  const creds = await withStoreAsync(config, (store) => new HubRegistry(store, systemClock).provision({ hubId }));
+  print(`hub ${creds.hubId} provisioned — username ${creds.username} password ${creds.password} (shown once)`);
 }
 
 export function hubsList(config: GatewayConfig, print: Print, json: boolean): void {

@@ -8,6 +8,7 @@ import { systemClock } from '../clock.js';
 import { openStore } from '../store/db.js';
 import { UserStore, type Role } from '../users/user-store.js';
 import { backtestCommand, doctor, hubsAdd, hubsList, hubsRevoke, lintCommand, ruleFiles, settingsHelp, ticketsList, withStore } from './commands.js';
+import { registerMqttClientCommands } from './mqtt-clients.js';
 
 function fail(err: unknown): never {
   // One line for what the operator can fix; a stack only for what they cannot.
@@ -85,6 +86,8 @@ hubs
   .description('revoke a hub: its credentials stop working')
   .argument('<hubId>', 'hub id')
   .action((hubId: string) => hubsRevoke(loadConfig(), hubId, print));
+
+registerMqttClientCommands(program, loadConfig, print);
 
 const rules = program.command('rules').description('lint, test, backtest and deploy detection rules');
 rules
