@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { createHmac, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -109,5 +111,42 @@ describe('forecare-sim CLI against a running gateway', () => {
     const r = await runSim(['run', '--url', `mqtt://127.0.0.1:${gw.mqttPort}`, '--hubs', '1', '--duration', '1']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('--password');
+  });
+});
+
+describe('forecare-sim CLI on its own', () => {
+  it('contact-center takes several comma-separated secrets, as FORECARE_CONTACT_CENTER_SECRET does, and accepts a task signed with any of them', async () => {
+    const secret = (): string => `whsec_${randomBytes(24).toString('base64')}`;
+    const [newest, previous, other] = [secret(), secret(), secret()];
+    const child = spawn(process.execPath, [SIM, 'contact-center', '--secret', `${newest}, ${previous}`, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const exited = once(child, 'exit');
+    try {
+      const url = await until('the simulator listening', async () => /listening: (\S+)/.exec(stdout)?.[1], 10_000);
+      const post = async (key: string, n: number): Promise<number> => {
+        const body = JSON.stringify({ data: { taskId: `task-${n}` } });
+        const ts = Math.floor(Date.now() / 1000);
+        const sig = createHmac('sha256', Buffer.from(key.replace(/^whsec_/, ''), 'base64')).update(`msg-${n}.${ts}.${body}`).digest('base64');
+        const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': `k-${n}`, 'webhook-id': `msg-${n}`, 'webhook-timestamp': String(ts), 'webhook-signature': `v1,${sig}` }, body });
+        return res.status;
+      };
+      expect([await post(newest, 1), await post(previous, 2), await post(other, 3)]).toEqual([202, 202, 401]);
+    } finally {
+      child.kill('SIGINT');
+      await exited;
+    }
+    expect(stdout).toContain('2 tasks accepted, 3 requests');
+  });
+
+  it("score's help names only options that exist: labels come from record --scenario (run has no --scenario)", async () => {
+    // commander wraps help at 80 columns
+    const help = async (command: string): Promise<string> => (await runSim([command, '--help'])).stdout.replace(/\s+/g, ' ');
+    const score = await help('score');
+    expect(score).toContain('record --scenario');
+    expect(score).not.toContain('run --scenario');
+    expect(await help('record')).toContain('--scenario');
+    expect(await help('run')).not.toContain('--scenario');
+    expect(await help('contact-center')).toContain('several, comma-separated');
   });
 });

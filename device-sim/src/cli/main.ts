@@ -20,6 +20,13 @@ const int = (v: string): number => {
   return n;
 };
 
+/** Comma-separated webhook secrets, as FORECARE_CONTACT_CENTER_SECRET takes them: newest first during a rotation. */
+const secretList = (v: string): string[] => {
+  const secrets = v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (secrets.length === 0) throw new InvalidArgumentError('expected one or more whsec_… secrets, comma-separated');
+  return secrets;
+};
+
 interface RunOptions {
   url: string;
   api: string;
@@ -215,7 +222,7 @@ program
 program
   .command('score')
   .description("compare the alarms forecare raised with a run's ground-truth labels: recall, precision, time to detect, flaps")
-  .requiredOption('--labels <file>', 'labels NDJSON (from record or run --scenario)')
+  .requiredOption('--labels <file>', 'labels NDJSON (written beside its recording by record --scenario)')
   .option('--alarms <file>', 'alarms JSON ({items:[…]} as GET /api/v1/alarms?all=true returns, each with raisedAt and raisedCount)')
   .option('--api <http-url>', 'read the alarms from a running gateway instead', 'http://127.0.0.1:8080')
   .option('--token <token>', 'gateway admin token', process.env.FORECARE_ADMIN_TOKEN)
@@ -232,13 +239,13 @@ program
 program
   .command('contact-center')
   .description('run a contact-center simulator: receives tasks, verifies signatures, answers with latency and failures, reports outcomes back signed')
-  .requiredOption('--secret <whsec>', 'the gateway FORECARE_CONTACT_CENTER_SECRET')
+  .requiredOption('--secret <whsec[,whsec…]>', "the gateway's FORECARE_CONTACT_CENTER_SECRET; several, comma-separated, to rehearse a rotation: any verifies a task, the first signs outcomes", secretList)
   .option('--port <n>', 'port (0 = any; printed)', int, 0)
   .option('--callback <url>', 'the gateway outcome URL, e.g. http://127.0.0.1:8080/api/v1/contact-center/outcomes')
   .option('--outcome <name=weight...>', 'outcomes to report, e.g. booked=3 no-answer=1', [])
   .option('--latency <ms>', 'answer latency', int, 0)
   .option('--failure-rate <r>', 'share of requests answered 500', '0')
-  .action(async (o: { secret: string; port: number; callback?: string; outcome: string[]; latency: number; failureRate: string }) => {
+  .action(async (o: { secret: string[]; port: number; callback?: string; outcome: string[]; latency: number; failureRate: string }) => {
     const outcomes = Object.fromEntries(o.outcome.map((x) => x.split('=')).map(([k, w]) => [k, Number(w ?? 1)]));
     const cc = new ContactCenterSim({ secret: o.secret, port: o.port, callbackUrl: o.callback, outcomes, latencyMs: o.latency, failureRate: Number(o.failureRate) });
     await cc.start();
