@@ -98,7 +98,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     const hubs = new HubRegistry(store, clock);
     const mqttClients = new MqttClientRegistry(store, clock);
     const customers = new CustomerRegistry(store, clock);
-    const tickets = new TicketService(store, clock, customers, metrics);
+    const tickets = new TicketService(store, clock, customers, metrics, { reopenWindowMs: config.service.reopenWindowMs });
     const alarms = new AlarmStore(store, clock);
     const outbox = new Outbox(store, clock, metrics);
     tickets.slaPolicy = { assignWithinMs: config.service.slaAssignMs };

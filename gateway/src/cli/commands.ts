@@ -103,7 +103,7 @@ export function hubsRevoke(config: GatewayConfig, hubId: string, print: Print): 
 }
 
 export function ticketsList(config: GatewayConfig, status: string | undefined, print: Print, json: boolean): void {
-  const tickets = withStore(config, (store) => new TicketService(store, systemClock, new CustomerRegistry(store, systemClock), new Metrics({ defaultMetrics: false })).list({ status: status?.split(',') }));
+  const tickets = withStore(config, (store) => new TicketService(store, systemClock, new CustomerRegistry(store, systemClock), new Metrics({ defaultMetrics: false }), { reopenWindowMs: config.service.reopenWindowMs }).list({ status: status?.split(',') }));
   if (json) print(JSON.stringify(tickets));
   else for (const t of tickets) print(`${t.ticketId}  ${t.status.padEnd(11)} ${t.sla.state.padEnd(8)} ${t.severity.padEnd(8)} ${t.title}`);
 }

@@ -26,3 +26,10 @@ describe('broker limits in the config', () => {
     expect(() => loadConfig(env({ FORECARE_MQTT_MAX_KEEPALIVE_S: '1.5' }))).toThrow(/FORECARE_MQTT_MAX_KEEPALIVE_S/);
   });
 });
+
+describe('service settings in the config', () => {
+  it('take the reopen window as a duration, 30 days by default', () => {
+    expect(loadConfig(env({})).service.reopenWindowMs).toBe(30 * 86_400_000);
+    expect(loadConfig(env({ FORECARE_REOPEN_WINDOW: '2h' })).service.reopenWindowMs).toBe(7_200_000);
+  });
+});

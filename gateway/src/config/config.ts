@@ -21,7 +21,7 @@ export interface GatewayConfig {
   readonly rulesDir: string;
   readonly hubOfflineAfterMs: number;
   readonly retentionMs: number;
-  readonly service: { readonly slaAssignMs: number; readonly fallbackTeam: string; readonly verifyAfterMs: number; readonly fleet: { readonly windowMs: number; readonly baselineMs: number; readonly minCount: number; readonly factor: number } };
+  readonly service: { readonly slaAssignMs: number; readonly fallbackTeam: string; readonly verifyAfterMs: number; readonly reopenWindowMs: number; readonly fleet: { readonly windowMs: number; readonly baselineMs: number; readonly minCount: number; readonly factor: number } };
   /** Telemetry history store; undefined = off. */
   readonly influx: { readonly url: string; readonly token: string; readonly org: string; readonly bucket: string; readonly batchLines: number } | undefined;
   readonly mqtt: {
@@ -141,6 +141,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       slaAssignMs: duration('slaAssign'),
       fallbackTeam: str('fallbackTeam'),
       verifyAfterMs: duration('verifyAfter'),
+      reopenWindowMs: duration('reopenWindow'),
       fleet: { windowMs: duration('fleetWindow'), baselineMs: 7 * 86_400_000, minCount: positive('fleetMinCount'), factor: positive('fleetFactor') },
     },
     influx: str('influxUrl') === '' ? undefined : { url: str('influxUrl'), token: str('influxToken'), org: str('influxOrg'), bucket: str('influxBucket'), batchLines: 5000 },

@@ -38,6 +38,7 @@ export const SETTINGS = [
   { env: 'FORECARE_RETENTION', key: 'retention', default: '7d', description: 'How long the journal, chart history and dead letters are kept in SQLite (backtests reach this far back)' },
   { env: 'FORECARE_SLA_ASSIGN', key: 'slaAssign', default: '4h', description: 'An open ticket not assigned this long goes to the fallback team' },
   { env: 'FORECARE_FALLBACK_TEAM', key: 'fallbackTeam', default: 'fallback', description: 'Team that gets tickets nobody assigned in time' },
+  { env: 'FORECARE_REOPEN_WINDOW', key: 'reopenWindow', default: '30d', description: 'A fault that recurs within this long of its ticket being resolved or closed reopens that ticket as a repeat repair; later, a new ticket opens' },
   { env: 'FORECARE_VERIFY_AFTER', key: 'verifyAfter', default: '24h', description: 'A resolved ticket whose fault stays clear this long becomes verified' },
   { env: 'FORECARE_FLEET_WINDOW', key: 'fleetWindow', default: '1h', description: 'Window in which one fault code on one model is counted for the fleet red light' },
   { env: 'FORECARE_FLEET_MIN_COUNT', key: 'fleetMinCount', default: '5', description: 'Fewest affected appliances in the window for a fleet red light' },

@@ -23,7 +23,7 @@ function parts(store: Store, clock: ManualClock) {
   const metrics = new Metrics({ defaultMetrics: false });
   const logger = createLogger({ level: process.env.TEST_LOG ?? 'silent' });
   const customers = new CustomerRegistry(store, clock);
-  const tickets = new TicketService(store, clock, customers, metrics);
+  const tickets = new TicketService(store, clock, customers, metrics, { reopenWindowMs: 30 * 86_400_000 });
   const alarms = new AlarmStore(store, clock);
   const outbox = new Outbox(store, clock, metrics);
   const service = new ServiceLoop(alarms, tickets, customers, outbox, metrics, logger);

@@ -20,7 +20,7 @@ function setup() {
   const store = openStore(join(mkdtempSync(join(tmpdir(), 'sla-')), 'db.sqlite'));
   const clock = new ManualClock(T0);
   const metrics = new Metrics({ defaultMetrics: false });
-  const tickets = new TicketService(store, clock, new CustomerRegistry(store, clock), metrics);
+  const tickets = new TicketService(store, clock, new CustomerRegistry(store, clock), metrics, { reopenWindowMs: 30 * 86_400_000 });
   const alarms = new AlarmStore(store, clock);
   const bus = new EventBus();
   const live: LiveEvent[] = [];

@@ -12,7 +12,7 @@ import { TicketService } from './ticket-service.js';
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 2, 1, 9, 0);
 
-function setup() {
+function setup(reopenWindowMs = 30 * DAY) {
   const store = openStore(join(mkdtempSync(join(tmpdir(), 'tickets-')), 'db.sqlite'));
   const clock = new ManualClock(T0);
   const customers = new CustomerRegistry(store, clock);
@@ -20,7 +20,7 @@ function setup() {
   customers.create({ customerId: 'c2', name: 'Alan Turing', phone: '+44 161 496 0002', address: '1 Wilmslow Rd', region: 'manchester' });
   customers.registerAppliance({ applianceId: 'h1.fridge', hubId: 'h1', customerId: 'c1', type: 'refrigerator', model: 'RF-500', serial: 'SN-1', installedAt: T0 - 400 * DAY, warrantyUntil: T0 + 330 * DAY });
   customers.registerAppliance({ applianceId: 'h2.washer', hubId: 'h2', customerId: 'c2', type: 'washer', model: 'WM-80', serial: 'SN-2', installedAt: T0 - 900 * DAY, warrantyUntil: T0 - 170 * DAY });
-  const tickets = new TicketService(store, clock, customers, new Metrics({ defaultMetrics: false }));
+  const tickets = new TicketService(store, clock, customers, new Metrics({ defaultMetrics: false }), { reopenWindowMs });
   return { store, clock, customers, tickets };
 }
 
@@ -146,6 +146,20 @@ describe('tickets', () => {
     expect(later.outcome).toBe('opened');
     tickets.transition(later.ticket.ticketId, 'cancelled', 'dispatcher-1', 'false alarm');
     expect(tickets.openOrAttach(fault('h1.fridge', 'E-CMP-01', 'compressor', clock.now() + 1000)).outcome).toBe('opened');
+  });
+
+  it('reopens within a configured reopen window (FORECARE_REOPEN_WINDOW) and opens a new ticket just past it', () => {
+    const HOUR = 3_600_000;
+    const { clock, tickets } = setup(2 * HOUR);
+    const id = tickets.openOrAttach(fault('h1.fridge', 'E-CMP-01', 'compressor', T0)).ticket.ticketId;
+    tickets.transition(id, 'resolved', 'tech-7');
+    clock.advance(2 * HOUR);
+    expect(tickets.openOrAttach(fault('h1.fridge', 'E-CMP-01', 'compressor', clock.now()))).toMatchObject({ outcome: 'reopened', ticket: { ticketId: id } });
+    tickets.transition(id, 'resolved', 'tech-7');
+    clock.advance(2 * HOUR + 1);
+    const past = tickets.openOrAttach(fault('h1.fridge', 'E-CMP-01', 'compressor', clock.now()));
+    expect(past.outcome).toBe('opened');
+    expect(past.ticket.ticketId).not.toBe(id);
   });
 
   it('searches by status, model, fault code or class, region and age', () => {

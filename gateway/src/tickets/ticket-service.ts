@@ -48,12 +48,16 @@ export interface TicketFilter {
   limit?: number | undefined;
 }
 
+export interface TicketServiceOptions {
+  /** A recurrence this long after the ticket was resolved or closed reopens it (FORECARE_REOPEN_WINDOW). */
+  readonly reopenWindowMs: number;
+}
+
 export interface OpenResult {
   readonly ticket: TicketRow;
   readonly outcome: 'opened' | 'attached' | 'reopened';
 }
 
-const REOPEN_WINDOW_MS = 30 * 86_400_000;
 const EXCERPT_WINDOW_MS = 60 * 60_000;
 
 /** Repair tickets: opened from alarms, deduplicated per appliance (or hub) and fault class. */
@@ -72,6 +76,7 @@ export class TicketService {
     private readonly clock: Clock,
     private readonly customers: CustomerRegistry,
     private readonly metrics: Metrics,
+    private readonly options: TicketServiceOptions,
   ) {
     this.byId = store.db.select().from(tickets).where(eq(tickets.ticketId, sql.placeholder('id'))).prepare();
     this.latestForAppliance = store.db
@@ -110,7 +115,7 @@ export class TicketService {
         return { ticket: this.require(latest.ticketId), outcome: 'attached' };
       }
       const endedAt = latest.resolvedAt ?? latest.closedAt ?? latest.updatedAt;
-      if (latest.status !== 'cancelled' && now - endedAt <= REOPEN_WINDOW_MS) {
+      if (latest.status !== 'cancelled' && now - endedAt <= this.options.reopenWindowMs) {
         this.store.db
           .update(tickets)
           .set({ status: 'open', reopenCount: latest.reopenCount + 1, alarmCount: latest.alarmCount + 1, updatedAt: now, resolvedAt: null, closedAt: null })
