@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { SimHub } from '@forecare/device-sim';
 import type { RunningGateway } from '@forecare/gateway';
-import { api, startTestGateway, tempDir, type Api } from '../support/gateway.js';
+import { api, startTestGateway, tempDir, until, type Api } from '../support/gateway.js';
 
 const ARTIFACTS = 'test-artifacts/browser';
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -17,7 +17,8 @@ describe('the web console in Chromium', () => {
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    gw = await startTestGateway({ FORECARE_DATA_DIR: tempDir() });
+    // A short verification time, so a resolved ticket is verified by the service-level clock during the run.
+    gw = await startTestGateway({ FORECARE_DATA_DIR: tempDir(), FORECARE_VERIFY_AFTER: '1s' });
     http = api(gw);
     base = `http://127.0.0.1:${gw.httpPort}`;
     for (const [username, role] of [['dana', 'dispatcher'], ['erik', 'engineer']] as const) {
@@ -89,6 +90,24 @@ describe('the web console in Chromium', () => {
     await page.getByTestId('hubs-online').filter({ hasText: '1 / 1' }).waitFor();
     await page.getByRole('list', { name: 'Alarms by model and fault' }).getByText('RF-UI · E-CMP-01: 1').waitFor();
     await page.screenshot({ path: `${ARTIFACTS}/fleet.png`, fullPage: true });
+    await page.close();
+  }, 60_000);
+
+  it('a dispatcher closes a verified ticket in one click', async () => {
+    const opened = await http.call<{ ticketId: string }>('POST', '/api/v1/tickets', { hubId: 'hub-ui', faultClass: 'door-seal', title: 'Door seal replaced' });
+    const id = opened.body.ticketId;
+    expect((await http.call('POST', `/api/v1/tickets/${encodeURIComponent(id)}/transition`, { to: 'resolved' })).status).toBe(200);
+    await until('the ticket verified by the service-level clock', async () => ((await http.call<{ status: string }>('GET', `/api/v1/tickets/${encodeURIComponent(id)}`)).body.status === 'verified' ? true : undefined), 15_000);
+    const page = await browser.newPage();
+    await signIn(page, 'dana');
+    await page.goto(`${base}/#/ticket/${encodeURIComponent(id)}`);
+    await page.getByTestId('ticket-status').filter({ hasText: 'verified' }).waitFor();
+    await page.getByRole('button', { name: 'Close', exact: true }).click();
+    await page.getByTestId('ticket-status').filter({ hasText: 'closed' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Close', exact: true }).count()).toBe(0);
+    const closed = (await http.call<{ status: string; events: { by: string; fromStatus: string | null; toStatus: string | null }[] }>('GET', `/api/v1/tickets/${encodeURIComponent(id)}`)).body;
+    expect(closed.status).toBe('closed');
+    expect(closed.events.at(-1)).toMatchObject({ by: 'dana', fromStatus: 'verified', toStatus: 'closed' });
     await page.close();
   }, 60_000);
 

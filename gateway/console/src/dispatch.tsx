@@ -251,6 +251,8 @@ export function TicketPage({ id }: { id: string }) {
           Schedule
         </button>
         <button onClick={() => void move('resolved')}>Resolve</button>
+        {/* Verified by telemetry: the repair held, so closing needs no reason. */}
+        {t.status === 'verified' && <button onClick={() => void move('closed')}>Close</button>}
         <label>
           Reason
           <input name="reason" value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
