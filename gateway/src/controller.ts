@@ -18,6 +18,7 @@ import { HubRegistry } from './hubs/hub-registry.js';
 import { MqttClientRegistry } from './hubs/mqtt-client-registry.js';
 import { Ingest } from './ingest/ingest.js';
 import { Journal } from './ingest/journal.js';
+import { ThreadJournalWriter } from './ingest/journal-writer.js';
 import { createLogger, type Logger } from './log.js';
 import { Metrics } from './metrics/metrics.js';
 import { DeliveryWorker } from './outbox/delivery-worker.js';
@@ -29,6 +30,7 @@ import { SlaMonitor } from './sla/sla-monitor.js';
 import { openStore } from './store/db.js';
 import { Retention } from './store/retention.js';
 import { WalCheckpointer } from './store/wal-checkpointer.js';
+import { journalFileBeside } from './store/journal-db.js';
 import { TicketService } from './tickets/ticket-service.js';
 
 export interface StartOptions {
@@ -112,13 +114,15 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       overrides: { 'hub-offline': { silentFor: config.hubOfflineAfterMs } },
     });
     const worker = new DeliveryWorker(outbox, { ...config.contactCenter, secrets }, clock, metrics, logger);
-    const journal = new Journal(store, clock, metrics, logger, config.journalMaxBatch, config.journalMaxDelayMs);
+    // Journal commits on a thread of its own (the event loop keeps the broker and the rules).
+    const writer = store.file === ':memory:' ? undefined : new ThreadJournalWriter(journalFileBeside(store.file), config.sqliteSynchronous, logger);
+    const journal = new Journal(store, clock, metrics, logger, { maxBatch: config.journalMaxBatch, maxDelayMs: config.journalMaxDelayMs, ...(writer !== undefined ? { writer } : {}) });
     const broker = new Broker(hubs, mqttClients, metrics, logger, config.mqtt, () => clock.now());
     const ingest = new Ingest(journal, clock, metrics, logger, (hubId, notice) => broker.sendNotice(hubId, notice));
     broker.attachIngest(ingest);
 
     runner.recover();
-    const recent = store.sqlite.prepare('SELECT kind, hub_id, appliance_id, payload FROM journal ORDER BY pos DESC LIMIT ?').all(DEDUPE_REPLAY) as { kind: string; hub_id: string; appliance_id: string | null; payload: Buffer }[];
+    const recent = store.journal.prepare('SELECT kind, hub_id, appliance_id, payload FROM journal ORDER BY pos DESC LIMIT ?').all(DEDUPE_REPLAY) as { kind: string; hub_id: string; appliance_id: string | null; payload: Buffer }[];
     for (const row of recent.reverse()) ingest.remember(messageOfRow(row));
     journal.onCommitted((entries) => runner.onCommitted(entries));
     runner.onApplied = (events) => {
@@ -127,10 +131,12 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
 
     const ctx: GatewayContext = { config, store, clock, metrics, logger, bus, hubs, customers, tickets, alarms, outbox, runner, broker, mqttClients, worker, fleet, sla, adminToken: token.value, contactSecrets: secrets };
 
+    await journal.start();
+    // Stopped after the broker (closers run in reverse): what is in flight still commits.
+    closers.push(() => journal.close());
     const mqttPort = await broker.start(config.host, config.mqttPort);
     closers.push(() => broker.stop());
     const extra = await broker.startExtra(config.host, config.mqtt);
-    closers.push(() => journal.close());
     const api = await buildApi(ctx);
     closers.push(() => api.close());
     let httpPort: number;

@@ -19,7 +19,7 @@ describe('raw-socket load generator (ingest benchmark)', () => {
   });
 
   it('keeps a window of QoS 1 publishes in flight per hub; every acknowledged one is a valid journaled message, none refused', async () => {
-    const journaled = (): number => (gw.ctx.store.sqlite.prepare("SELECT count(*) AS n FROM journal WHERE kind = 'telemetry'").get() as { n: number }).n;
+    const journaled = (): number => (gw.ctx.store.journal.prepare("SELECT count(*) AS n FROM journal WHERE kind = 'telemetry'").get() as { n: number }).n;
     const before = journaled();
     // Both bench hubs share one password in the benchmark; here each has its own, so run one generator per hub.
     const results = await Promise.all(['load-0', 'load-1'].map((hubId, i) => runRawLoad({ port: gw.mqttPort, hubs: [hubId], password: passwords[i] ?? '', window: 8, seconds: 0.5 })));

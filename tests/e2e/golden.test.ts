@@ -33,7 +33,7 @@ describe('golden fixtures through the gateway', () => {
   });
 
   it('every fixture under the hub prefix is journaled or refused with its labelled reason', async () => {
-    const journal = () => (gw.ctx.store.sqlite.prepare('SELECT count(*) AS n FROM journal').get() as { n: number }).n;
+    const journal = () => (gw.ctx.store.journal.prepare('SELECT count(*) AS n FROM journal').get() as { n: number }).n;
     for (const f of ours) {
       const before = { journal: journal(), notices: notices.length };
       await hub.publishAsync(f.topic, f.payload, { qos: 1 });

@@ -51,7 +51,7 @@ describe('crash safety: SIGKILL mid-stream loses nothing that was acknowledged',
     await Promise.allSettled(pumps);
 
     // The journal, read straight from the file the killed process left.
-    const db = new Database(join(dataDir, 'forecare.db'), { readonly: true });
+    const db = new Database(join(dataDir, 'journal.db'), { readonly: true });
     const rows = db.prepare("SELECT seq FROM journal WHERE hub_id = ? AND appliance_id = ?").all(HUB, FRIDGE) as { seq: number }[];
     db.close();
     const journaled = new Set(rows.map((r) => r.seq));
@@ -70,8 +70,10 @@ describe('crash safety: SIGKILL mid-stream loses nothing that was acknowledged',
     expect((await get<{ items: unknown[] }>('/api/v1/tickets')).items).toHaveLength(1);
     const check = new Database(join(dataDir, 'forecare.db'), { readonly: true });
     const cp = check.prepare("SELECT pos FROM checkpoints WHERE name = 'rules'").get() as { pos: number };
-    const max = check.prepare('SELECT max(pos) AS pos FROM journal').get() as { pos: number };
     check.close();
+    const journal = new Database(join(dataDir, 'journal.db'), { readonly: true });
+    const max = journal.prepare('SELECT max(pos) AS pos FROM journal').get() as { pos: number };
+    journal.close();
     expect(cp.pos).toBe(max.pos);
   }, 60_000);
 });

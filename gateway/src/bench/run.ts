@@ -127,6 +127,13 @@ async function load(port: number, password: string | null, pid: number): Promise
   return { ...result, serverCpuUsPerMsg: Math.round(((cpuMs(pid) - cpuBefore) * 1000 / Math.max(1, result.acked)) * 100) / 100 };
 }
 
+/** Mean messages per journal commit, from the gateway's /metrics. */
+async function journalBatchMean(httpPort: number): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+  const read = (name: string): number => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+  return Math.round((read('forecare_journal_batch_size_sum') / read('forecare_journal_batch_size_count')) * 10) / 10;
+}
+
 function rssKb(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return Number(m?.[1] ?? 0);
@@ -164,13 +171,14 @@ console.log(`forecare-sim load against bare aedes: ${simBare.perSec} msg/s`);
 const { dataDir, rulesDir } = await prepareGatewayDir(HUBS + CONNECTIONS);
 const gw = await startGateway(dataDir, rulesDir, 'NORMAL');
 const gwLoad = await load(gw.mqttPort, PASSWORD, gw.child.pid ?? 0);
-console.log(`gateway (synchronous=NORMAL): ${gwLoad.perSec} msg/s, PUBACK p50 ${gwLoad.p50} ms p99 ${gwLoad.p99} ms, ${gwLoad.serverCpuUsPerMsg} µs CPU/msg`);
+const batch = await journalBatchMean(gw.httpPort ?? 0);
+console.log(`gateway (synchronous=NORMAL): ${gwLoad.perSec} msg/s, PUBACK p50 ${gwLoad.p50} ms p99 ${gwLoad.p99} ms, ${gwLoad.serverCpuUsPerMsg} µs CPU/msg, ${batch} messages per journal commit`);
 const simGw = await simLoad(gw.mqttPort);
 console.log(`forecare-sim load against the gateway: ${simGw.perSec} msg/s (${simGw.errors} errors)`);
 const conns = await idleConnections(gw.mqttPort, gw.child.pid ?? 0, CONNECTIONS);
 console.log(`${conns.connections} idle hubs: RSS +${conns.rssGrowthKbPerConnection} KB per connection`);
 await stop(gw);
-const journaled = (new Database(join(dataDir, 'forecare.db'), { readonly: true }).prepare('SELECT count(*) AS n FROM journal').get() as { n: number }).n;
+const journaled = (new Database(join(dataDir, 'journal.db'), { readonly: true }).prepare('SELECT count(*) AS n FROM journal').get() as { n: number }).n;
 
 const full = await prepareGatewayDir(HUBS);
 const gwFull = await startGateway(full.dataDir, full.rulesDir, 'FULL');
@@ -184,7 +192,7 @@ console.log(
     hubs: HUBS,
     windowPerHub: WINDOW,
     seconds: SECONDS,
-    figures: { messagesPerSec: gwLoad.perSec, pubackP50Ms: gwLoad.p50, pubackP99Ms: gwLoad.p99, journaledAtLeast: journaled >= gwLoad.acked, serverCpuUsPerMsg: gwLoad.serverCpuUsPerMsg, loadGeneratorCpuCores: gwLoad.cpuCores, full: fullLoad, idle: conns },
+    figures: { messagesPerSec: gwLoad.perSec, pubackP50Ms: gwLoad.p50, pubackP99Ms: gwLoad.p99, journaledAtLeast: journaled >= gwLoad.acked, messagesPerJournalCommit: batch, serverCpuUsPerMsg: gwLoad.serverCpuUsPerMsg, loadGeneratorCpuCores: gwLoad.cpuCores, full: fullLoad, idle: conns },
     baseline: { name: 'bare aedes, same raw-MQTT load generator, same run', messagesPerSec: bareLoad.perSec, pubackP50Ms: bareLoad.p50, pubackP99Ms: bareLoad.p99, serverCpuUsPerMsg: bareLoad.serverCpuUsPerMsg, loadGeneratorCpuCores: bareLoad.cpuCores },
     cpuPerMessageRatio: Math.round((gwLoad.serverCpuUsPerMsg / bareLoad.serverCpuUsPerMsg) * 100) / 100,
     ratio: Math.round((gwLoad.perSec / bareLoad.perSec) * 100) / 100,

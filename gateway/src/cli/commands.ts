@@ -71,7 +71,7 @@ export function backtestCommand(path: string, source: { ndjson?: string; config?
   } else if (source.config !== undefined) {
     const since = Date.now() - source.days * 86_400_000;
     inputs = withStore(source.config, (store) =>
-      (store.sqlite.prepare('SELECT pos, received_at, kind, hub_id, appliance_id, payload FROM journal WHERE received_at >= ? ORDER BY pos').all(since) as { pos: number; received_at: number; kind: string; hub_id: string; appliance_id: string | null; payload: Buffer }[]).flatMap((r) =>
+      (store.journal.prepare('SELECT pos, received_at, kind, hub_id, appliance_id, payload FROM journal WHERE received_at >= ? ORDER BY pos').all(since) as { pos: number; received_at: number; kind: string; hub_id: string; appliance_id: string | null; payload: Buffer }[]).flatMap((r) =>
         engineInputs({ pos: r.pos, receivedAt: r.received_at, message: messageOfRow(r) }),
       ),
     );
@@ -145,7 +145,7 @@ export async function doctor(load: () => GatewayConfig, print: Print): Promise<n
   check(writable, `data directory ${config.dataDir} writable`, 'set FORECARE_DATA_DIR to a folder this user may write');
   if (writable) {
     try {
-      const n = withStore(config, (store) => (store.sqlite.prepare('SELECT count(*) AS n FROM journal').get() as { n: number }).n);
+      const n = withStore(config, (store) => (store.journal.prepare('SELECT count(*) AS n FROM journal').get() as { n: number }).n);
       check(true, `store ${dbFile(config)} opens and is migrated (${n} journal entries)`, '');
     } catch (err) {
       check(false, `store ${dbFile(config)}`, (err as Error).message);

@@ -32,7 +32,7 @@ function parts(store: Store, clock: ManualClock) {
     checkpointEveryMs: 60_000,
     overrides: { 'hub-offline': { silentFor: 60_000 } },
   });
-  const journal = new Journal(store, clock, metrics, logger, 100);
+  const journal = new Journal(store, clock, metrics, logger, { maxBatch: 100 });
   journal.onCommitted((entries) => runner.onCommitted(entries));
   return { runner, journal, tickets, alarms, outbox, customers };
 }

@@ -150,7 +150,7 @@ export class RuleRunner {
     }
     this.engine = cp?.engine ?? new Engine(opts);
     this.pos = cp?.pos ?? 0;
-    const select = this.store.sqlite.prepare('SELECT pos, received_at, hub_id, appliance_id, kind, payload FROM journal WHERE pos > ? ORDER BY pos LIMIT ?');
+    const select = this.store.journal.prepare('SELECT pos, received_at, hub_id, appliance_id, kind, payload FROM journal WHERE pos > ? ORDER BY pos LIMIT ?');
     let replayed = 0;
     for (;;) {
       const rows = select.all(this.pos, REPLAY_CHUNK) as { pos: number; received_at: number; hub_id: string; appliance_id: string | null; kind: string; payload: Buffer }[];

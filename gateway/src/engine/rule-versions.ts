@@ -72,7 +72,7 @@ export class RuleVersions {
   /** Recorded inputs of the last `days` from the journal (as the engine saw them). */
   recorded(days: number, limit = 200_000): EngineInput[] {
     const since = this.clock.now() - days * 86_400_000;
-    const rows = this.store.sqlite
+    const rows = this.store.journal
       .prepare('SELECT pos, received_at, kind, hub_id, appliance_id, payload FROM journal WHERE received_at >= ? ORDER BY pos LIMIT ?')
       .all(since, limit) as { pos: number; received_at: number; kind: string; hub_id: string; appliance_id: string | null; payload: Buffer }[];
     return rows.flatMap((r) => engineInputs({ pos: r.pos, receivedAt: r.received_at, message: messageOfRow(r) }));

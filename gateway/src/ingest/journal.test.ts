@@ -14,13 +14,13 @@ const telemetry = (seq: number): UplinkMessage => ({ kind: 'telemetry', hubId: '
 
 function journalOn(maxBatch: number, maxDelayMs: number): { store: Store; journal: Journal; batches: JournalEntry[][] } {
   const store = openStore(join(mkdtempSync(join(tmpdir(), 'journal-')), 'db.sqlite'));
-  const journal = new Journal(store, new ManualClock(T0), new Metrics({ defaultMetrics: false }), createLogger({ level: 'silent' }), maxBatch, maxDelayMs);
+  const journal = new Journal(store, new ManualClock(T0), new Metrics({ defaultMetrics: false }), createLogger({ level: 'silent' }), { maxBatch, maxDelayMs });
   const batches: JournalEntry[][] = [];
   journal.onCommitted((entries) => batches.push([...entries]));
   return { store, journal, batches };
 }
 
-const rows = (store: Store): { pos: number; seq: number }[] => store.sqlite.prepare('SELECT pos, seq FROM journal ORDER BY pos').all() as { pos: number; seq: number }[];
+const rows = (store: Store): { pos: number; seq: number }[] => store.journal.prepare('SELECT pos, seq FROM journal ORDER BY pos').all() as { pos: number; seq: number }[];
 
 describe('journal group commit', () => {
   afterEach(() => {

@@ -3,6 +3,8 @@ import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Store } from '../store/db.js';
+import { JOURNAL_KINDS, type JournalBatch } from '../store/journal-db.js';
+import { InlineJournalWriter, type JournalWriter } from './journal-writer.js';
 
 export interface JournalEntry {
   readonly pos: number;
@@ -34,30 +36,39 @@ interface PendingDead {
   readonly done: (err?: Error) => void;
 }
 
-/** Rows per multi-row INSERT: one statement call binds this many messages (fewer native calls per message). */
-const CHUNK = 32;
-const UPLINK_KINDS = ['status', 'heartbeat', 'telemetry', 'fault', 'inventory'] as const satisfies readonly UplinkMessage['kind'][];
-const COLUMNS = 7;
-const INSERT = 'INSERT INTO journal (received_at, hub_id, appliance_id, kind, seq, device_ts, payload) VALUES ';
+const UPLINK_KINDS = JOURNAL_KINDS satisfies readonly UplinkMessage['kind'][];
+const KIND_CODES: Record<UplinkMessage['kind'], number> = { status: 0, heartbeat: 1, telemetry: 2, fault: 3, inventory: 4 };
+
+export interface JournalOptions {
+  readonly maxBatch: number;
+  /** 0: a batch is what one event-loop turn brought; otherwise wait up to this long for it to fill. */
+  readonly maxDelayMs?: number;
+  /** Where batches are committed; by default on this thread, into the store's journal file. */
+  readonly writer?: JournalWriter;
+}
 
 /**
  * The durable journal in front of every PUBACK. Appends are queued; all appends made while
- * the event loop handles one batch of socket reads are written in ONE SQLite transaction
- * (group commit), and only then are their callbacks — which let aedes send the PUBACKs —
- * called. A batch is also cut at `maxBatch` entries.
+ * the event loop handles one batch of socket reads go to the writer as ONE batch, committed
+ * in one SQLite transaction (group commit), and only then are their callbacks — which let
+ * aedes send the PUBACKs — called, followed by the listeners (the rules) in journal order.
+ * A batch is also cut at `maxBatch` entries. Dead letters go to the main database here.
  */
 export class Journal {
   private messages: PendingMessage[] = [];
   private dead: PendingDead[] = [];
   private scheduled = false;
   private timer: NodeJS.Timeout | undefined;
-  private readonly insertMessage;
-  private readonly insertChunk;
-  private readonly chunkArgs: unknown[] = new Array<unknown>(CHUNK * COLUMNS);
   private readonly insertDead;
-  private readonly commitBatch;
+  private readonly commitDead;
+  private readonly writer: JournalWriter;
+  private readonly maxBatch: number;
+  private readonly maxDelayMs: number;
   private readonly listeners: ((entries: readonly JournalEntry[]) => void)[] = [];
   private closed = false;
+  /** Batches handed to the writer and not yet answered. */
+  private inFlight = 0;
+  private drained: (() => void)[] = [];
   private readonly kindCounts: Record<UplinkMessage['kind'], number> = { status: 0, heartbeat: 0, telemetry: 0, fault: 0, inventory: 0 };
 
   constructor(
@@ -65,18 +76,24 @@ export class Journal {
     private readonly clock: Clock,
     private readonly metrics: Metrics,
     private readonly logger: Logger,
-    private readonly maxBatch: number,
-    /** 0: a batch is what one event-loop turn brought; otherwise wait up to this long for it to fill. */
-    private readonly maxDelayMs = 0,
+    options: JournalOptions,
   ) {
-    const row = '(?, ?, ?, ?, ?, ?, ?)';
-    this.insertMessage = store.sqlite.prepare(INSERT + row);
-    this.insertChunk = store.sqlite.prepare(INSERT + Array<string>(CHUNK).fill(row).join(', '));
+    this.maxBatch = options.maxBatch;
+    this.maxDelayMs = options.maxDelayMs ?? 0;
+    this.writer = options.writer ?? new InlineJournalWriter(store.journal);
     this.insertDead = store.sqlite.prepare(
       'INSERT INTO dead_letters (received_at, hub_id, client_id, topic, reason, errors, payload) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
-    // Built once: a transaction function per commit would be garbage on the hot path.
-    this.commitBatch = store.sqlite.transaction((messages: readonly PendingMessage[], dead: readonly PendingDead[]) => this.write(messages, dead));
+    this.commitDead = store.sqlite.transaction((dead: readonly PendingDead[]) => {
+      for (const p of dead) {
+        const l = p.letter;
+        this.insertDead.run(p.receivedAt, l.hubId, l.clientId, l.topic, l.reason, JSON.stringify(l.errors), l.payload);
+      }
+    });
+  }
+
+  start(): Promise<void> {
+    return this.writer.start();
   }
 
   /** Called with every committed batch, in journal order. */
@@ -111,90 +128,126 @@ export class Journal {
     }
   }
 
-  /** Inserts a batch; returns the journal entries in order. Runs inside the commit transaction. */
-  private write(messages: readonly PendingMessage[], dead: readonly PendingDead[]): JournalEntry[] {
-    const committed: JournalEntry[] = new Array<JournalEntry>(messages.length);
-    const args = this.chunkArgs;
-    let i = 0;
-    // Whole chunks in one multi-row INSERT; rowids of one statement are consecutive (one writer).
-    for (; i + CHUNK <= messages.length; i += CHUNK) {
-      for (let j = 0; j < CHUNK; j++) bindRow(args, j * COLUMNS, messages[i + j] as PendingMessage);
-      const last = Number(this.insertChunk.run(args).lastInsertRowid);
-      for (let j = 0; j < CHUNK; j++) committed[i + j] = entryOf(messages[i + j] as PendingMessage, last - CHUNK + 1 + j);
-    }
-    const one = new Array<unknown>(COLUMNS);
-    for (; i < messages.length; i++) {
-      const p = messages[i] as PendingMessage;
-      bindRow(one, 0, p);
-      committed[i] = entryOf(p, Number(this.insertMessage.run(one).lastInsertRowid));
-    }
-    for (const p of dead) {
-      const l = p.letter;
-      this.insertDead.run(p.receivedAt, l.hubId, l.clientId, l.topic, l.reason, JSON.stringify(l.errors), l.payload);
-    }
-    return committed;
-  }
-
-  /** Commits everything queued. Synchronous: better-sqlite3 blocks for the commit. */
+  /** Hands everything queued to the writer (dead letters: committed here and now). */
   flush(): void {
     this.scheduled = false;
     if (this.timer !== undefined) {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
+    if (this.dead.length > 0) this.flushDead();
     const messages = this.messages;
-    const dead = this.dead;
-    if (messages.length === 0 && dead.length === 0) return;
+    if (messages.length === 0) return;
     this.messages = [];
+    const { batch, transfer } = packBatch(messages);
+    this.inFlight++;
+    this.writer.write(batch, transfer, (err, firstPos, commitMs) => this.written(messages, err, firstPos, commitMs));
+  }
+
+  private flushDead(): void {
+    const dead = this.dead;
     this.dead = [];
-    let committed: JournalEntry[];
-    const started = performance.now();
     try {
-      committed = this.commitBatch.immediate(messages, dead);
+      this.commitDead.immediate(dead);
     } catch (err) {
-      this.logger.error({ err, batch: messages.length + dead.length }, 'journal commit failed; messages not acknowledged');
-      for (const p of messages) p.done(err as Error);
+      this.logger.error({ err, batch: dead.length }, 'dead letters not written; messages not acknowledged');
       for (const p of dead) p.done(err as Error);
       return;
     }
     const end = performance.now();
-    this.metrics.journalCommitSeconds.observe((end - started) / 1000);
-    this.metrics.journalBatchSize.observe(messages.length + dead.length);
-    const puback = this.metrics.pubackSeconds;
-    const kinds = this.kindCounts;
-    for (const p of messages) {
-      puback.observe((end - p.startedAt) / 1000);
-      kinds[p.message.kind]++;
-      p.done();
-    }
-    for (const kind of UPLINK_KINDS) {
-      if (kinds[kind] > 0) this.metrics.messagesIn.inc({ kind }, kinds[kind]);
-      kinds[kind] = 0;
-    }
     for (const p of dead) {
-      puback.observe((end - p.startedAt) / 1000);
+      this.metrics.pubackSeconds.observe((end - p.startedAt) / 1000);
       p.done();
     }
-    if (committed.length > 0) for (const l of this.listeners) l(committed);
   }
 
-  close(): void {
+  private written(messages: readonly PendingMessage[], err: Error | undefined, firstPos: number, commitMs: number): void {
+    this.inFlight--;
+    try {
+      if (err !== undefined) {
+        this.logger.error({ err, batch: messages.length }, 'journal commit failed; messages not acknowledged');
+        for (const p of messages) p.done(err);
+        return;
+      }
+      const end = performance.now();
+      this.metrics.journalCommitSeconds.observe(commitMs / 1000);
+      this.metrics.journalBatchSize.observe(messages.length);
+      const puback = this.metrics.pubackSeconds;
+      const kinds = this.kindCounts;
+      const committed = new Array<JournalEntry>(messages.length);
+      for (let i = 0; i < messages.length; i++) {
+        const p = messages[i] as PendingMessage;
+        committed[i] = { pos: firstPos + i, receivedAt: p.receivedAt, message: p.message };
+        puback.observe((end - p.startedAt) / 1000);
+        kinds[p.message.kind]++;
+        p.done();
+      }
+      for (const kind of UPLINK_KINDS) {
+        if (kinds[kind] > 0) this.metrics.messagesIn.inc({ kind }, kinds[kind]);
+        kinds[kind] = 0;
+      }
+      for (const l of this.listeners) l(committed);
+    } finally {
+      if (this.inFlight === 0) {
+        const waiting = this.drained;
+        this.drained = [];
+        for (const resolve of waiting) resolve();
+      }
+    }
+  }
+
+  /** Resolves once everything appended so far is committed and its listeners have run. */
+  settled(): Promise<void> {
     this.flush();
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.drained.push(resolve));
+  }
+
+  async close(): Promise<void> {
+    await this.settled();
     this.closed = true;
+    await this.writer.stop();
   }
 }
 
-function bindRow(args: unknown[], o: number, p: PendingMessage): void {
-  const m = p.message;
-  args[o] = p.receivedAt;
-  args[o + 1] = m.hubId;
-  args[o + 2] = 'applianceId' in m ? m.applianceId : null;
-  args[o + 3] = m.kind;
-  args[o + 4] = 'seq' in m.payload && typeof m.payload.seq === 'number' ? m.payload.seq : null;
-  args[o + 5] = m.payload.ts;
-  args[o + 6] = p.raw;
-}
-
-function entryOf(p: PendingMessage, pos: number): JournalEntry {
-  return { pos, receivedAt: p.receivedAt, message: p.message };
+/** The queued messages as columns, ids and payloads back to back: a few transferable buffers. */
+function packBatch(messages: readonly PendingMessage[]): { batch: JournalBatch; transfer: ArrayBuffer[] } {
+  const n = messages.length;
+  const receivedAt = new Float64Array(n);
+  const seq = new Float64Array(n);
+  const deviceTs = new Float64Array(n);
+  const kind = new Uint8Array(n);
+  const ends = new Uint32Array(n);
+  const textEnds = new Uint32Array(2 * n);
+  let bytes = 0;
+  let chars = 0;
+  for (let i = 0; i < n; i++) {
+    const p = messages[i] as PendingMessage;
+    bytes += p.raw.length;
+    chars += p.message.hubId.length + ('applianceId' in p.message ? p.message.applianceId.length : 0);
+  }
+  const payload = new Uint8Array(bytes);
+  // UTF-8 takes at most 3 bytes per UTF-16 code unit.
+  const text = Buffer.from(new ArrayBuffer(chars * 3));
+  let offset = 0;
+  let t = 0;
+  for (let i = 0; i < n; i++) {
+    const p = messages[i] as PendingMessage;
+    const m = p.message;
+    receivedAt[i] = p.receivedAt;
+    seq[i] = 'seq' in m.payload && typeof m.payload.seq === 'number' ? m.payload.seq : NaN;
+    deviceTs[i] = m.payload.ts;
+    kind[i] = KIND_CODES[m.kind];
+    t += text.write(m.hubId, t, 'utf8');
+    textEnds[2 * i] = t;
+    if ('applianceId' in m) t += text.write(m.applianceId, t, 'utf8');
+    textEnds[2 * i + 1] = t;
+    payload.set(p.raw, offset);
+    offset += p.raw.length;
+    ends[i] = offset;
+  }
+  return {
+    batch: { count: n, receivedAt, seq, deviceTs, kind, text, textEnds, payload, ends },
+    transfer: [receivedAt.buffer, seq.buffer, deviceTs.buffer, kind.buffer, textEnds.buffer, ends.buffer, payload.buffer, text.buffer as ArrayBuffer],
+  };
 }

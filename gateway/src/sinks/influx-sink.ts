@@ -70,9 +70,9 @@ export class InfluxSink {
     this.client = new InfluxDB({ url: options.url, token: options.token, timeout: 10_000 });
     const row = store.sqlite.prepare('SELECT pos FROM checkpoints WHERE name = ?').get(CHECKPOINT) as { pos: number } | undefined;
     // A new sink starts at the journal's end: history begins when it is configured.
-    this.lastPos = store.sqlite.prepare('SELECT coalesce(max(pos), 0) AS pos FROM journal');
+    this.lastPos = store.journal.prepare('SELECT coalesce(max(pos), 0) AS pos FROM journal');
     this.pos = row?.pos ?? (this.lastPos.get() as { pos: number }).pos;
-    this.select = store.sqlite.prepare("SELECT pos, kind, hub_id, appliance_id, payload FROM journal WHERE pos > ? AND kind = 'telemetry' ORDER BY pos LIMIT ?");
+    this.select = store.journal.prepare("SELECT pos, kind, hub_id, appliance_id, payload FROM journal WHERE pos > ? AND kind = 'telemetry' ORDER BY pos LIMIT ?");
   }
 
   get position(): number {

@@ -5,13 +5,19 @@ import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { GatewayError } from '../errors.js';
+import { journalFileBeside, openJournalDb } from './journal-db.js';
 import * as schema from './schema.js';
 
 export type Db = BetterSQLite3Database<typeof schema>;
 
 export interface Store {
-  /** The raw connection, for prepared statements on hot paths (journal appends). */
+  /** The raw connection, for prepared statements on hot paths. */
   readonly sqlite: Database.Database;
+  /**
+   * The journal file (journal-db.ts), for reading the journal and pruning it. Its writes come
+   * from the journal writer: in the gateway a thread of its own with its own connection.
+   */
+  readonly journal: Database.Database;
   /** drizzle over the same connection, for everything else. */
   readonly db: Db;
   readonly file: string;
@@ -41,15 +47,42 @@ export function openStore(file: string, options: { synchronous?: 'NORMAL' | 'FUL
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('temp_store = MEMORY');
   sqlite.pragma('cache_size = -32000');
+  let journal: Database.Database;
+  try {
+    journal = file === ':memory:' ? openJournalDb(':memory:') : openJournalDb(journalFileBeside(file), options.synchronous);
+  } catch (err) {
+    sqlite.close();
+    throw new GatewayError('GW_ERR_STORE', `cannot open the journal beside ${file}: ${(err as Error).message}`, { cause: err });
+  }
+  moveLegacyJournal(sqlite, journal);
   const db = drizzle(sqlite, { schema });
   migrate(db, { migrationsFolder });
   return {
     sqlite,
+    journal,
     db,
     file,
     transaction: <T>(fn: () => T): T => sqlite.transaction(fn).immediate(),
     close: () => {
+      if (journal.open) journal.close();
       if (sqlite.open) sqlite.close();
     },
   };
+}
+
+/**
+ * Data directories from before the journal had a file of its own keep it in the main
+ * database (migration 0007 drops that table): its rows move over first, positions kept, so
+ * nothing acknowledged is lost and the rules' checkpoint positions still point at them.
+ */
+function moveLegacyJournal(main: Database.Database, journal: Database.Database): void {
+  const legacy = main.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'journal'").get();
+  if (legacy === undefined) return;
+  const rows = main.prepare('SELECT pos, received_at, hub_id, appliance_id, kind, seq, device_ts, payload FROM journal ORDER BY pos').all() as Record<string, unknown>[];
+  if (rows.length === 0) return;
+  const insert = journal.prepare('INSERT OR IGNORE INTO journal (pos, received_at, hub_id, appliance_id, kind, seq, device_ts, payload) VALUES (@pos, @received_at, @hub_id, @appliance_id, @kind, @seq, @device_ts, @payload)');
+  journal.transaction(() => {
+    for (const r of rows) insert.run(r);
+  }).immediate();
+  main.prepare('DELETE FROM journal').run();
 }

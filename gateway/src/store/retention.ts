@@ -31,8 +31,10 @@ export class Retention {
     const s = this.store.sqlite;
     const positions = this.consumers.map((name) => (s.prepare('SELECT pos FROM checkpoints WHERE name = ?').get(name) as { pos: number } | undefined)?.pos ?? 0);
     const keepFrom = positions.length === 0 ? Number.MAX_SAFE_INTEGER : Math.min(...positions);
+    // The journal file's writer thread may wait up to busy_timeout for this delete, never the other way round.
+    const journal = this.store.journal.prepare('DELETE FROM journal WHERE received_at < ? AND pos <= ?').run(cutoff, keepFrom).changes;
     const result = this.store.transaction(() => ({
-      journal: s.prepare('DELETE FROM journal WHERE received_at < ? AND pos <= ?').run(cutoff, keepFrom).changes,
+      journal,
       telemetry: s.prepare('DELETE FROM telemetry WHERE at < ?').run(cutoff).changes,
       deadLetters: s.prepare('DELETE FROM dead_letters WHERE received_at < ?').run(cutoff).changes,
       webhookIds: s.prepare('DELETE FROM webhook_receipts WHERE received_at < ?').run(Math.min(cutoff, now - KEEP_WEBHOOK_IDS_MS)).changes,

@@ -55,17 +55,7 @@ export const appliances = sqliteTable('appliances', {
   lastSeenAt: integer('last_seen_at'),
 }, (t) => [index('appliances_hub').on(t.hubId), index('appliances_customer').on(t.customerId)]);
 
-/** Every accepted uplink message, in arrival order: what a PUBACK promised. */
-export const journal = sqliteTable('journal', {
-  pos: integer('pos').primaryKey({ autoIncrement: true }),
-  receivedAt: integer('received_at').notNull(),
-  hubId: text('hub_id').notNull(),
-  applianceId: text('appliance_id'),
-  kind: text('kind').notNull(),
-  seq: integer('seq'),
-  deviceTs: integer('device_ts'),
-  payload: text('payload').notNull(),
-}, (t) => [index('journal_received').on(t.receivedAt)]);
+// The journal (every accepted uplink message, what a PUBACK promised) has a file of its own: store/journal-db.ts.
 
 /** Messages refused after the broker accepted them (bad JSON, schema, range). */
 export const deadLetters = sqliteTable('dead_letters', {
