@@ -1,5 +1,6 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { topics } from '@forecare/firmware-contracts';
+import { runRawLoad } from './raw-load.js';
 
 export interface LoadOptions {
   readonly url: string;
@@ -21,8 +22,20 @@ export interface LoadResult {
   readonly errors: number;
 }
 
-/** Publishes valid fridge telemetry as fast as the gateway acknowledges it, from many connections. */
+/**
+ * Publishes valid fridge telemetry as fast as the gateway acknowledges it, from many
+ * connections: over raw sockets for mqtt:// (raw-load.ts: the generator costs little, so the
+ * rate is the server's), through the mqtt client library for mqtts:// and ws(s)://.
+ */
 export async function runLoad(o: LoadOptions): Promise<LoadResult> {
+  const url = new URL(o.url);
+  if (url.protocol !== 'mqtt:') return runClientLoad(o);
+  const r = await runRawLoad({ host: url.hostname, port: Number(url.port === '' ? 1883 : url.port), hubs: o.hubs, qos: o.qos, window: o.window, seconds: o.seconds, ...(o.onProgress !== undefined ? { onProgress: o.onProgress } : {}) });
+  const ms = (v: number): number | null => (Number.isNaN(v) ? null : v);
+  return { connections: r.connections, sent: r.acked, seconds: r.seconds, perSec: r.perSec, pubackP50Ms: o.qos === 1 ? ms(r.p50) : null, pubackP99Ms: o.qos === 1 ? ms(r.p99) : null, errors: r.errors };
+}
+
+async function runClientLoad(o: LoadOptions): Promise<LoadResult> {
   const clients: MqttClient[] = await Promise.all(o.hubs.map((h) => mqtt.connectAsync(o.url, { username: h.hubId, password: h.password, clientId: `${h.hubId}-load`, protocolVersion: 4, reconnectPeriod: 0 })));
   const latencies: number[] = [];
   let sent = 0;

@@ -14,12 +14,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt, { type MqttClient } from 'mqtt';
 import { APPLIANCE_TYPES, applianceCatalog } from '@forecare/firmware-contracts';
-import { runLoad } from '@forecare/device-sim';
+import { runLoad, type RawLoadOptions, type RawLoadResult } from '@forecare/device-sim';
 import { defaultRulesDir } from '@forecare/rules';
 import Database from 'better-sqlite3';
 import { hashPassword } from '../hubs/credentials.js';
 import { openStore } from '../store/db.js';
-import type { RawLoadOptions, RawLoadResult } from './raw-load.js';
+
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const HUBS = Number(process.env.BENCH_HUBS ?? 20);
@@ -28,6 +28,8 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 15_000);
 const TOKEN = 'bench-admin-token-0123456789abcdef';
 const PASSWORD = 'bench-password-shared-by-bench-hubs-only';
 const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
+/** device-sim's raw-socket generator (what `forecare-sim load` uses), run as a script of its own. */
+const rawLoadScript = fileURLToPath(new URL('raw-load.js', import.meta.resolve('@forecare/device-sim')));
 
 interface Server {
   readonly child: ChildProcess;
@@ -116,8 +118,8 @@ type LoadFigures = RawLoadResult & { readonly serverCpuUsPerMsg: number };
 
 async function load(port: number, password: string | null, pid: number): Promise<LoadFigures> {
   const cpuBefore = cpuMs(pid);
-  const options: RawLoadOptions = { port, hubs: Array.from({ length: HUBS }, (_, i) => `bench-${i}`), password, window: WINDOW, seconds: SECONDS };
-  const child = spawn(process.execPath, [here('./raw-load.js'), JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const options: RawLoadOptions = { port, hubs: Array.from({ length: HUBS }, (_, i) => ({ hubId: `bench-${i}`, password })), window: WINDOW, seconds: SECONDS };
+  const child = spawn(process.execPath, [rawLoadScript, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));

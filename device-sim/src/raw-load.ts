@@ -1,33 +1,41 @@
 /**
- * A lean QoS 1 load generator that speaks MQTT 3.1.1 on raw sockets: CONNECT, PUBLISH with
- * packet ids kept in a window per connection, PUBACK counting. It runs in its own process
- * (the benchmark spawns it), so neither the server under test nor the orchestrator shares
- * its event loop, and it costs a fraction of what a full client library costs per message:
- * the figure is the server's, not the generator's.
+ * A lean load generator that speaks MQTT 3.1.1 on raw sockets: CONNECT, PUBLISH (QoS 1 with
+ * packet ids kept in a window per connection, or QoS 0 as fast as the socket drains), PUBACK
+ * counting. It costs a fraction of what a full client library costs per message, so the
+ * rate it reports is the server's, not the generator's. `forecare-sim load` uses it for
+ * mqtt:// URLs, and the gateway's ingest benchmark runs it in a process of its own:
  *
- * Usage: node raw-load.js '<json RawLoadOptions>' — prints one JSON line (RawLoadResult).
+ *   node raw-load.js '<json RawLoadOptions>'   — prints one JSON line (RawLoadResult).
  */
 import { connect, type Socket } from 'node:net';
 
 export interface RawLoadOptions {
   readonly port: number;
   readonly host?: string;
-  /** One connection per hub; username = hub id. */
-  readonly hubs: readonly string[];
-  readonly password: string | null;
+  /** One connection per hub; username = hub id, no credentials when password is null (a bare broker). */
+  readonly hubs: readonly { readonly hubId: string; readonly password: string | null }[];
+  readonly qos?: 0 | 1;
+  /** QoS 1 publishes in flight per connection. */
   readonly window: number;
   readonly seconds: number;
+  /** Called every 250 ms with the messages sent (QoS 0) or acknowledged (QoS 1) so far. */
+  readonly onProgress?: (count: number) => void;
 }
 
 export interface RawLoadResult {
+  readonly connections: number;
   readonly sent: number;
+  /** QoS 1: acknowledged within the time; QoS 0: written within the time. */
   readonly acked: number;
   readonly perSec: number;
+  /** PUBACK latency in ms (NaN for QoS 0). */
   readonly p50: number;
   readonly p99: number;
   readonly seconds: number;
   /** CPU the generator itself used, in cores (user + system over wall time). */
   readonly cpuCores: number;
+  /** Connections the server closed during the run. */
+  readonly errors: number;
 }
 
 function remainingLength(n: number): Buffer {
@@ -55,20 +63,21 @@ function connectPacket(clientId: string, username: string, password: string | nu
   return Buffer.concat([Buffer.from([0x10]), remainingLength(body.length), body]);
 }
 
-/** PUBLISH QoS 1 [MQTT-3.3]: fixed header 0x32, topic, packet id, payload. */
+/** PUBLISH [MQTT-3.3]: fixed header 0x32 (QoS 1, with a packet id) or 0x30 (QoS 0), topic, payload. */
 function publishPacket(topic: Buffer, id: number, payload: string): Buffer {
   const payloadBytes = Buffer.byteLength(payload);
-  const len = 2 + topic.length + 2 + payloadBytes;
+  const idBytes = id > 0 ? 2 : 0;
+  const len = 2 + topic.length + idBytes + payloadBytes;
   const rl = remainingLength(len);
   const out = Buffer.allocUnsafe(1 + rl.length + len);
-  out[0] = 0x32;
+  out[0] = id > 0 ? 0x32 : 0x30;
   rl.copy(out, 1);
   let o = 1 + rl.length;
   out.writeUInt16BE(topic.length, o);
   topic.copy(out, o + 2);
   o += 2 + topic.length;
-  out.writeUInt16BE(id, o);
-  out.write(payload, o + 2, 'utf8');
+  if (id > 0) out.writeUInt16BE(id, o);
+  out.write(payload, o + idBytes, 'utf8');
   return out;
 }
 
@@ -87,11 +96,13 @@ function percentile(sorted: Float64Array, p: number): number {
 
 export async function runRawLoad(o: RawLoadOptions): Promise<RawLoadResult> {
   const host = o.host ?? '127.0.0.1';
+  const qos = o.qos ?? 1;
   let sent = 0;
   let acked = 0;
+  let errors = 0;
   let running = true;
   // Latencies in a growing typed array: no per-message allocation on the generator side.
-  let lat = new Float64Array(1 << 20);
+  let lat = new Float64Array(1 << 16);
   let latN = 0;
   const record = (ms: number): void => {
     if (latN === lat.length) {
@@ -103,23 +114,38 @@ export async function runRawLoad(o: RawLoadOptions): Promise<RawLoadResult> {
   };
   const base = Math.floor(Date.now() / 1000) * 1000;
 
-  const send = (lane: Lane): void => {
-    const id = lane.nextId;
-    lane.nextId = id === 65535 ? 1 : id + 1;
+  /** Writes one PUBLISH; answers whether the socket takes more now. */
+  const send = (lane: Lane): boolean => {
+    let id = 0;
+    if (qos === 1) {
+      id = lane.nextId;
+      lane.nextId = id === 65535 ? 1 : id + 1;
+      lane.sentAt[id] = performance.now();
+    }
     const seq = ++lane.seq;
     const payload = `{"ts":${Date.now()},"seq":${seq},"type":"refrigerator","metrics":{"fridge_temp_c":${4 + (seq % 10) / 10},"freezer_temp_c":-18.5,"compressor_duty":0.42,"compressor_current_a":1.1,"door_open":false}}`;
-    lane.sentAt[id] = performance.now();
-    lane.socket.write(publishPacket(lane.topic, id, payload));
     sent++;
+    if (qos === 0) acked++;
+    return lane.socket.write(publishPacket(lane.topic, id, payload));
+  };
+  // QoS 0: as fast as the socket drains.
+  const pump = (lane: Lane): void => {
+    while (running && !lane.socket.destroyed && send(lane));
   };
 
-  const open = (hubId: string, index: number): Promise<Lane> =>
+  const open = (hub: RawLoadOptions['hubs'][number], index: number): Promise<Lane> =>
     new Promise((resolve, reject) => {
+      const { hubId } = hub;
       const socket = connect({ host, port: o.port, noDelay: true });
       const lane: Lane = { socket, topic: Buffer.from(`forecare/v1/${hubId}/appliances/${hubId}.fridge/telemetry`), sentAt: new Float64Array(65536), seq: base + index * 1_000_000, nextId: 1 };
       let pending: Buffer = Buffer.alloc(0);
       let connected = false;
-      socket.on('error', reject);
+      socket.on('error', (err) => {
+        if (!connected) reject(err);
+      });
+      socket.on('drain', () => {
+        if (qos === 0) pump(lane);
+      });
       socket.on('data', (chunk: Buffer) => {
         pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
         let i = 0;
@@ -147,24 +173,32 @@ export async function runRawLoad(o: RawLoadOptions): Promise<RawLoadResult> {
       });
       socket.on('close', () => {
         if (!connected) reject(new Error(`connection of ${hubId} closed before CONNACK`));
+        else if (running) errors++; // the server closed it mid-run
       });
-      socket.write(connectPacket(`${hubId}-rawload`, hubId, o.password));
+      socket.write(connectPacket(`${hubId}-rawload`, hubId, hub.password));
     });
 
   const lanes = await Promise.all(o.hubs.map((h, i) => open(h, i)));
+  const progress = o.onProgress === undefined ? undefined : setInterval(() => o.onProgress?.(acked), 250);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  for (const lane of lanes) for (let w = 0; w < o.window; w++) send(lane);
+  for (const lane of lanes) {
+    if (qos === 0) pump(lane);
+    else for (let w = 0; w < o.window; w++) send(lane);
+  }
   await new Promise((r) => setTimeout(r, o.seconds * 1000));
   running = false;
   const elapsedMs = performance.now() - t0;
   const ackedInTime = acked;
   const cpu = process.cpuUsage(cpu0);
+  if (progress !== undefined) clearInterval(progress);
+  o.onProgress?.(ackedInTime);
   // Let what is in flight come back, then close.
-  await new Promise((r) => setTimeout(r, 500));
+  await new Promise((r) => setTimeout(r, qos === 1 ? 500 : 50));
   for (const lane of lanes) lane.socket.destroy();
   const sorted = lat.subarray(0, latN).sort();
   return {
+    connections: lanes.length,
     sent,
     acked: ackedInTime,
     perSec: Math.round(ackedInTime / (elapsedMs / 1000)),
@@ -172,6 +206,7 @@ export async function runRawLoad(o: RawLoadOptions): Promise<RawLoadResult> {
     p99: percentile(sorted, 99),
     seconds: Math.round(elapsedMs) / 1000,
     cpuCores: Math.round(((cpu.user + cpu.system) / 1000 / elapsedMs) * 100) / 100,
+    errors,
   };
 }
 
