@@ -8,6 +8,7 @@ import { createLogger } from '../log.js';
 import { Metrics } from '../metrics/metrics.js';
 import { openStore, type Store } from '../store/db.js';
 import { Journal, type JournalEntry } from './journal.js';
+import { InlineJournalWriter, type BatchWritten, type JournalWriter } from './journal-writer.js';
 
 const T0 = Date.UTC(2026, 10, 24, 12, 0);
 const telemetry = (seq: number): UplinkMessage => ({ kind: 'telemetry', hubId: 'h1', applianceId: 'h1.fridge', payload: { ts: T0, seq, type: 'refrigerator', metrics: { fridge_temp_c: 4 } } });
@@ -69,5 +70,41 @@ describe('journal group commit', () => {
     journal.append(telemetry(3), Buffer.from('{}'), () => undefined);
     await new Promise((r) => setImmediate(r));
     expect(batches.map((b) => b.length)).toEqual([2, 1]);
+  });
+
+  it('with a writer thread, small batches commit on the event loop only while the thread holds none: positions stay in order', () => {
+    const store = openStore(join(mkdtempSync(join(tmpdir(), 'journal-')), 'db.sqlite'));
+    // A stand-in for the thread: it commits as the thread would, but answers only when released.
+    const held: (() => void)[] = [];
+    const sizes: number[] = [];
+    const inner = new InlineJournalWriter(store.journal);
+    const thread: JournalWriter = {
+      start: () => Promise.resolve(),
+      stop: () => Promise.resolve(),
+      write: (batch, transfer, done: BatchWritten) => {
+        sizes.push(batch.count);
+        inner.write(batch, transfer, (err, firstPos, ms) => held.push(() => done(err, firstPos, ms)));
+      },
+    };
+    const journal = new Journal(store, new ManualClock(T0), new Metrics({ defaultMetrics: false }), createLogger({ level: 'silent' }), { maxBatch: 1000, writer: thread, inlineMax: 4 });
+    const batches: JournalEntry[][] = [];
+    journal.onCommitted((entries) => batches.push([...entries]));
+    let seq = 0;
+    const append = (n: number): void => {
+      for (let i = 0; i < n; i++) journal.append(telemetry(++seq), Buffer.from('{}'), () => undefined);
+      journal.flush();
+    };
+    append(2); // small, thread idle: committed here at once
+    expect(sizes).toEqual([]);
+    expect(batches.map((b) => b.length)).toEqual([2]);
+    append(10); // large: to the thread
+    append(2); // small, but the thread holds a batch: behind it, to the thread
+    expect(sizes).toEqual([10, 2]);
+    for (const release of held.splice(0)) release();
+    expect(batches.map((b) => b.length)).toEqual([2, 10, 2]);
+    const positions = batches.flat().map((e) => e.pos);
+    expect(positions).toEqual([...positions].sort((a, b) => a - b));
+    expect(rows(store).map((r) => r.seq)).toEqual(Array.from({ length: 14 }, (_, i) => i + 1));
+    store.close();
   });
 });
