@@ -8,5 +8,5 @@ export { loadScenario, scenarioNames, scenariosDir, applyDue, eventHubs, type Sc
 export { driveScenario, scenarioAppliances, scenarioHubOptions, scenarioNetwork, type ScenarioDrive } from './scenario-run.js';
 export { score, scoreTable, DETECTED_BY, type Score, type ScoredAlarm, type KindScore, type Detection } from './score.js';
 export { runLoad, type LoadOptions, type LoadResult } from './load.js';
-export { runRawLoad, type RawLoadOptions, type RawLoadResult } from './raw-load.js';
+export { mqttString, remainingLength, runRawLoad, type RawLoadOptions, type RawLoadResult } from './raw-load.js';
 export { ContactCenterSim, type ContactCenterOptions, type ReceivedTask, type Outcome } from './contact-center-sim.js';

@@ -38,7 +38,8 @@ export interface RawLoadResult {
   readonly errors: number;
 }
 
-function remainingLength(n: number): Buffer {
+/** The variable-length Remaining Length of a fixed header [MQTT-2.2.3]. */
+export function remainingLength(n: number): Buffer {
   const bytes: number[] = [];
   do {
     let b = n % 128;
@@ -49,8 +50,9 @@ function remainingLength(n: number): Buffer {
   return Buffer.from(bytes);
 }
 
-function mqttString(s: string): Buffer {
-  const b = Buffer.from(s, 'utf8');
+/** A length-prefixed MQTT string [MQTT-1.5.3]; given bytes are sent as they are (tests send invalid UTF-8 on purpose). */
+export function mqttString(s: Buffer | string): Buffer {
+  const b = typeof s === 'string' ? Buffer.from(s, 'utf8') : s;
   const len = Buffer.alloc(2);
   len.writeUInt16BE(b.length);
   return Buffer.concat([len, b]);

@@ -1,4 +1,5 @@
 import { connect as netConnect, type Socket } from 'node:net';
+import { mqttString, remainingLength } from '@forecare/device-sim';
 
 /**
  * MQTT 3.1.1 packets built by hand, so that what a well-behaved client library refuses to
@@ -6,23 +7,8 @@ import { connect as netConnect, type Socket } from 'node:net';
  */
 
 /** Length-prefixed string of raw bytes (so invalid UTF-8 can be sent on purpose). */
-export const str = (b: Buffer | string): Buffer => {
-  const body = typeof b === 'string' ? Buffer.from(b, 'utf8') : b;
-  const len = Buffer.alloc(2);
-  len.writeUInt16BE(body.length);
-  return Buffer.concat([len, body]);
-};
-
-export const remainingLength = (n: number): Buffer => {
-  const out: number[] = [];
-  do {
-    let byte = n % 128;
-    n = Math.floor(n / 128);
-    if (n > 0) byte |= 0x80;
-    out.push(byte);
-  } while (n > 0);
-  return Buffer.from(out);
-};
+export const str = mqttString;
+export { remainingLength };
 
 const packet = (firstByte: number, body: Buffer): Buffer => Buffer.concat([Buffer.from([firstByte]), remainingLength(body.length), body]);
 
