@@ -80,11 +80,9 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const closers: (() => Promise<void> | void)[] = [() => store.close()];
   if (store.file !== ':memory:') {
     // Both files' WALs are copied back off the threads that commit to them.
-    for (const file of [store.file, journalFileBeside(store.file)]) {
-      const checkpointer = new WalCheckpointer(file, logger);
-      checkpointer.start();
-      closers.push(() => checkpointer.stop());
-    }
+    const checkpointer = new WalCheckpointer([store.file, journalFileBeside(store.file)], logger);
+    checkpointer.start();
+    closers.push(() => checkpointer.stop());
   }
   const closeAll = async (): Promise<void> => {
     for (const close of closers.reverse()) {

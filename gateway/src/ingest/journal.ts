@@ -37,7 +37,7 @@ interface PendingDead {
 }
 
 const UPLINK_KINDS = JOURNAL_KINDS satisfies readonly UplinkMessage['kind'][];
-const KIND_CODES: Record<UplinkMessage['kind'], number> = { status: 0, heartbeat: 1, telemetry: 2, fault: 3, inventory: 4 };
+const KIND_CODES = Object.fromEntries(JOURNAL_KINDS.map((kind, code) => [kind, code])) as Record<UplinkMessage['kind'], number>;
 
 export interface JournalOptions {
   readonly maxBatch: number;

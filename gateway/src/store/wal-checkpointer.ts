@@ -15,13 +15,13 @@ export class WalCheckpointer {
   private exited: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly file: string,
+    private readonly files: readonly string[],
     private readonly logger: Logger,
     private readonly everyMs = 100,
   ) {}
 
   start(): void {
-    const worker = new Worker(workerFile(), { workerData: { file: this.file, everyMs: this.everyMs } });
+    const worker = new Worker(workerFile(), { workerData: { files: this.files, everyMs: this.everyMs } });
     worker.on('error', (err) => this.logger.warn({ err }, 'WAL checkpoint thread failed; SQLite checkpoints on commit instead'));
     this.exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
     worker.unref();
