@@ -31,10 +31,16 @@ export function compileCondition(expression: string): { ok: true; condition: Con
     return { ok: false, error: message, ...(offset !== undefined ? { offset } : {}) };
   }
   const condition: Condition = (ctx) => {
+    // A missing key or variable throws in cel-js; without a stack to capture, a throw costs
+    // a quarter as much (3.6 against 10.6 µs), and conditions on absent data are common.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     try {
       return program(ctx) === true;
     } catch {
       return false;
+    } finally {
+      Error.stackTraceLimit = limit;
     }
   };
   cache.set(expression, condition);

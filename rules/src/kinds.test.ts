@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AlarmEvent, EngineInput } from './api.js';
+import { APPLIANCE_TYPES } from '@forecare/firmware-contracts';
 import { Engine } from './engine.js';
+import { RuleIndex } from './rule-index.js';
 import { HOUR, MIN, rules, T0, warmRule } from './test-kit.js';
 import { TimingWheel } from './timing-wheel.js';
 
@@ -78,6 +80,35 @@ describe('repeat, trend, stale, appliance offline, composite', () => {
     const out = [fault(T0, 'E-CMP-01'), fault(T0 + HOUR, 'E-CMP-01', false), fault(T0 + 2 * HOUR, 'E-CMP-02'), fault(T0 + 30 * HOUR, 'E-CMP-01'), fault(T0 + 31 * HOUR, 'E-CMP-01'), fault(T0 + 32 * HOUR, 'E-CMP-02')].flatMap((i) => e.ingest(i));
     expect(transitions(out)).toEqual(['cmp-repeat:raised']);
     expect(out[0]?.at).toBe(T0 + 32 * HOUR);
+  });
+
+  it('repeat on faults is not woken by telemetry; a repeat over metrics and fault still counts readings', () => {
+    const defs = rules(`
+- id: cmp-repeat
+  kind: repeat
+  raises: [ticket]
+  condition: fault.faultClass == "compressor"
+  params: { count: 3, window: 24h }
+- id: mode-fault
+  kind: repeat
+  raises: [ticket]
+  condition: state.mode == "fault"
+  params: { count: 2, window: 24h }
+- id: mixed
+  kind: repeat
+  raises: [ticket]
+  condition: fault.faultClass == "compressor" || metrics.fridge_temp_c > 20
+  params: { count: 2, window: 24h }
+`);
+    const index = new RuleIndex(defs);
+    const fridge = index.types[APPLIANCE_TYPES.indexOf('refrigerator')];
+    expect(fridge?.repeat.map((r) => r.def.id)).toEqual(['cmp-repeat', 'mode-fault', 'mixed']);
+    // Reached by telemetry: every one but the fault-only rule ("fault" inside a string is not the variable).
+    const byTelemetry = [...(fridge?.repeatOpaque ?? []), ...[...(fridge?.repeatByMetric.values() ?? [])].flat()].map((r) => r.def.id);
+    expect(new Set(byTelemetry)).toEqual(new Set(['mode-fault', 'mixed']));
+    const e = new Engine({ rules: defs });
+    const out = [temp(T0, 25), temp(T0 + MIN, 25), temp(T0 + 2 * MIN, 25)].flatMap((i) => e.ingest(i));
+    expect(transitions(out)).toEqual(['mixed:raised', 'mixed:updated']);
   });
 
   it('trend: a freezer warming 1.5 °C an hour raises before any threshold would', () => {

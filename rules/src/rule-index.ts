@@ -68,6 +68,17 @@ function metricsRead(...expressions: (string | undefined)[]): string[] | null {
   return [...names];
 }
 
+/**
+ * A repeat rule counting faults only: by code (`params.code`) or with a condition over `fault`.
+ * String literals are skipped, so `state.mode == "fault"` is not taken for the variable.
+ */
+function countsFaults(r: CompiledRule): boolean {
+  if (typeof r.params.code === 'string') return true;
+  const text = r.def.condition?.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, '""');
+  // One that also reads metrics or state (`fault.x == 1 || metrics.y > 2`) may hold on a reading.
+  return text !== undefined && /(^|[^.\w])fault\b/.test(text) && !/(^|[^.\w])(metrics|state)\b/.test(text);
+}
+
 const NONE: readonly CompiledRule[] = [];
 
 export class RuleIndex {
@@ -129,6 +140,8 @@ export class RuleIndex {
         const tr = this.types[i] as TypeRules;
         (tr[list] as CompiledRule[]).push(r);
         if (list !== 'threshold' && list !== 'repeat') return;
+        // A repeat on faults never holds on a telemetry reading (it has no `fault`): not woken by one.
+        if (list === 'repeat' && countsFaults(r)) return;
         if (r.reads === null || r.reads.length === 0) {
           (list === 'threshold' ? tr.thresholdOpaque : tr.repeatOpaque).push(r);
           return;

@@ -32,6 +32,9 @@ export class WalCheckpointer {
     const worker = this.worker;
     this.worker = undefined;
     if (worker === undefined) return;
+    // Held again until it has exited: unreferenced, the process could run out of work first
+    // and leave whoever awaits stop() (and whatever follows it) never resumed.
+    worker.ref();
     worker.postMessage('stop');
     await this.exited;
   }
