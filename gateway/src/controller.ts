@@ -51,6 +51,8 @@ export interface RunningGateway {
   /** Set when this start generated the admin token (print it once). */
   readonly generatedAdminToken: string | undefined;
   readonly api: FastifyInstance;
+  /** What is behind the broker: decode, validate, dedupe, journal, then the rules (benchmarks drive it without MQTT). */
+  readonly ingest: Ingest;
   stop(): Promise<void>;
 }
 
@@ -178,6 +180,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       wsPort: extra.wsPort,
       generatedAdminToken: token.generated ? token.value : undefined,
       api,
+      ingest,
       stop: closeAll,
     };
   } catch (err) {

@@ -1,15 +1,16 @@
 /**
  * Ingest benchmark: QoS 1 throughput and PUBACK latency of the full gateway pipeline (auth,
- * ACL, validation, dedupe, journal group commit, rules with 100 extra threshold rules,
- * telemetry history) against bare aedes, both in their own processes, loaded by the same
- * MQTT clients from this process. Also: RSS per idle hub connection, and device-sim's `load`
+ * ACL, validation, dedupe, journal group commit, the shipped rules and 100 extra threshold
+ * rules, telemetry history) against bare aedes, both in their own processes, loaded by the
+ * same raw-MQTT generator (device-sim raw-load.ts) in a process of its own. Also: the pipeline's CPU per message behind the broker and
+ * the ceiling that puts on this machine, RSS per idle hub connection, and device-sim's `load`
  * (forecare-sim load) against both servers. Prints one final JSON line. Settings by
  * environment: BENCH_SECONDS (8), BENCH_HUBS (20), BENCH_WINDOW (64 in flight per hub),
  * BENCH_CONNECTIONS (15000).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -55,7 +56,7 @@ async function startBare(): Promise<Server> {
   return { child, mqttPort: Number(m[1]) };
 }
 
-/** A data dir with `hubs` provisioned directly (one shared hash: bench only) and 100 extra rules. */
+/** A data dir with `hubs` provisioned directly (one shared hash: bench only), the shipped rules and 100 extra ones. */
 async function prepareGatewayDir(hubCount: number): Promise<{ dataDir: string; rulesDir: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'forecare-bench-'));
   const store = openStore(join(dataDir, 'forecare.db'));
@@ -67,7 +68,8 @@ async function prepareGatewayDir(hubCount: number): Promise<{ dataDir: string; r
   store.close();
   const rulesDir = join(dataDir, 'rules');
   mkdirSync(rulesDir);
-  for (const f of ['fault-code.yaml', 'food-expiry.yaml', 'hub-offline.yaml']) writeFileSync(join(rulesDir, f), readFileSync(join(defaultRulesDir, f)));
+  // Every shipped rule (as `npm start` runs them), plus the 100.
+  for (const f of readdirSync(defaultRulesDir)) writeFileSync(join(rulesDir, f), readFileSync(join(defaultRulesDir, f)));
   const pairs = APPLIANCE_TYPES.flatMap((t) => applianceCatalog[t].metrics.filter((m) => m.type !== 'boolean').map((m) => ({ t, m })));
   const rules = Array.from({ length: 100 }, (_, i) => {
     const p = pairs[i % pairs.length];
@@ -136,6 +138,41 @@ async function journalBatchMean(httpPort: number): Promise<number> {
   return Math.round((read('forecare_journal_batch_size_sum') / read('forecare_journal_batch_size_count')) * 10) / 10;
 }
 
+interface PipelineCost {
+  readonly pipelineCpuUsPerMsg: number;
+  readonly decodeValidateCpuUsPerMsg: number;
+}
+
+async function pipelineCost(dataDir: string, rulesDir: string): Promise<PipelineCost> {
+  const child = spawn(process.execPath, ['--max-semi-space-size=64', here('./pipeline.js'), dataDir, rulesDir, String(HUBS), String(WINDOW)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  if (code !== 0) throw new Error(`pipeline cost run exited ${code}: ${out}`);
+  return JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as PipelineCost;
+}
+
+/**
+ * The most any arrangement of this pipeline over this machine's cores could reach: every
+ * core busy, no hand-off cost, each message costing what the same run measured — the load
+ * generator's CPU, bare aedes' CPU (the broker part) and the pipeline's behind it. Also what
+ * the pipeline may cost, at most, for the target ratio to be reachable at all.
+ */
+function ceiling(bareLoad: LoadFigures, pipelineUs: number, targetRatio: number): { cores: number; generatorCpuUsPerMsg: number; messagesPerSec: number; ratio: number; pipelineBudgetUsPerMsg: number } {
+  const cores = availableParallelism();
+  const generatorUs = (bareLoad.cpuCores * 1e6) / bareLoad.perSec;
+  const perMsg = generatorUs + bareLoad.serverCpuUsPerMsg + pipelineUs;
+  const rate = (cores * 1e6) / perMsg;
+  const r2 = (x: number): number => Math.round(x * 100) / 100;
+  return {
+    cores,
+    generatorCpuUsPerMsg: r2(generatorUs),
+    messagesPerSec: Math.round(rate),
+    ratio: r2(rate / bareLoad.perSec),
+    pipelineBudgetUsPerMsg: r2((cores * 1e6) / (targetRatio * bareLoad.perSec) - generatorUs - bareLoad.serverCpuUsPerMsg),
+  };
+}
+
 function rssKb(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return Number(m?.[1] ?? 0);
@@ -170,6 +207,11 @@ const simBare = await simLoad(bare.mqttPort);
 await stop(bare);
 console.log(`forecare-sim load against bare aedes: ${simBare.perSec} msg/s`);
 
+// The pipeline behind the broker, without MQTT, in a process of its own (pipeline.ts).
+const pipeDir = await prepareGatewayDir(HUBS);
+const pipeline = await pipelineCost(pipeDir.dataDir, pipeDir.rulesDir);
+console.log(`pipeline behind the broker (no MQTT): ${pipeline.pipelineCpuUsPerMsg} µs CPU/msg, of which decode + validation ${pipeline.decodeValidateCpuUsPerMsg}`);
+
 const { dataDir, rulesDir } = await prepareGatewayDir(HUBS + CONNECTIONS);
 const gw = await startGateway(dataDir, rulesDir, 'NORMAL');
 const gwLoad = await load(gw.mqttPort, PASSWORD, gw.child.pid ?? 0);
@@ -188,6 +230,9 @@ const fullLoad = await load(gwFull.mqttPort, PASSWORD, gwFull.child.pid ?? 0);
 await stop(gwFull);
 console.log(`gateway (synchronous=FULL): ${fullLoad.perSec} msg/s, PUBACK p50 ${fullLoad.p50} ms p99 ${fullLoad.p99} ms`);
 
+const bound = ceiling(bareLoad, pipeline.pipelineCpuUsPerMsg, 0.8);
+console.log(`ceiling on ${bound.cores} cores: ${bound.messagesPerSec} msg/s (${bound.ratio} x bare aedes); for 0.8 x the pipeline may cost at most ${bound.pipelineBudgetUsPerMsg} µs/msg, it costs ${pipeline.pipelineCpuUsPerMsg} (decode + validation alone ${pipeline.decodeValidateCpuUsPerMsg})`);
+
 console.log(
   JSON.stringify({
     name: 'gateway ingest: QoS 1 through the full pipeline vs bare aedes',
@@ -200,6 +245,9 @@ console.log(
     ratio: Math.round((gwLoad.perSec / bareLoad.perSec) * 100) / 100,
     // device-sim's load command: its top rate must reach the rate this benchmark drives the gateway at.
     simLoad: { againstBarePerSec: simBare.perSec, againstGatewayPerSec: simGw.perSec, errors: simBare.errors + simGw.errors, topRateOverGatewayRate: Math.round((simBare.perSec / gwLoad.perSec) * 100) / 100 },
+    // Behind the broker without MQTT (pipeline.ts), and the best any spread of it over this machine's cores could do.
+    pipeline,
+    ceiling: bound,
     targets: { ratioMin: 0.8, pubackP99MsMax: 50, rssKbPerConnectionMax: 20 },
   }),
 );

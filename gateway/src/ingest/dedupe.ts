@@ -21,7 +21,8 @@ export class DedupeWindow {
     if (w === undefined) {
       w = { max: seq, next: 0, ring: new Float64Array(WINDOW).fill(-1) };
       this.subjects.set(subject, w);
-    } else {
+    } else if (seq <= w.max) {
+      // Above the highest seq seen it cannot be in the ring (the usual case: no scan).
       if (seq + WINDOW * 4 < w.max) {
         // counter reset: start over from this seq
         w.ring.fill(-1);
