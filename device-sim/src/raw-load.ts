@@ -149,6 +149,8 @@ export async function runRawLoad(o: RawLoadOptions): Promise<RawLoadResult> {
         if (qos === 0) pump(lane);
       });
       socket.on('data', (chunk: Buffer) => {
+        // The PUBLISHes answering this chunk's PUBACKs leave in one write, as a hub's TCP stack would coalesce them.
+        socket.cork();
         pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
         let i = 0;
         while (i + 2 <= pending.length) {
@@ -172,6 +174,7 @@ export async function runRawLoad(o: RawLoadOptions): Promise<RawLoadResult> {
           i += 2 + rl;
         }
         pending = i === pending.length ? Buffer.alloc(0) : pending.subarray(i);
+        socket.uncork();
       });
       socket.on('close', () => {
         if (!connected) reject(new Error(`connection of ${hubId} closed before CONNACK`));
