@@ -5,7 +5,7 @@ import type { GatewayConfig } from '../config/config.js';
 import { signatureHeader } from '../contact-center/signing.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
-import type { Outbox, OutboxRow } from './outbox.js';
+import type { DeliveryOutcome, Outbox, OutboxRow } from './outbox.js';
 
 /** The contact-center settings; the first (newest) secret signs. */
 export type DeliveryOptions = GatewayConfig['contactCenter'] & { readonly concurrency?: number };
@@ -95,6 +95,7 @@ export class DeliveryWorker {
   private running = false;
   private stopped = true;
   private readonly inflight = new Set<string>();
+  private outcomes: { readonly outcome: DeliveryOutcome; readonly resolve: (err: Error | undefined) => void }[] = [];
   private idle: Promise<void> = Promise.resolve();
   private readonly agent: HttpAgent;
   private readonly url: URL | undefined;
@@ -156,14 +157,20 @@ export class DeliveryWorker {
     if (!this.enabled) return;
     const concurrency = this.options.concurrency ?? 16;
     const active = new Set<Promise<void>>();
+    // Due task ids not yet taken, the longest waiting last (taken with pop); refilled when empty.
+    let page: string[] = [];
     while (!this.stopped) {
-      const room = concurrency - active.size;
-      if (room > 0) {
-        for (const t of this.outbox.due(room + this.inflight.size)) {
-          if (this.inflight.has(t.taskId) || active.size >= concurrency) continue;
-          const p: Promise<void> = this.deliver(t).finally(() => active.delete(p));
-          active.add(p);
+      while (active.size < concurrency) {
+        if (page.length === 0) {
+          page = this.outbox.due(concurrency * 4 + this.inflight.size).filter((id) => !this.inflight.has(id)).reverse();
+          if (page.length === 0) break;
         }
+        const id = page.pop() as string;
+        // Read when taken: a task delivered, dead-lettered or cancelled since it was listed is skipped.
+        const task = this.inflight.has(id) ? undefined : this.outbox.pendingTask(id);
+        if (task === undefined) continue;
+        const p: Promise<void> = this.deliver(task).finally(() => active.delete(p));
+        active.add(p);
       }
       if (active.size === 0) return;
       await Promise.race(active);
@@ -176,13 +183,13 @@ export class DeliveryWorker {
     this.inflight.add(task.taskId);
     const started = this.clock.now();
     const t0 = process.hrtime.bigint();
-    const body = taskBody(task, started);
     const ts = Math.floor(started / 1000);
     let status: number | null = null;
     let error: string | null = null;
     let retryAfter: number | undefined;
     try {
       if (this.url === undefined) throw new Error('no contact-center URL configured');
+      const body = taskBody(task, started);
       const headers = {
         'content-type': 'application/json',
         'webhook-id': task.taskId,
@@ -201,31 +208,41 @@ export class DeliveryWorker {
     const durationMs = Number(process.hrtime.bigint() - t0) / 1e6;
     this.metrics.deliverySeconds.observe(durationMs / 1000);
     const now = this.clock.now();
-    try {
-      const attempt = { at: started, status, error, durationMs: Math.round(durationMs) };
-      const attempts = task.attempts + 1;
-      if (error === null) {
-        this.outbox.delivered(task.taskId, attempt, now);
-        this.metrics.deliveries.inc({ result: 'delivered' });
-        this.logger.info({ taskId: task.taskId, ticketId: task.ticketId, purpose: task.purpose, status, attempts }, 'contact task delivered');
-        return;
-      }
-      this.outbox.recordAttempt(task.taskId, attempt);
-      if ((status !== null && PERMANENT.has(status)) || attempts >= this.options.maxAttempts) {
-        this.outbox.markDead(task.taskId, status, error);
-        this.metrics.deliveries.inc({ result: 'dead' });
-        this.logger.error({ taskId: task.taskId, ticketId: task.ticketId, status, error, attempts }, 'contact task dead-lettered');
-      } else {
-        const delay = retryDelay(attempts - 1, retryAfter, this.options);
-        this.outbox.markRetry(task.taskId, status, error, now + delay);
-        this.metrics.deliveries.inc({ result: 'retry' });
-        this.logger.warn({ taskId: task.taskId, status, error, attempts, retryInMs: delay }, 'contact task delivery failed; will retry');
-      }
-    } catch (err) {
-      this.logger.error({ err, taskId: task.taskId }, 'could not record delivery attempt');
-    } finally {
-      this.inflight.delete(task.taskId);
+    const attempt = { at: started, status, error, durationMs: Math.round(durationMs) };
+    const attempts = task.attempts + 1;
+    const result = error === null ? 'delivered' : (status !== null && PERMANENT.has(status)) || attempts >= this.options.maxAttempts ? 'dead' : 'retry';
+    const delay = result === 'retry' ? retryDelay(attempts - 1, retryAfter, this.options) : 0;
+    // In flight until its outcome is committed: listed as pending before that, it must not be sent again.
+    const failed = await this.commitOutcome({ taskId: task.taskId, attempt, result, at: now, ...(result === 'retry' ? { nextAttemptAt: now + delay } : {}) });
+    this.inflight.delete(task.taskId);
+    if (failed !== undefined) {
+      this.logger.error({ err: failed, taskId: task.taskId }, 'could not record delivery attempt');
+      return;
     }
+    this.metrics.deliveries.inc({ result });
+    if (result === 'delivered') this.logger.info({ taskId: task.taskId, ticketId: task.ticketId, purpose: task.purpose, status, attempts }, 'contact task delivered');
+    else if (result === 'dead') this.logger.error({ taskId: task.taskId, ticketId: task.ticketId, status, error, attempts }, 'contact task dead-lettered');
+    else this.logger.warn({ taskId: task.taskId, status, error, attempts, retryInMs: delay }, 'contact task delivery failed; will retry');
+  }
+
+  /** Outcomes of the deliveries that finish in one event-loop turn share one commit. */
+  private commitOutcome(outcome: DeliveryOutcome): Promise<Error | undefined> {
+    return new Promise((resolve) => {
+      this.outcomes.push({ outcome, resolve });
+      if (this.outcomes.length === 1) setImmediate(() => this.commitOutcomes());
+    });
+  }
+
+  private commitOutcomes(): void {
+    const batch = this.outcomes;
+    this.outcomes = [];
+    let errors: (Error | undefined)[];
+    try {
+      errors = this.outbox.recordOutcomes(batch.map((b) => b.outcome));
+    } catch (err) {
+      errors = batch.map(() => err as Error);
+    }
+    batch.forEach((b, i) => b.resolve(errors[i]));
   }
 
   async stop(): Promise<void> {

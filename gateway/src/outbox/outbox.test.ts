@@ -39,7 +39,8 @@ describe('outbox', () => {
     const { clock, outbox } = setup();
     outbox.enqueue(task('now'));
     outbox.enqueue(task('later', { notBefore: clock.now() + 60_000 }));
-    expect(outbox.due(10).map((t) => t.taskId)).toEqual([taskIdOf('now')]);
+    expect(outbox.due(10)).toEqual([taskIdOf('now')]);
+    expect(outbox.pendingTask(taskIdOf('now'))?.taskId).toBe(taskIdOf('now'));
     clock.advance(60_000);
     expect(outbox.due(10)).toHaveLength(2);
     expect(outbox.nextDueAt()).toBe(clock.now() - 60_000);

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { and, asc, desc, eq, inArray, lte, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Clock } from '../clock.js';
 import { GatewayError } from '../errors.js';
 import type { Metrics } from '../metrics/metrics.js';
-import type { Store } from '../store/db.js';
+import { rowColumns, type Store } from '../store/db.js';
 import { deliveryAttempts, outbox } from '../store/schema.js';
 
 export type OutboxRow = typeof outbox.$inferSelect;
@@ -29,6 +29,17 @@ export interface NewTask {
   readonly notBefore?: number | undefined;
 }
 
+/** One delivery's result: its attempt and what becomes of the task. */
+export interface DeliveryOutcome {
+  readonly taskId: string;
+  readonly attempt: DeliveryAttempt;
+  readonly result: 'delivered' | 'dead' | 'retry';
+  /** When the result is known (the delivered time). */
+  readonly at: number;
+  /** For a retry. */
+  readonly nextAttemptAt?: number;
+}
+
 export interface DeliveryAttempt {
   readonly at: number;
   readonly status: number | null;
@@ -51,7 +62,8 @@ export class Outbox {
   private readonly insertTask;
   private readonly insertAttempt;
   private readonly deliveredStmt;
-  private readonly dueTasks;
+  private readonly dueIds;
+  private readonly pendingById;
   private readonly nextDue;
   private readonly pending;
   private readonly customerCount;
@@ -68,13 +80,8 @@ export class Outbox {
     );
     this.insertAttempt = sqlite.prepare('INSERT INTO delivery_attempts (task_id, at, status, error, duration_ms) VALUES (?, ?, ?, ?, ?)');
     this.deliveredStmt = sqlite.prepare("UPDATE outbox SET status = 'delivered', delivered_at = ?, last_status = ?, last_error = NULL, attempts = attempts + 1 WHERE task_id = ?");
-    this.dueTasks = store.db
-      .select()
-      .from(outbox)
-      .where(and(eq(outbox.status, 'pending'), lte(outbox.nextAttemptAt, sql.placeholder('now'))))
-      .orderBy(asc(outbox.nextAttemptAt))
-      .limit(sql.placeholder('limit'))
-      .prepare();
+    this.dueIds = sqlite.prepare("SELECT task_id FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?").pluck();
+    this.pendingById = sqlite.prepare(`SELECT ${rowColumns(outbox)} FROM outbox WHERE task_id = ? AND status = 'pending'`);
     this.nextDue = sqlite.prepare("SELECT min(next_attempt_at) FROM outbox WHERE status = 'pending'").pluck();
     this.pending = sqlite.prepare("SELECT count(*) FROM outbox WHERE status = 'pending'").pluck();
     this.customerCount = sqlite.prepare("SELECT count(*) FROM outbox WHERE customer_id = ? AND status IN ('pending', 'delivered') AND created_at >= ?").pluck();
@@ -115,8 +122,17 @@ export class Outbox {
     return inserted;
   }
 
-  due(limit: number): OutboxRow[] {
-    return this.dueTasks.all({ now: this.clock.now(), limit });
+  /**
+   * Ids of up to `limit` pending tasks due now, the longest waiting first: ids only, so the
+   * worker reads each whole row (`pendingTask`) when it takes it, not a page of rows per delivery.
+   */
+  due(limit: number): string[] {
+    return this.dueIds.all(this.clock.now(), limit) as string[];
+  }
+
+  /** The task if it is still pending (not delivered, dead or cancelled since it was listed). */
+  pendingTask(taskId: string): OutboxRow | undefined {
+    return this.pendingById.get(taskId) as OutboxRow | undefined;
   }
 
   nextDueAt(): number | null {
@@ -129,6 +145,36 @@ export class Outbox {
 
   recordAttempt(taskId: string, attempt: DeliveryAttempt): void {
     this.insertAttempt.run(taskId, attempt.at, attempt.status, attempt.error, attempt.durationMs);
+  }
+
+  /**
+   * What deliveries came to — each attempt and the task's new state — in one commit for the
+   * lot (a commit per delivery was the delivery path's largest cost). Should the commit fail,
+   * each outcome is tried in a commit of its own, so one bad row does not lose the others;
+   * the answer holds each outcome's error, if any, in order.
+   */
+  recordOutcomes(outcomes: readonly DeliveryOutcome[]): (Error | undefined)[] {
+    const apply = (o: DeliveryOutcome): void => {
+      this.recordAttempt(o.taskId, o.attempt);
+      if (o.result === 'delivered') this.markDelivered(o.taskId, o.attempt.status ?? 0, o.at);
+      else if (o.result === 'dead') this.markDead(o.taskId, o.attempt.status, o.attempt.error ?? 'failed');
+      else this.markRetry(o.taskId, o.attempt.status, o.attempt.error ?? 'failed', o.nextAttemptAt ?? o.at);
+    };
+    try {
+      this.store.transaction(() => {
+        for (const o of outcomes) apply(o);
+      });
+      return outcomes.map(() => undefined);
+    } catch {
+      return outcomes.map((o) => {
+        try {
+          this.store.transaction(() => apply(o));
+          return undefined;
+        } catch (err) {
+          return err as Error;
+        }
+      });
+    }
   }
 
   /** The successful attempt and the task's delivered state, in one commit. */

@@ -2,7 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { getTableColumns } from 'drizzle-orm';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { GatewayError } from '../errors.js';
 import { journalFileBeside, openJournalDb } from './journal-db.js';
@@ -25,6 +27,24 @@ export interface Store {
   transaction<T>(fn: () => T): T;
   close(): void;
 }
+
+/**
+ * `"column" AS "field"` for every column of a table, so a raw statement returns the row shape
+ * drizzle's select does — for tables whose columns drizzle reads as they are (text, integer,
+ * blob; no boolean, timestamp or JSON modes). For hot lookups: drizzle binds a limit as a
+ * parameter, and `LIMIT ?` made an indexed miss seven times dearer than `LIMIT 1` (21 against 3 µs).
+ */
+export function rowColumns(table: SQLiteTable): string {
+  return Object.entries(getTableColumns(table))
+    .map(([field, column]) => {
+      if (!AS_STORED.has(column.columnType)) throw new Error(`rowColumns: ${column.name} is a ${column.columnType}, which drizzle converts when read`);
+      return `"${column.name}" AS "${field}"`;
+    })
+    .join(', ');
+}
+
+/** Column types drizzle hands back as SQLite stores them. */
+const AS_STORED = new Set(['SQLiteText', 'SQLiteInteger', 'SQLiteReal', 'SQLiteNumeric', 'SQLiteBlobBuffer']);
 
 export const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'drizzle');
 

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { and, desc, eq, gte, inArray, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, lte, or, sql, type SQL } from 'drizzle-orm';
 import { lookupFault } from '@forecare/firmware-contracts';
 import type { AlarmEvent } from '@forecare/rules';
 import type { Clock } from '../clock.js';
 import type { CustomerRegistry } from '../customers/customer-registry.js';
 import { GatewayError } from '../errors.js';
 import type { Metrics } from '../metrics/metrics.js';
-import type { Store } from '../store/db.js';
+import { rowColumns, type Store } from '../store/db.js';
 import { ticketEvents, tickets } from '../store/schema.js';
 import { ACTIVE_STATUSES, canMove, isActive, isTicketStatus, NEEDS_ASSIGNEE, type TicketStatus } from './lifecycle.js';
 
@@ -65,6 +65,7 @@ export class TicketService {
   // Prepared once: every alarm that reaches a ticket runs them.
   private readonly byId;
   private readonly latestForAppliance;
+  private readonly latestForHub;
   private readonly attach;
   private readonly lastRepeatAt;
   private readonly insertTicket;
@@ -79,14 +80,10 @@ export class TicketService {
     private readonly options: TicketServiceOptions,
   ) {
     this.byId = store.db.select().from(tickets).where(eq(tickets.ticketId, sql.placeholder('id'))).prepare();
-    this.latestForAppliance = store.db
-      .select()
-      .from(tickets)
-      .where(and(eq(tickets.applianceId, sql.placeholder('appliance')), eq(tickets.faultClass, sql.placeholder('faultClass'))))
-      .orderBy(desc(tickets.openedAt))
-      .limit(1)
-      .prepare();
     const sqlite = store.sqlite;
+    // Every alarm runs one of these: raw, with LIMIT 1 written out (see rowColumns).
+    this.latestForAppliance = sqlite.prepare(`SELECT ${rowColumns(tickets)} FROM tickets WHERE appliance_id = ? AND fault_class = ? ORDER BY opened_at DESC LIMIT 1`);
+    this.latestForHub = sqlite.prepare(`SELECT ${rowColumns(tickets)} FROM tickets WHERE hub_id = ? AND appliance_id IS NULL AND fault_class = ? ORDER BY opened_at DESC LIMIT 1`);
     this.attach = sqlite.prepare('UPDATE tickets SET alarm_count = alarm_count + 1, updated_at = ? WHERE ticket_id = ?');
     this.lastRepeatAt = sqlite.prepare("SELECT at FROM ticket_events WHERE ticket_id = ? AND type = 'repeat' ORDER BY id DESC LIMIT 1").pluck();
     this.insertTicket = sqlite.prepare(
@@ -101,11 +98,7 @@ export class TicketService {
   openOrAttach(event: AlarmEvent): OpenResult {
     const faultClass = event.fault?.faultClass ?? event.ruleId;
     const now = this.clock.now();
-    const subject = event.applianceId !== undefined ? eq(tickets.applianceId, event.applianceId) : and(eq(tickets.hubId, event.hubId), isNull(tickets.applianceId));
-    const latest =
-      event.applianceId !== undefined
-        ? this.latestForAppliance.get({ appliance: event.applianceId, faultClass })
-        : this.store.db.select().from(tickets).where(and(subject, eq(tickets.faultClass, faultClass))).orderBy(desc(tickets.openedAt)).limit(1).get();
+    const latest = (event.applianceId !== undefined ? this.latestForAppliance.get(event.applianceId, faultClass) : this.latestForHub.get(event.hubId, faultClass)) as TicketRow | undefined;
     if (latest !== undefined && isTicketStatus(latest.status)) {
       if (ACTIVE_STATUSES.includes(latest.status)) {
         this.attach.run(now, latest.ticketId);
