@@ -146,6 +146,7 @@ describe('broker hygiene and identity', () => {
 describe('failed logins from one source address', () => {
   let gw: RunningGateway;
   let pw = '';
+  let otherPassword = '';
   let bystander: MqttClient;
 
   beforeAll(async () => {
@@ -153,8 +154,8 @@ describe('failed logins from one source address', () => {
     gw = await startTestGateway({ FORECARE_DATA_DIR: tempDir(), FORECARE_LOGIN_FAILURES_PER_MINUTE: '2' });
     const http = api(gw);
     pw = (await http.call<{ password: string }>('POST', '/api/v1/hubs', { hubId: 'hub-s' })).body.password;
-    const other = (await http.call<{ password: string }>('POST', '/api/v1/hubs', { hubId: 'hub-t' })).body.password;
-    bystander = await connectHub(gw, 'hub-t', other);
+    otherPassword = (await http.call<{ password: string }>('POST', '/api/v1/hubs', { hubId: 'hub-t' })).body.password;
+    bystander = await connectHub(gw, 'hub-t', otherPassword);
   });
 
   afterAll(async () => {
@@ -172,5 +173,17 @@ describe('failed logins from one source address', () => {
     expect(metrics).toMatch(/forecare_login_failures_total\{reason="bad-credentials"\} 10/);
     await bystander.publishAsync(topics.heartbeat('hub-t'), JSON.stringify({ ts: Date.now(), seq: 1 }), { qos: 1 });
     expect(bystander.connected).toBe(true);
+  });
+
+  it('a hub that logged in from that address lately still gets in while the address is held back (hubs behind one NAT)', async () => {
+    const url = `mqtt://127.0.0.1:${gw.mqttPort}`;
+    expect(await refusedCode(mqtt.connectAsync(url, { username: 'hub-s', password: pw, reconnectPeriod: 0, protocolVersion: 4 }))).toBe(5);
+    // hub-t connected from 127.0.0.1 before the guesses: a second session of it is let in.
+    const again = await mqtt.connectAsync(url, { username: 'hub-t', password: otherPassword, clientId: 'hub-t-second', reconnectPeriod: 0, protocolVersion: 4 });
+    expect(again.connected).toBe(true);
+    await again.endAsync(true);
+    // A wrong password for it still counts, and the address stays held back for everyone else.
+    expect(await refusedCode(mqtt.connectAsync(url, { username: 'hub-t', password: 'wrong', reconnectPeriod: 0, protocolVersion: 4 }))).toBe(4);
+    expect(await refusedCode(mqtt.connectAsync(url, { username: 'hub-guess-99', password: 'guess', reconnectPeriod: 0, protocolVersion: 4 }))).toBe(5);
   });
 });

@@ -140,6 +140,7 @@ export class Authenticator {
       this.metrics.loginFailures.inc({ reason: 'bad-credentials' });
       throw refusal(ConnackCode.BadCredentials, 'bad username or password');
     }
+    this.limiter.succeeded(username, source, this.now());
     return identity;
   }
 }

@@ -30,7 +30,7 @@ export const SETTINGS = [
   { env: 'FORECARE_MQTT_MAX_TOPIC_LEVELS', key: 'mqttMaxTopicLevels', default: '8', description: 'Deepest topic or filter accepted, in levels (6 to 100; the deepest forecare topic has 6); a deeper one closes the connection' },
   { env: 'FORECARE_MQTT_MAX_INFLIGHT', key: 'mqttMaxInflight', default: '1000', description: 'QoS 1/2 publishes one connection may have waiting for their acknowledgement; one more closes the connection (MQTT 3.1.1 cannot advertise a window, so keep it above the clients\' in-flight window)' },
   { env: 'FORECARE_MQTT_MAX_CLIENT_ID_LENGTH', key: 'mqttMaxClientIdLength', default: '128', description: 'Longest client id accepted (CONNACK 2 beyond)' },
-  { env: 'FORECARE_LOGIN_FAILURES_PER_MINUTE', key: 'loginFailuresPerMinute', default: '10', description: 'Failed logins per hub id, and 5x that per source address, before further attempts are refused for a minute' },
+  { env: 'FORECARE_LOGIN_FAILURES_PER_MINUTE', key: 'loginFailuresPerMinute', default: '10', description: 'Failed logins per hub id, and 5x that per source address, before further attempts are refused for a minute (a username that logged in from that address in the last day is not held back by the address limit)' },
   { env: 'FORECARE_INFLUX_URL', key: 'influxUrl', default: '', description: 'InfluxDB-compatible store for telemetry history (/api/v2/write); empty = off' },
   { env: 'FORECARE_INFLUX_TOKEN', key: 'influxToken', default: '', description: 'Token for the telemetry store' },
   { env: 'FORECARE_INFLUX_ORG', key: 'influxOrg', default: 'forecare', description: 'Organisation in the telemetry store' },
