@@ -50,4 +50,22 @@ describe('deploy of a changed rule keeps the state of its unchanged conditions',
     f.deploy(rules(before.replace('count: 4', 'count: 3').replace('"compressor"', '"compressor" || fault.faultClass == "sensor"')), 2, T0 + 2 * HOUR);
     expect(f.ingest(fault(T0 + 3 * HOUR))).toEqual([]);
   });
+
+  it('repeat: an open alarm still clears after a quiet window — the old one for an untouched rule, the new one counted from the deploy', () => {
+    const before = 'id: cmp\nkind: repeat\nraises: [ticket]\ncondition: fault.faultClass == "compressor"\nparams: { count: 2, window: 24h }\n';
+    const other = '- id: other\n  kind: repeat\n  raises: [ticket]\n  condition: fault.faultClass == "sensor"\n  params: { count: 2, window: 1h }\n';
+    const raisedAt = (e: Engine): void => {
+      e.ingest(fault(T0));
+      e.ingest(fault(T0 + HOUR));
+    };
+    const kept = new Engine({ rules: rules(before) });
+    raisedAt(kept);
+    kept.deploy(rules(`- ${before.trim().replace(/\n/g, '\n  ')}\n${other}`), 2, T0 + 2 * HOUR);
+    expect(log(kept.tick(T0 + 30 * HOUR))).toEqual([['cmp', 'cleared', T0 + 25 * HOUR]]);
+    const longer = new Engine({ rules: rules(before) });
+    raisedAt(longer);
+    longer.deploy(rules(before.replace('window: 24h', 'window: 48h')), 2, T0 + 2 * HOUR);
+    expect(longer.tick(T0 + 49 * HOUR)).toEqual([]);
+    expect(log(longer.tick(T0 + 60 * HOUR))).toEqual([['cmp', 'cleared', T0 + 50 * HOUR]]);
+  });
 });

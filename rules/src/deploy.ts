@@ -7,7 +7,8 @@
  * its occurrences while what it counts is the same, a trend its samples while it watches the
  * same samples, a stuck rule its reference while metric and tolerance are the same. Whatever
  * depends on a changed condition restarts. Silence timers follow a changed `silentFor` from
- * the last time heard. Alarms of removed rules clear.
+ * the last time heard, a changed repeat's quiet timer from the deploy. Alarms
+ * of removed rules clear.
  */
 import type { AlarmEvent } from './api.js';
 import { applies, type EngineState, type RuleWork } from './engine-state.js';
@@ -43,10 +44,24 @@ export function deployRules(s: EngineState, rules: readonly RuleDef[], version: 
   // Appliance timers belong to their rule: a removed rule, or one that changed kind, takes them along.
   for (const ruleId of [...s.entityTimers.keys()]) {
     const kind = byId.get(ruleId)?.def.kind;
-    if (kind !== 'appliance-offline' && kind !== 'stale') s.entityTimers.delete(ruleId);
+    const was = before.get(ruleId)?.rule.def.kind;
+    if ((kind !== 'appliance-offline' && kind !== 'stale' && kind !== 'repeat') || kind !== was) s.entityTimers.delete(ruleId);
   }
   rearmChanged(s, changed);
+  rearmRepeats(s, changed, now);
   return out;
+}
+
+/** A changed repeat rule's open alarms clear once a whole window (by its new params) has passed, counted from the deploy at the earliest. */
+function rearmRepeats(s: EngineState, changed: ReadonlySet<string>, now: number): void {
+  for (const rec of s.book.byKey.values()) {
+    const r = s.index.byId.get(rec.ruleId);
+    if (r?.def.kind !== 'repeat' || !changed.has(rec.ruleId) || rec.applianceId === undefined) continue;
+    const app = s.apps.index.get(rec.applianceId);
+    if (app === undefined) continue;
+    const kept = s.work.get(`${rec.applianceId}|${rec.ruleId}`)?.occurrences ?? [];
+    s.wheelOf(rec.ruleId).set(app, Math.max(now, ...kept) + paramDuration(r.params.window, 3_600_000));
+  }
 }
 
 type Part = 'kind' | 'condition' | 'clear' | 'metric' | 'tolerance' | 'code';

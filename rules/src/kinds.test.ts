@@ -111,6 +111,35 @@ describe('repeat, trend, stale, appliance offline, composite', () => {
     expect(transitions(out)).toEqual(['mixed:raised', 'mixed:updated']);
   });
 
+  it('repeat: a whole window without an occurrence clears the alarm, by timer; held while the hub is offline; kept over a restart', () => {
+    const defs = rules(`
+- id: cmp-repeat
+  kind: repeat
+  raises: [ticket]
+  condition: fault.faultClass == "compressor"
+  params: { count: 2, window: 24h }
+`);
+    const e = new Engine({ rules: defs });
+    const raised = [fault(T0, 'E-CMP-01'), fault(T0 + HOUR, 'E-CMP-01')].flatMap((i) => e.ingest(i));
+    expect(transitions(raised)).toEqual(['cmp-repeat:raised']);
+    expect(e.tick(T0 + 24 * HOUR + HOUR - 1)).toEqual([]);
+    const restored = Engine.restore(e.snapshot(), { rules: defs });
+    const cleared = restored.tick(T0 + 26 * HOUR);
+    expect(cleared.map((x) => [x.ruleId, x.transition, x.at])).toEqual([['cmp-repeat', 'cleared', T0 + 25 * HOUR]]);
+    // Counting starts over: one fault is not two.
+    expect(restored.ingest(fault(T0 + 27 * HOUR, 'E-CMP-01'))).toEqual([]);
+    expect(transitions(restored.ingest(fault(T0 + 28 * HOUR, 'E-CMP-01')))).toEqual(['cmp-repeat:raised']);
+
+    // The hub goes silent (its last will) while the alarm is open: nobody knows it stayed quiet.
+    const away = new Engine({ rules: defs });
+    [fault(T0, 'E-CMP-01'), fault(T0 + HOUR, 'E-CMP-01')].forEach((i) => away.ingest(i));
+    away.ingest({ kind: 'status', hubId: 'h', state: 'offline', at: T0 + 2 * HOUR });
+    expect(away.tick(T0 + 40 * HOUR)).toEqual([]);
+    away.ingest(hb(T0 + 41 * HOUR));
+    expect(away.tick(T0 + 48 * HOUR).map((x) => x.transition)).toEqual([]);
+    expect(away.tick(T0 + 73 * HOUR).map((x) => [x.transition, x.at])).toEqual([['cleared', T0 + 49 * HOUR]]);
+  });
+
   it('trend: a freezer warming 1.5 °C an hour raises before any threshold would', () => {
     const warming = rules(`
 - id: freezer-warming

@@ -9,6 +9,7 @@ import { applies, type EngineState, type TelemetryInput } from '../engine-state.
 import { paramDuration } from '../rule-format.js';
 import type { TypeRules } from '../rule-index.js';
 import { composites } from './composite.js';
+import { repeatQuiet } from './repeat.js';
 
 const HOUR = 3_600_000;
 
@@ -21,10 +22,15 @@ export function onHubSilent(s: EngineState, hub: number, at: number, out: AlarmE
   for (const r of s.index.hubOffline) s.book.raise(r, { hubId, key: 'hub', at, title: `Hub ${hubId} offline`, facts: { silentSinceMs: s.hubs.lastSeen[hub] as number } }, out);
 }
 
-/** An appliance-offline or stale timer of rule `ruleId` fired for appliance `app`. */
+/** An appliance-offline, stale or repeat timer of rule `ruleId` fired for appliance `app`. */
 export function onApplianceTimer(s: EngineState, ruleId: string, app: number, at: number, out: AlarmEvent[]): void {
   s.changed?.apps.add(app);
   const r = s.index.byId.get(ruleId);
+  if (r?.def.kind === 'repeat') {
+    repeatQuiet(s, r, app, at, out);
+    composites(s, app, at, out);
+    return;
+  }
   if (r === undefined || s.hubOfflineFor(app)) return;
   const subject = s.subjectOf(app);
   const id = subject.applianceId;
