@@ -70,6 +70,11 @@ export class AlarmStore {
     return this.store.db.select().from(alarms).where(and(...where)).orderBy(desc(alarms.lastSeen)).limit(filter.limit ?? 500).all();
   }
 
+  /** Every alarm attached to a ticket (the one that opened it and those attached since). */
+  forTicket(ticketId: string): AlarmRow[] {
+    return this.store.db.select().from(alarms).where(eq(alarms.ticketId, ticketId)).all();
+  }
+
   get(alarmKey: string): AlarmRow | undefined {
     return this.store.db.select().from(alarms).where(eq(alarms.alarmKey, alarmKey)).get();
   }

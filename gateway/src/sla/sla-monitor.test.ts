@@ -86,6 +86,24 @@ describe('service-level clock', () => {
     expect(tickets.events(id).at(-1)).toMatchObject({ by: 'telemetry', fromStatus: 'resolved', toStatus: 'verified' });
   });
 
+  it('does not verify while another alarm attached to the ticket (a second code of the fault class) is still raised', () => {
+    const { clock, tickets, alarms, sla, alarm, id } = setup();
+    alarms.linkTicket('h1.fridge|fault-code|E-CMP-01', id);
+    const second = (transition: AlarmEvent['transition']): AlarmEvent => ({ ...alarm(transition), alarmKey: 'h1.fridge|fault-code|E-CMP-02', key: 'E-CMP-02', fault: { code: 'E-CMP-02', faultClass: 'compressor' } });
+    alarms.record(second('raised'));
+    tickets.openOrAttach(second('raised'));
+    alarms.linkTicket('h1.fridge|fault-code|E-CMP-02', id);
+    tickets.transition(id, 'resolved', 'tech-7', 'replaced the start relay');
+    alarms.record(alarm('cleared'));
+    clock.set(T0 + 3 * HOUR);
+    expect(sla.check().verified).toEqual([]);
+    alarms.record(second('cleared'));
+    clock.set(T0 + 4 * HOUR);
+    expect(sla.check().verified).toEqual([]);
+    clock.set(T0 + 5 * HOUR);
+    expect(sla.check().verified).toEqual([id]);
+  });
+
   it('does not verify while the fault is still raised', () => {
     const { clock, tickets, sla, id } = setup();
     tickets.transition(id, 'resolved', 'tech-7');

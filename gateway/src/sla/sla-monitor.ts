@@ -76,10 +76,14 @@ export class SlaMonitor {
     }
     const resolved = this.store.db.select().from(tickets).where(and(eq(tickets.status, 'resolved'), lte(tickets.resolvedAt, now - this.options.verifyAfterMs))).all();
     for (const t of resolved) {
-      const alarm = this.alarms.get(t.alarmKey);
-      // Verified only if the fault has been clear for the whole verification time, not just now: a
-      // cleared alarm's lastSeen is when it cleared. A fault back since the repair has reopened the ticket.
-      const clear = alarm === undefined || (alarm.status === 'cleared' && alarm.lastSeen <= now - this.options.verifyAfterMs);
+      // Verified only if every alarm of the ticket — the one that opened it and any attached
+      // since (another code of the same fault class) — has been clear for the whole verification
+      // time, not just now: a cleared alarm's lastSeen is when it cleared. A fault back since the
+      // repair has reopened the ticket.
+      const opening = this.alarms.get(t.alarmKey);
+      const linked = this.alarms.forTicket(t.ticketId);
+      const all = opening === undefined || linked.some((a) => a.alarmKey === opening.alarmKey) ? linked : [opening, ...linked];
+      const clear = all.every((a) => a.status === 'cleared' && a.lastSeen <= now - this.options.verifyAfterMs);
       if (!clear) continue;
       this.tickets.verify(t.ticketId, `fault clear for ${Math.round(this.options.verifyAfterMs / 60_000)} min after the repair`);
       this.bus.publish({ type: 'ticket', data: { ticketId: t.ticketId, status: 'verified', outcome: 'verified' } });

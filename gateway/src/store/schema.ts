@@ -118,7 +118,7 @@ export const alarms = sqliteTable('alarms', {
   lastSeen: integer('last_seen').notNull(),
   updatedAt: integer('updated_at').notNull(),
   ticketId: text('ticket_id'),
-}, (t) => [index('alarms_status').on(t.status, t.lastSeen), index('alarms_appliance').on(t.applianceId)]);
+}, (t) => [index('alarms_status').on(t.status, t.lastSeen), index('alarms_appliance').on(t.applianceId), index('alarms_ticket').on(t.ticketId)]);
 
 /** Applied alarm events; the unique identity makes a journal replay after a crash idempotent. */
 export const alarmEvents = sqliteTable('alarm_events', {

@@ -1,0 +1,1 @@
+CREATE INDEX `alarms_ticket` ON `alarms` (`ticket_id`);
