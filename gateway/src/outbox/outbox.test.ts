@@ -58,12 +58,23 @@ describe('outbox', () => {
     const { clock, outbox } = setup();
     outbox.enqueue(task('x'));
     const id = taskIdOf('x');
-    outbox.recordAttempt(id, { at: clock.now(), status: 500, error: 'HTTP 500', durationMs: 3 });
-    outbox.markRetry(id, 500, 'HTTP 500', clock.now() + 1000);
-    outbox.markDead(id, 500, 'HTTP 500');
+    const attempt = { at: clock.now(), status: 500, error: 'HTTP 500', durationMs: 3 };
+    expect(outbox.recordOutcomes([{ taskId: id, attempt, result: 'retry', at: clock.now(), nextAttemptAt: clock.now() + 1000 }])).toEqual([undefined]);
+    expect(outbox.get(id)).toMatchObject({ status: 'pending', attempts: 1, nextAttemptAt: clock.now() + 1000, lastError: 'HTTP 500' });
+    outbox.recordOutcomes([{ taskId: id, attempt, result: 'dead', at: clock.now() }]);
     expect(outbox.get(id)).toMatchObject({ status: 'dead', attempts: 2 });
     expect(outbox.replay(id)).toMatchObject({ status: 'pending', attempts: 0, nextAttemptAt: clock.now() });
-    expect(outbox.attempts(id)).toHaveLength(1);
+    expect(outbox.attempts(id)).toHaveLength(2);
+  });
+
+  it('commits a batch of outcomes together; one that cannot be written does not take the others down', () => {
+    const { clock, outbox, store } = setup();
+    for (const c of ['a', 'b', 'c']) outbox.enqueue(task(c));
+    store.sqlite.exec(`CREATE TRIGGER refuse BEFORE INSERT ON delivery_attempts WHEN NEW.task_id = '${taskIdOf('b')}' BEGIN SELECT RAISE(ABORT, 'disk says no'); END`);
+    const attempt = { at: clock.now(), status: 202, error: null, durationMs: 1 };
+    const errors = outbox.recordOutcomes(['a', 'b', 'c'].map((c) => ({ taskId: taskIdOf(c), attempt, result: 'delivered' as const, at: clock.now() })));
+    expect(errors.map((e) => e?.message)).toEqual([undefined, 'disk says no', undefined]);
+    expect(['a', 'b', 'c'].map((c) => outbox.get(taskIdOf(c))?.status)).toEqual(['delivered', 'pending', 'delivered']);
   });
 
   it('replays dead and delivered tasks only', () => {
@@ -72,7 +83,7 @@ describe('outbox', () => {
     expect(() => outbox.replay(taskIdOf('p'))).toThrow(expect.objectContaining({ code: 'GW_ERR_OUTBOX_TASK_STATE' }));
     outbox.suppress(task('s'), 'no consent');
     expect(() => outbox.replay(taskIdOf('s'))).toThrow(expect.objectContaining({ code: 'GW_ERR_OUTBOX_TASK_STATE' }));
-    outbox.delivered(taskIdOf('p'), { at: clock.now(), status: 202, error: null, durationMs: 1 }, clock.now());
+    outbox.recordOutcomes([{ taskId: taskIdOf('p'), attempt: { at: clock.now(), status: 202, error: null, durationMs: 1 }, result: 'delivered', at: clock.now() }]);
     expect(outbox.replay(taskIdOf('p'))).toMatchObject({ status: 'pending', deliveredAt: null });
     expect(() => outbox.replay('nope')).toThrow(expect.objectContaining({ code: 'GW_ERR_OUTBOX_TASK_UNKNOWN' }));
   });

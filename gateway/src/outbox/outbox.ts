@@ -143,7 +143,7 @@ export class Outbox {
     return (this.pending.get() as number | undefined) ?? 0;
   }
 
-  recordAttempt(taskId: string, attempt: DeliveryAttempt): void {
+  private recordAttempt(taskId: string, attempt: DeliveryAttempt): void {
     this.insertAttempt.run(taskId, attempt.at, attempt.status, attempt.error, attempt.durationMs);
   }
 
@@ -177,19 +177,11 @@ export class Outbox {
     }
   }
 
-  /** The successful attempt and the task's delivered state, in one commit. */
-  delivered(taskId: string, attempt: DeliveryAttempt, at: number): void {
-    this.store.transaction(() => {
-      this.recordAttempt(taskId, attempt);
-      this.markDelivered(taskId, attempt.status ?? 0, at);
-    });
-  }
-
-  markDelivered(taskId: string, status: number, at: number): void {
+  private markDelivered(taskId: string, status: number, at: number): void {
     this.deliveredStmt.run(at, status, taskId);
   }
 
-  markRetry(taskId: string, status: number | null, error: string, nextAttemptAt: number): void {
+  private markRetry(taskId: string, status: number | null, error: string, nextAttemptAt: number): void {
     this.store.db
       .update(outbox)
       .set({ lastStatus: status, lastError: error, nextAttemptAt, attempts: sql`${outbox.attempts} + 1` })
@@ -197,7 +189,7 @@ export class Outbox {
       .run();
   }
 
-  markDead(taskId: string, status: number | null, error: string): void {
+  private markDead(taskId: string, status: number | null, error: string): void {
     this.store.db
       .update(outbox)
       .set({ status: 'dead', lastStatus: status, lastError: error, attempts: sql`${outbox.attempts} + 1` })
