@@ -4,7 +4,7 @@ import type { AlarmEvent, EngineInput } from './api.js';
 import { APPLIANCE_TYPES } from '@forecare/firmware-contracts';
 import { Engine } from './engine.js';
 import { RuleIndex } from './rule-index.js';
-import { HOUR, MIN, rules, T0, warmRule } from './test-kit.js';
+import { cmpRepeatRule, HOUR, MIN, rules, T0, warmRule } from './test-kit.js';
 import { TimingWheel } from './timing-wheel.js';
 
 const THRESHOLD = warmRule(', escalateAfter: 1h, escalateLevels: 2');
@@ -70,26 +70,14 @@ describe('threshold with duration and hysteresis', () => {
 
 describe('repeat, trend, stale, appliance offline, composite', () => {
   it('repeat: N occurrences inside the window raise one alarm', () => {
-    const e = new Engine({ rules: rules(`
-- id: cmp-repeat
-  kind: repeat
-  raises: [ticket]
-  condition: fault.faultClass == "compressor"
-  params: { count: 3, window: 24h }
-`) });
+    const e = new Engine({ rules: rules(cmpRepeatRule(3, '24h')) });
     const out = [fault(T0, 'E-CMP-01'), fault(T0 + HOUR, 'E-CMP-01', false), fault(T0 + 2 * HOUR, 'E-CMP-02'), fault(T0 + 30 * HOUR, 'E-CMP-01'), fault(T0 + 31 * HOUR, 'E-CMP-01'), fault(T0 + 32 * HOUR, 'E-CMP-02')].flatMap((i) => e.ingest(i));
     expect(transitions(out)).toEqual(['cmp-repeat:raised']);
     expect(out[0]?.at).toBe(T0 + 32 * HOUR);
   });
 
   it('repeat on faults is not woken by telemetry; a repeat over metrics and fault still counts readings', () => {
-    const defs = rules(`
-- id: cmp-repeat
-  kind: repeat
-  raises: [ticket]
-  condition: fault.faultClass == "compressor"
-  params: { count: 3, window: 24h }
-- id: mode-fault
+    const defs = rules(`${cmpRepeatRule(3, '24h')}- id: mode-fault
   kind: repeat
   raises: [ticket]
   condition: state.mode == "fault"
@@ -112,13 +100,7 @@ describe('repeat, trend, stale, appliance offline, composite', () => {
   });
 
   it('repeat: a whole window without an occurrence clears the alarm, by timer; held while the hub is offline; kept over a restart', () => {
-    const defs = rules(`
-- id: cmp-repeat
-  kind: repeat
-  raises: [ticket]
-  condition: fault.faultClass == "compressor"
-  params: { count: 2, window: 24h }
-`);
+    const defs = rules(cmpRepeatRule(2, '24h'));
     const e = new Engine({ rules: defs });
     const raised = [fault(T0, 'E-CMP-01'), fault(T0 + HOUR, 'E-CMP-01')].flatMap((i) => e.ingest(i));
     expect(transitions(raised)).toEqual(['cmp-repeat:raised']);

@@ -10,15 +10,10 @@ import { describe, expect, it } from 'vitest';
 import type { AlarmEvent, EngineInput } from './api.js';
 import { Engine } from './engine.js';
 import type { RuleDef } from './rule-format.js';
-import { DAY, MIN, rules, T0, warmRule } from './test-kit.js';
+import { cmpRepeatRule, DAY, MIN, rules, T0, warmRule } from './test-kit.js';
 
 /** Rules whose every decision waits for a duration or a timer: their whole event log is order-proof. */
-const TIMED_RULES = `${warmRule(', escalateAfter: 1h')}- id: cmp-repeat
-  kind: repeat
-  raises: [ticket]
-  condition: fault.faultClass == "compressor"
-  params: { count: 3, window: 2h }
-- id: temp-stale
+const TIMED_RULES = `${warmRule(', escalateAfter: 1h')}${cmpRepeatRule(3, '2h')}- id: temp-stale
   kind: stale
   raises: [fleet]
   params: { metric: fridge_temp_c, after: 40m }

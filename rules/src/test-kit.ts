@@ -25,3 +25,12 @@ export const warmRule = (moreParams = ''): string => `
   clear: metrics.fridge_temp_c < 6.0
   params: { for: 30m, clearFor: 10m${moreParams} }
 `;
+
+/** The canonical repeat on faults (rule `cmp-repeat`): `count` compressor faults within `window` raise. */
+export const cmpRepeatRule = (count: number, window: string): string => `
+- id: cmp-repeat
+  kind: repeat
+  raises: [ticket]
+  condition: fault.faultClass == "compressor"
+  params: { count: ${count}, window: ${window} }
+`;
