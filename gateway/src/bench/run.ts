@@ -118,15 +118,20 @@ function cpuMs(pid: number): number {
 
 type LoadFigures = RawLoadResult & { readonly serverCpuUsPerMsg: number };
 
-async function load(port: number, password: string | null, pid: number): Promise<LoadFigures> {
-  const cpuBefore = cpuMs(pid);
-  const options: RawLoadOptions = { port, hubs: Array.from({ length: HUBS }, (_, i) => ({ hubId: `bench-${i}`, password })), window: WINDOW, seconds: SECONDS };
-  const child = spawn(process.execPath, [rawLoadScript, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** Runs a bench script in a Node process of its own and reads the JSON line it ends with. */
+async function lastJsonLine<T>(what: string, args: readonly string[]): Promise<T> {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  if (code !== 0) throw new Error(`load generator exited ${code}: ${out}`);
-  const result = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as RawLoadResult;
+  if (code !== 0) throw new Error(`${what} exited ${code}: ${out}`);
+  return JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as T;
+}
+
+async function load(port: number, password: string | null, pid: number): Promise<LoadFigures> {
+  const cpuBefore = cpuMs(pid);
+  const options: RawLoadOptions = { port, hubs: Array.from({ length: HUBS }, (_, i) => ({ hubId: `bench-${i}`, password })), window: WINDOW, seconds: SECONDS };
+  const result = await lastJsonLine<RawLoadResult>('load generator', [rawLoadScript, JSON.stringify(options)]);
   // Server CPU per acknowledged message: steadier than a rate on a shared machine.
   return { ...result, serverCpuUsPerMsg: Math.round(((cpuMs(pid) - cpuBefore) * 1000 / Math.max(1, result.acked)) * 100) / 100 };
 }
@@ -143,13 +148,8 @@ interface PipelineCost {
   readonly decodeValidateCpuUsPerMsg: number;
 }
 
-async function pipelineCost(dataDir: string, rulesDir: string): Promise<PipelineCost> {
-  const child = spawn(process.execPath, ['--max-semi-space-size=64', here('./pipeline.js'), dataDir, rulesDir, String(HUBS), String(WINDOW)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  if (code !== 0) throw new Error(`pipeline cost run exited ${code}: ${out}`);
-  return JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as PipelineCost;
+function pipelineCost(dataDir: string, rulesDir: string): Promise<PipelineCost> {
+  return lastJsonLine<PipelineCost>('pipeline cost run', ['--max-semi-space-size=64', here('./pipeline.js'), dataDir, rulesDir, String(HUBS), String(WINDOW)]);
 }
 
 /**
