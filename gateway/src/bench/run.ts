@@ -2,8 +2,10 @@
  * Ingest benchmark: QoS 1 throughput and PUBACK latency of the full gateway pipeline (auth,
  * ACL, validation, dedupe, journal group commit, the shipped rules and 100 extra threshold
  * rules, telemetry history) against bare aedes, both in their own processes, loaded by the
- * same raw-MQTT generator (device-sim raw-load.ts) in a process of its own. Also: the pipeline's CPU per message behind the broker and
- * the ceiling that puts on this machine, RSS per idle hub connection, and device-sim's `load`
+ * same raw-MQTT generator (device-sim raw-load.ts) in a process of its own. Also: the
+ * gateway's broker layer alone (broker-only.ts: login, ACL, hygiene, nothing behind it), the
+ * pipeline's CPU per message behind the broker, the ceiling that puts on this machine and
+ * what the broker thread has left for the pipeline at the target ratio, RSS per idle hub connection, and device-sim's `load`
  * (forecare-sim load) against both servers. Prints one final JSON line. Settings by
  * environment: BENCH_SECONDS (8), BENCH_HUBS (20), BENCH_WINDOW (64 in flight per hub),
  * BENCH_CONNECTIONS (15000).
@@ -77,6 +79,13 @@ async function prepareGatewayDir(hubCount: number): Promise<{ dataDir: string; r
   });
   writeFileSync(join(rulesDir, 'bench.json'), JSON.stringify(rules));
   return { dataDir, rulesDir };
+}
+
+/** The real Broker with an instant, batched acknowledgement behind it (broker-only.ts), on the bench's hubs. */
+async function startBrokerOnly(dataDir: string): Promise<Server> {
+  const child = spawn(process.execPath, ['--max-semi-space-size=64', here('./broker-only.js'), dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const m = await waitForLine(child, /listening (\d+)/);
+  return { child, mqttPort: Number(m[1]) };
 }
 
 async function startGateway(dataDir: string, rulesDir: string, synchronous: 'NORMAL' | 'FULL'): Promise<Server> {
@@ -158,6 +167,25 @@ function pipelineCost(dataDir: string, rulesDir: string): Promise<PipelineCost> 
  * generator's CPU, bare aedes' CPU (the broker part) and the pipeline's behind it. Also what
  * the pipeline may cost, at most, for the target ratio to be reachable at all.
  */
+/**
+ * The broker layer runs on one thread (aedes'), saturated in the broker-only run: at the
+ * target rate that thread has 1/rate per message, the broker layer takes 1/its own rate, and
+ * the difference is all the pipeline may do on that thread. Over all cores: the same budget
+ * as ceiling(), with the broker layer's CPU in place of bare aedes'.
+ */
+function brokerThreadRoom(bareLoad: LoadFigures, brokerLoad: LoadFigures, targetRatio: number): { targetPerSec: number; brokerThreadUsPerMsg: number; brokerLayerThreadUsPerMsg: number; pipelineOnBrokerThreadUsPerMsg: number; pipelineCpuBudgetUsPerMsg: number } {
+  const target = targetRatio * bareLoad.perSec;
+  const generatorUs = (bareLoad.cpuCores * 1e6) / bareLoad.perSec;
+  const r2 = (x: number): number => Math.round(x * 100) / 100;
+  return {
+    targetPerSec: Math.round(target),
+    brokerThreadUsPerMsg: r2(1e6 / target),
+    brokerLayerThreadUsPerMsg: r2(1e6 / brokerLoad.perSec),
+    pipelineOnBrokerThreadUsPerMsg: r2(1e6 / target - 1e6 / brokerLoad.perSec),
+    pipelineCpuBudgetUsPerMsg: r2((availableParallelism() * 1e6) / target - generatorUs - brokerLoad.serverCpuUsPerMsg),
+  };
+}
+
 function ceiling(bareLoad: LoadFigures, pipelineUs: number, targetRatio: number): { cores: number; generatorCpuUsPerMsg: number; messagesPerSec: number; ratio: number; pipelineBudgetUsPerMsg: number } {
   const cores = availableParallelism();
   const generatorUs = (bareLoad.cpuCores * 1e6) / bareLoad.perSec;
@@ -207,6 +235,13 @@ const simBare = await simLoad(bare.mqttPort);
 await stop(bare);
 console.log(`forecare-sim load against bare aedes: ${simBare.perSec} msg/s`);
 
+// The broker layer alone: what is left of bare aedes' rate once hubs log in and every PUBLISH passes the ACL and hygiene checks.
+const brokerDir = await prepareGatewayDir(HUBS);
+const brokerOnly = await startBrokerOnly(brokerDir.dataDir);
+const brokerLoad = await load(brokerOnly.mqttPort, PASSWORD, brokerOnly.child.pid ?? 0);
+await stop(brokerOnly);
+console.log(`broker layer alone (login, ACL, hygiene; acknowledged at once): ${brokerLoad.perSec} msg/s (${Math.round((brokerLoad.perSec / bareLoad.perSec) * 100) / 100} x bare aedes), PUBACK p99 ${brokerLoad.p99} ms, ${brokerLoad.serverCpuUsPerMsg} µs CPU/msg`);
+
 // The pipeline behind the broker, without MQTT, in a process of its own (pipeline.ts).
 const pipeDir = await prepareGatewayDir(HUBS);
 const pipeline = await pipelineCost(pipeDir.dataDir, pipeDir.rulesDir);
@@ -231,6 +266,8 @@ await stop(gwFull);
 console.log(`gateway (synchronous=FULL): ${fullLoad.perSec} msg/s, PUBACK p50 ${fullLoad.p50} ms p99 ${fullLoad.p99} ms`);
 
 const bound = ceiling(bareLoad, pipeline.pipelineCpuUsPerMsg, 0.8);
+const room = brokerThreadRoom(bareLoad, brokerLoad, 0.8);
+console.log(`at 0.8 x bare aedes (${room.targetPerSec} msg/s) the broker thread has ${room.brokerThreadUsPerMsg} µs per message and the broker layer takes ${room.brokerLayerThreadUsPerMsg}: ${room.pipelineOnBrokerThreadUsPerMsg} µs/msg of pipeline may run on it; over all cores the pipeline may cost ${room.pipelineCpuBudgetUsPerMsg} µs/msg`);
 console.log(`ceiling on ${bound.cores} cores: ${bound.messagesPerSec} msg/s (${bound.ratio} x bare aedes); for 0.8 x the pipeline may cost at most ${bound.pipelineBudgetUsPerMsg} µs/msg, it costs ${pipeline.pipelineCpuUsPerMsg} (decode + validation alone ${pipeline.decodeValidateCpuUsPerMsg})`);
 
 console.log(
@@ -248,6 +285,8 @@ console.log(
     // Behind the broker without MQTT (pipeline.ts), and the best any spread of it over this machine's cores could do.
     pipeline,
     ceiling: bound,
+    // The real Broker with nothing behind it (broker-only.ts), and what that leaves the pipeline at the target ratio.
+    brokerLayer: { messagesPerSec: brokerLoad.perSec, pubackP99Ms: brokerLoad.p99, serverCpuUsPerMsg: brokerLoad.serverCpuUsPerMsg, ratio: Math.round((brokerLoad.perSec / bareLoad.perSec) * 100) / 100, ...room },
     targets: { ratioMin: 0.8, pubackP99MsMax: 50, rssKbPerConnectionMax: 20 },
   }),
 );

@@ -8,6 +8,9 @@ import type { GatewayConfig } from '../config/config.js';
 import type { HubRegistry } from '../hubs/hub-registry.js';
 import type { MqttClientRegistry } from '../hubs/mqtt-client-registry.js';
 import type { Ingest } from '../ingest/ingest.js';
+
+/** What the broker hands every authorized PUBLISH to: the gateway's Ingest, or a bench's stand-in. */
+export type IngestPort = Pick<Ingest, 'accept'>;
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { Authenticator, ConnackCode, refusal } from './authenticate.js';
@@ -45,7 +48,7 @@ export class Broker {
   private readonly connects = new WeakMap<Client, ConnectPacket>();
   /** Payloads ingest refused: never forwarded to service or admin subscribers. */
   private readonly refusedPayloads = new WeakSet<Buffer>();
-  private ingest: Ingest | undefined;
+  private ingest: IngestPort | undefined;
   private readonly live = new Set<Client>();
   private readonly extra: (NetServer | TlsServer | HttpServer)[] = [];
   private wss: WebSocketServer | undefined;
@@ -66,7 +69,7 @@ export class Broker {
     this.authenticator = new Authenticator(hubs, clients, limiter, metrics, limits, now);
   }
 
-  attachIngest(ingest: Ingest): void {
+  attachIngest(ingest: IngestPort): void {
     this.ingest = ingest;
   }
 
