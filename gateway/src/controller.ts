@@ -11,6 +11,7 @@ import { generateSecret } from './contact-center/signing.js';
 import type { GatewayContext } from './context.js';
 import { CustomerRegistry } from './customers/customer-registry.js';
 import { loadRuleFiles } from './engine/rule-files.js';
+import { ThreadEngineHost } from './engine/engine-host.js';
 import { messageOfRow, RuleRunner } from './engine/rule-runner.js';
 import { GatewayError } from './errors.js';
 import { EventBus } from './events/bus.js';
@@ -117,19 +118,24 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       tickMs: config.tickMs,
       checkpointEveryMs: options.checkpointEveryMs ?? 1000,
       overrides: { 'hub-offline': { silentFor: config.hubOfflineAfterMs } },
+      // The engine judges every message on a thread of its own: the event loop keeps the broker.
+      ...(store.file !== ':memory:' ? { host: new ThreadEngineHost(logger) } : {}),
     });
     const worker = new DeliveryWorker(outbox, { ...config.contactCenter, secrets }, clock, metrics, logger);
-    // Journal commits on a thread of its own (the event loop keeps the broker and the rules).
+    // Journal commits on a thread of its own, and the rules judge on another (the event loop keeps the broker).
     const writer = store.file === ':memory:' ? undefined : new ThreadJournalWriter(journalFileBeside(store.file), config.sqliteSynchronous, logger);
     const journal = new Journal(store, clock, metrics, logger, { maxBatch: config.journalMaxBatch, maxDelayMs: config.journalMaxDelayMs, ...(writer !== undefined ? { writer, inlineMax: JOURNAL_INLINE_MAX } : {}) });
     const broker = new Broker(hubs, mqttClients, metrics, logger, config.mqtt, () => clock.now());
     const ingest = new Ingest(journal, clock, metrics, logger, (hubId, notice) => broker.sendNotice(hubId, notice));
     broker.attachIngest(ingest);
 
-    runner.recover();
+    await runner.startHost();
+    // Stopped last but one (closers run in reverse): it checkpoints what the journal's last batches changed.
+    closers.push(() => runner.stop());
+    await runner.recover();
     const recent = store.journal.prepare('SELECT kind, hub_id, appliance_id, payload FROM journal ORDER BY pos DESC LIMIT ?').all(DEDUPE_REPLAY) as { kind: string; hub_id: string; appliance_id: string | null; payload: Buffer }[];
     for (const row of recent.reverse()) ingest.remember(messageOfRow(row));
-    journal.onCommitted((entries) => runner.onCommitted(entries));
+    journal.onCommitted((entries, batch) => runner.onCommitted(entries, batch));
     runner.onApplied = (events) => {
       if (events.some((e) => e.type === 'contact')) worker.kick();
     };
@@ -156,7 +162,6 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       throw err;
     }
     runner.start();
-    closers.push(() => runner.stop());
     sla.start();
     closers.push(() => sla.stop());
     const retention = new Retention(store, clock, logger, config.retentionMs, config.influx !== undefined ? ['rules', 'influx'] : ['rules']);

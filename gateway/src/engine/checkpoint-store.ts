@@ -1,4 +1,4 @@
-import { Engine, type AlarmRec, type AppliancePart, type EngineOptions, type HubPart, type RuleWork } from '@forecare/rules';
+import { Engine, type AlarmRec, type AppliancePart, type EngineChanges, type EngineOptions, type EngineParts, type HubPart, type RuleWork } from '@forecare/rules';
 import type { Store } from '../store/db.js';
 
 const NAME = 'rules';
@@ -13,6 +13,17 @@ interface PartsMeta {
 export interface LoadedCheckpoint {
   readonly engine: Engine;
   readonly pos: number;
+}
+
+/** A checkpoint as data (it crosses to the engine's thread): its parts, or a whole snapshot of the earlier form. */
+export type CheckpointData = { readonly pos: number; readonly parts: EngineParts } | { readonly pos: number; readonly snapshot: string };
+
+/** The engine a checkpoint holds, tracking changes from there (a whole snapshot: every part counts as changed). */
+export function engineOfCheckpoint(data: CheckpointData, opts: EngineOptions): Engine {
+  if ('parts' in data) return Engine.fromParts(data.parts, opts);
+  const engine = Engine.restore(data.snapshot, opts);
+  engine.markAllChanged();
+  return engine;
 }
 
 /**
@@ -46,19 +57,24 @@ export class CheckpointStore {
    * when there is none. Throws when it cannot be read.
    */
   load(opts: EngineOptions): LoadedCheckpoint | undefined {
+    const data = this.loadData();
+    return data === undefined ? undefined : { engine: engineOfCheckpoint(data, opts), pos: data.pos };
+  }
+
+  /** The last checkpoint as data, undefined when there is none. Throws when it cannot be read. */
+  loadData(): CheckpointData | undefined {
     const row = this.readMeta.get(NAME) as { pos: number; snapshot: string | null } | undefined;
     if (row?.snapshot == null) return undefined;
     const meta = JSON.parse(row.snapshot) as PartsMeta | { v: number };
     if (meta.v !== 'parts') {
       // A whole snapshot from before checkpoints were kept as parts: the next checkpoint writes every part.
-      const engine = Engine.restore(row.snapshot, opts);
-      engine.markAllChanged();
       this.clear.run();
-      return { engine, pos: row.pos };
+      return { pos: row.pos, snapshot: row.snapshot };
     }
     const parts = <T>(kind: string): [string, T][] => (this.readKind.all(kind) as { key: string; value: string }[]).map((r) => [r.key, JSON.parse(r.value) as T]);
-    const engine = Engine.fromParts(
-      {
+    return {
+      pos: row.pos,
+      parts: {
         version: meta.version,
         wheel: meta.wheel,
         hubs: parts<HubPart>('hub'),
@@ -67,14 +83,16 @@ export class CheckpointStore {
         work: parts<RuleWork>('work'),
         timers: parts<number>('timer'),
       },
-      opts,
-    );
-    return { engine, pos: row.pos };
+    };
   }
 
   /** Writes what changed in the engine since the last save, with the journal position it reflects, in one commit. */
   save(engine: Engine, pos: number, at: number): void {
-    const c = engine.takeChanges();
+    this.saveChanges(engine.takeChanges(), pos, at);
+  }
+
+  /** Writes changes taken from an engine (on this thread or another) with the journal position they reflect, in one commit. */
+  saveChanges(c: EngineChanges, pos: number, at: number): void {
     this.store.transaction(() => {
       for (const [kind, list] of [
         ['hub', c.hubs],

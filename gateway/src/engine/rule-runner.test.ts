@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { UplinkMessage } from '@forecare/firmware-contracts';
 import { AlarmStore } from '../alarms/alarm-store.js';
 import { ManualClock } from '../clock.js';
@@ -15,11 +15,12 @@ import { ServiceLoop } from '../service/service.js';
 import { openStore, type Store } from '../store/db.js';
 import { TicketService } from '../tickets/ticket-service.js';
 import { loadRuleFiles } from './rule-files.js';
+import { ThreadEngineHost } from './engine-host.js';
 import { RuleRunner } from './rule-runner.js';
 
 const T0 = Date.UTC(2026, 10, 24, 12, 0);
 
-function parts(store: Store, clock: ManualClock) {
+function parts(store: Store, clock: ManualClock, threaded: boolean) {
   const metrics = new Metrics({ defaultMetrics: false });
   const logger = createLogger({ level: process.env.TEST_LOG ?? 'silent' });
   const customers = new CustomerRegistry(store, clock);
@@ -31,10 +32,11 @@ function parts(store: Store, clock: ManualClock) {
     tickMs: 1000,
     checkpointEveryMs: 60_000,
     overrides: { 'hub-offline': { silentFor: 60_000 } },
+    ...(threaded ? { host: new ThreadEngineHost(logger) } : {}),
   });
   const journal = new Journal(store, clock, metrics, logger, { maxBatch: 100 });
-  journal.onCommitted((entries) => runner.onCommitted(entries));
-  return { runner, journal, tickets, alarms, outbox, customers };
+  journal.onCommitted((entries, batch) => runner.onCommitted(entries, batch));
+  return { runner, journal, tickets, alarms, outbox, customers, service };
 }
 
 const fault = (seq: number, code = 'E-CMP-01'): UplinkMessage => ({ kind: 'fault', hubId: 'h1', applianceId: 'h1.fridge', payload: { ts: T0, seq, type: 'refrigerator', code, active: true } });
@@ -44,51 +46,133 @@ function append(journal: Journal, m: UplinkMessage): void {
   journal.append(m, Buffer.from(JSON.stringify(m.payload)), () => undefined);
 }
 
-describe('rule runner', () => {
-  it('replays the journal after a crash without acting twice', () => {
+/** Commits what was appended and waits until the rules have applied it. */
+async function commit(journal: Journal, runner: RuleRunner): Promise<void> {
+  journal.flush();
+  await journal.settled();
+  await runner.settled();
+}
+
+describe.each([
+  ['on the event loop', false],
+  ['on its own thread', true],
+])('rule runner, engine %s', (_where, threaded) => {
+  it('replays the journal after a crash without acting twice', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'runner-')), 'db.sqlite');
     const clock = new ManualClock(T0);
     let store = openStore(file);
-    let p = parts(store, clock);
-    p.runner.recover();
+    let p = parts(store, clock, threaded);
+    await p.runner.startHost();
+    await p.runner.recover();
     p.customers.create({ customerId: 'c1', name: 'Ada', phone: '+1 555 0100' });
     p.customers.registerAppliance({ applianceId: 'h1.fridge', hubId: 'h1', customerId: 'c1', type: 'refrigerator' });
     append(p.journal, fault(1));
-    p.journal.flush();
+    await commit(p.journal, p.runner);
     expect(p.tickets.list()).toHaveLength(1);
     expect(p.outbox.list()).toHaveLength(1);
     // Crash: no checkpoint was written after the fault, so a restart replays it.
+    const crashed = p.runner;
     store.close();
     store = openStore(file);
-    p = parts(store, clock);
-    const { replayed } = p.runner.recover();
+    p = parts(store, clock, threaded);
+    await p.runner.startHost();
+    const { replayed } = await p.runner.recover();
     expect(replayed).toBeGreaterThanOrEqual(1);
     expect(p.tickets.list()).toHaveLength(1);
     expect(p.outbox.list()).toHaveLength(1);
     // The engine's state came back: a repeat attaches, it does not open a second ticket.
     append(p.journal, fault(2));
-    p.journal.flush();
+    await commit(p.journal, p.runner);
     expect(p.tickets.list()).toHaveLength(1);
     expect(p.tickets.list()[0]?.alarmCount).toBe(2);
+    await p.runner.stop();
     store.close();
+    await stopHost(crashed);
   });
 
-  it('raises hub-offline from the timer while the hub stays silent, and survives a checkpointed restart', () => {
+  it('raises hub-offline from the timer while the hub stays silent, and survives a checkpointed restart', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'runner-')), 'db.sqlite');
     const clock = new ManualClock(T0);
     let store = openStore(file);
-    let p = parts(store, clock);
-    p.runner.recover();
+    let p = parts(store, clock, threaded);
+    await p.runner.startHost();
+    await p.runner.recover();
     append(p.journal, { kind: 'heartbeat', hubId: 'h1', payload: { ts: T0, seq: 1 } });
-    p.journal.flush();
-    p.runner.checkpoint();
+    await commit(p.journal, p.runner);
+    await p.runner.stop();
     store.close();
     clock.advance(61_000);
     store = openStore(file);
-    p = parts(store, clock);
-    p.runner.recover();
-    p.runner.tick();
+    p = parts(store, clock, threaded);
+    await p.runner.startHost();
+    expect((await p.runner.recover()).replayed).toBe(0);
+    await p.runner.tick();
     expect(p.alarms.list({ status: ['raised'] }).map((a) => a.ruleId)).toContain('hub-offline');
+    await p.runner.stop();
+    store.close();
+  });
+
+  it('rebuilds the engine when a batch cannot be applied, and loses none of its alarms', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'runner-')), 'db.sqlite');
+    const clock = new ManualClock(T0);
+    const store = openStore(file);
+    const p = parts(store, clock, threaded);
+    await p.runner.startHost();
+    await p.runner.recover();
+    p.customers.create({ customerId: 'c1', name: 'Ada', phone: '+1 555 0100' });
+    p.customers.registerAppliance({ applianceId: 'h1.fridge', hubId: 'h1', customerId: 'c1', type: 'refrigerator' });
+    // The first attempt to apply the fault's alarm fails (as a full disk would): the batch is
+    // journaled, so the runner rebuilds the engine from its checkpoint and replays it.
+    const apply = p.service.apply.bind(p.service);
+    let failures = 1;
+    p.service.apply = (e) => {
+      if (failures-- > 0) throw new Error('disk full');
+      return apply(e);
+    };
+    append(p.journal, fault(1));
+    await commit(p.journal, p.runner);
+    await p.runner.recover();
+    expect(p.tickets.list()).toHaveLength(1);
+    expect(p.alarms.list({ status: ['raised'] }).map((a) => a.ruleId)).toContain('fault-code');
+    await p.runner.stop();
     store.close();
   });
 });
+
+describe('rule runner, engine thread lost', () => {
+  it('rebuilds the engine on a new thread from its checkpoint and the journal: no alarm is lost or doubled', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'runner-')), 'db.sqlite');
+    const clock = new ManualClock(T0);
+    const store = openStore(file);
+    const p = parts(store, clock, true);
+    await p.runner.startHost();
+    await p.runner.recover();
+    p.customers.create({ customerId: 'c1', name: 'Ada', phone: '+1 555 0100' });
+    p.customers.registerAppliance({ applianceId: 'h1.fridge', hubId: 'h1', customerId: 'c1', type: 'refrigerator' });
+    append(p.journal, fault(1));
+    await commit(p.journal, p.runner);
+    await p.runner.checkpoint();
+    // The thread dies with a batch in hand (as a crash of the engine would).
+    const host = (p.runner as unknown as { host: { worker: { terminate(): Promise<number> } } }).host;
+    append(p.journal, fault(2, 'E-DOOR-07'));
+    p.journal.flush();
+    await host.worker.terminate();
+    await p.journal.settled();
+    // The new thread took over: the lost batch was replayed, and what follows is judged as before.
+    await vi.waitFor(async () => {
+      await p.runner.settled();
+      expect(p.alarms.list({ status: ['raised'] }).map((a) => a.title).sort()).toHaveLength(2);
+    });
+    append(p.journal, fault(3));
+    await commit(p.journal, p.runner);
+    expect(p.alarms.list({ status: ['raised'] })).toHaveLength(2);
+    expect(p.tickets.list()).toHaveLength(2);
+    await p.runner.stop();
+    store.close();
+  });
+});
+
+/** A runner whose store was closed under it (a crash): only its thread is left to end. */
+async function stopHost(runner: RuleRunner): Promise<void> {
+  await (runner as unknown as { host: { stop(): Promise<void> } }).host.stop();
+}

@@ -1,6 +1,5 @@
 import { desc } from 'drizzle-orm';
-import type { UplinkMessage } from '@forecare/firmware-contracts';
-import { Engine, type AlarmEvent, type EngineInput, type RuleDef } from '@forecare/rules';
+import type { AlarmEvent, RuleDef } from '@forecare/rules';
 import type { Clock } from '../clock.js';
 import type { CustomerRegistry } from '../customers/customer-registry.js';
 import type { EventBus, LiveEvent } from '../events/bus.js';
@@ -9,9 +8,14 @@ import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { ServiceLoop } from '../service/service.js';
 import type { Store } from '../store/db.js';
+import { transferOf, type JournalBatch } from '../store/journal-db.js';
 import { ruleVersions } from '../store/schema.js';
-import { CheckpointStore, type LoadedCheckpoint } from './checkpoint-store.js';
+import type { EngineReply, EngineRequest } from './engine-core.js';
+import { InlineEngineHost, type EngineHost } from './engine-host.js';
+import { CheckpointStore, type CheckpointData } from './checkpoint-store.js';
 
+export { engineInputs, messageOfRow } from './engine-core.js';
+import { messageOfRow } from './engine-core.js';
 
 export type RuleOverrides = Record<string, Record<string, number | string | boolean>>;
 
@@ -19,11 +23,18 @@ export interface RuleRunnerOptions {
   readonly tickMs: number;
   readonly checkpointEveryMs: number;
   readonly overrides: RuleOverrides;
+  /** Where the engine runs (default: on the event loop, answering at once). */
+  readonly host?: EngineHost;
 }
 
 const SEEN_WRITE_EVERY_MS = 30_000;
 const TELEMETRY_ROW_EVERY_MS = 10_000;
 const REPLAY_CHUNK = 2000;
+/**
+ * Batches the engine may be behind before the journal's PUBACKs wait for it: a hub's
+ * messages are acknowledged once on disk, and the rules follow, at most this far behind.
+ */
+const MAX_BACKLOG = 8;
 
 /** true (and remembers `at`) when `key` was last written `every` ms ago or more, or never; a clock step back counts as due. */
 function due(written: Map<string, number>, key: string, at: number, every: number): boolean {
@@ -34,59 +45,46 @@ function due(written: Map<string, number>, key: string, at: number, every: numbe
   return true;
 }
 
-/** Rebuilds the contract message a journal row holds (it was validated before it was written). */
-export function messageOfRow(row: { kind: string; hub_id: string; appliance_id: string | null; payload: string | Buffer }): UplinkMessage {
-  const payload = JSON.parse(row.payload.toString()) as never;
-  return { kind: row.kind, hubId: row.hub_id, ...(row.appliance_id !== null ? { applianceId: row.appliance_id } : {}), payload } as UplinkMessage;
-}
-
-/** Engine inputs for one journal entry: batched telemetry samples first (oldest first), then the message itself. */
-export function engineInputs(entry: JournalEntry): EngineInput[] {
-  const m = entry.message;
-  const at = entry.receivedAt;
-  switch (m.kind) {
-    case 'status':
-      return [{ kind: 'status', hubId: m.hubId, state: m.payload.state, at }];
-    case 'heartbeat':
-      return [{ kind: 'heartbeat', hubId: m.hubId, seq: m.payload.seq, deviceTs: m.payload.ts, at, appliances: m.payload.appliances }];
-    case 'fault':
-      return [{ kind: 'fault', hubId: m.hubId, applianceId: m.applianceId, applianceType: m.payload.type, seq: m.payload.seq, deviceTs: m.payload.ts, at, code: m.payload.code, active: m.payload.active }];
-    case 'inventory':
-      return [{ kind: 'inventory', hubId: m.hubId, applianceId: m.applianceId, applianceType: m.payload.type, seq: m.payload.seq, deviceTs: m.payload.ts, at, items: m.payload.items }];
-    case 'telemetry': {
-      // Built field by field (no spreads): this runs for every message.
-      const p = m.payload;
-      const latest: EngineInput = { kind: 'telemetry', hubId: m.hubId, applianceId: m.applianceId, applianceType: p.type, seq: p.seq, deviceTs: p.ts, at, metrics: p.metrics, state: p.state };
-      if (p.samples === undefined || p.samples.length === 0) return [latest];
-      const inputs: EngineInput[] = [];
-      for (const s of p.samples) {
-        // Server time of an earlier sample: arrival minus its age on the device clock.
-        inputs.push({ kind: 'telemetry', hubId: m.hubId, applianceId: m.applianceId, applianceType: p.type, seq: s.seq, deviceTs: s.ts, at: Math.min(at, at - Math.max(0, p.ts - s.ts)), metrics: s.metrics, state: s.state });
-      }
-      inputs.push(latest);
-      return inputs;
-    }
-  }
+interface Queued {
+  readonly entries: readonly JournalEntry[];
+  readonly batch: JournalBatch | undefined;
+  readonly release: () => void;
 }
 
 /**
- * Drives the rules engine from the journal: every committed batch goes through the engine,
- * its alarm events through the service loop, in one transaction per batch; timers are
- * advanced every `tickMs`. The engine's snapshot is checkpointed with the journal position
- * it reflects; a restart restores it and replays the journal after that position — alarm
- * events already applied are recognised and do nothing.
+ * Drives the rules engine from the journal: every committed batch goes to the engine (on a
+ * thread of its own in the gateway, see engine-host.ts), its alarm events through the
+ * service loop in one transaction per batch; timers are advanced every `tickMs`. The
+ * engine's changes are checkpointed with the journal position they reflect, written only
+ * after the events up to that position were applied; a restart restores the checkpoint and
+ * replays the journal after it — alarm events already applied are recognised and do
+ * nothing. Requests and replies keep their order, so a tick, an acknowledgement or a deploy
+ * sees every batch handed over before it.
  */
 export class RuleRunner {
   private readonly checkpoints: CheckpointStore;
-  private engine: Engine;
+  private readonly host: EngineHost;
   private version: number;
   private rules: RuleDef[];
+  /** Journal position whose events have been applied. */
   private pos = 0;
+  /** Journal position last handed to the engine. */
+  private postedPos = 0;
   private dirty = false;
   private lastCheckpointAt = 0;
   private timer: NodeJS.Timeout | undefined;
+  /** Bumped when the engine is rebuilt: replies to requests made before are not applied. */
+  private generation = 0;
+  private recovering: Promise<{ replayed: number }> | undefined;
+  private readonly queued: Queued[] = [];
+  private ticking = false;
+  private checkpointing: Promise<void> | undefined;
+  private openAlarmCount = 0;
+  /** Batches handed to the engine and not yet answered. */
+  private backlog = 0;
   private readonly insertTelemetry;
   private readonly touchHub;
+  private readonly maxPos;
 
   constructor(
     private readonly store: Store,
@@ -101,11 +99,16 @@ export class RuleRunner {
   ) {
     this.rules = rules;
     this.version = this.ensureVersion(rules);
-    this.engine = new Engine({ rules, version: this.version, overrides: options.overrides, trackChanges: true });
+    this.host = options.host ?? new InlineEngineHost();
+    this.host.onLost = () => {
+      this.logger.error('rule engine lost; rebuilding it from its checkpoint and the journal');
+      this.recoverLater();
+    };
     this.checkpoints = new CheckpointStore(store);
     // One telemetry row per (journal position, sample): the id makes a replay write nothing new.
     this.insertTelemetry = store.sqlite.prepare('INSERT OR IGNORE INTO telemetry (id, appliance_id, hub_id, at, device_ts, metrics) VALUES (?, ?, ?, ?, ?, ?)');
     this.touchHub = store.sqlite.prepare('UPDATE hubs SET last_seen_at = ? WHERE hub_id = ? AND (last_seen_at IS NULL OR last_seen_at < ?)');
+    this.maxPos = store.journal.prepare('SELECT coalesce(max(pos), 0) AS pos FROM journal');
   }
 
   get ruleVersion(): number {
@@ -138,70 +141,178 @@ export class RuleRunner {
     return version;
   }
 
-  /** Restores the last checkpoint and replays the journal after it. Call before the broker accepts messages. */
-  recover(): { replayed: number } {
+  /** Starts the engine's host (its thread). */
+  startHost(): Promise<void> {
+    return this.host.start();
+  }
+
+  private request(req: EngineRequest, transfer: readonly ArrayBuffer[] = []): Promise<EngineReply> {
+    return new Promise((resolve) => this.host.call(req, transfer, resolve));
+  }
+
+  /**
+   * Rebuilds the engine from the last checkpoint and replays the journal after it (to the
+   * position committed when it starts; later batches wait and follow). Call before the
+   * broker accepts messages; also run when applying a batch failed or the engine was lost.
+   */
+  recover(): Promise<{ replayed: number }> {
+    if (this.recovering !== undefined) return this.recovering;
+    const gen = ++this.generation;
+    const run = this.rebuild(gen).finally(() => {
+      this.recovering = undefined;
+      this.drainQueued();
+    });
+    this.recovering = run;
+    return run;
+  }
+
+  /** Rebuilds in the background (after a failure): what cannot be rebuilt is logged, and tried again on the next failure. */
+  private recoverLater(): void {
+    this.recover().catch((err: unknown) => this.logger.error({ err }, 'rule engine could not be rebuilt'));
+  }
+
+  private async rebuild(gen: number): Promise<{ replayed: number }> {
     const opts = { rules: this.rules, version: this.version, overrides: this.options.overrides, trackChanges: true };
-    let cp: LoadedCheckpoint | undefined;
+    let cp: CheckpointData | undefined;
     try {
-      cp = this.checkpoints.load(opts);
+      cp = this.checkpoints.loadData();
     } catch (err) {
       this.logger.error({ err }, 'rule engine checkpoint unreadable; rebuilding from the whole journal');
       this.checkpoints.reset();
     }
-    this.engine = cp?.engine ?? new Engine(opts);
-    this.pos = cp?.pos ?? 0;
-    const select = this.store.journal.prepare('SELECT pos, received_at, hub_id, appliance_id, kind, payload FROM journal WHERE pos > ? ORDER BY pos LIMIT ?');
+    let init = await this.request({ op: 'init', opts, checkpoint: cp });
+    if (init.lost === true) throw new Error(`rule engine could not start: ${init.error}`);
+    if (init.error !== undefined && cp !== undefined) {
+      this.logger.error({ err: init.error }, 'rule engine checkpoint unreadable; rebuilding from the whole journal');
+      this.checkpoints.reset();
+      cp = undefined;
+      init = await this.request({ op: 'init', opts, checkpoint: undefined });
+    }
+    if (init.error !== undefined) throw new Error(`rule engine could not start: ${init.error}`);
+    this.openAlarmCount = init.openAlarms;
+    const end = (this.maxPos.get() as { pos: number }).pos;
+    if (cp !== undefined && cp.pos > end) {
+      // The journal file was replaced (positions start again): the engine's state stands, the positions follow the new file.
+      this.logger.warn({ checkpointPos: cp.pos, journalPos: end }, 'journal is behind the rule engine checkpoint (a new journal file?): positions follow the journal');
+    }
+    this.pos = Math.min(cp?.pos ?? 0, end);
+    this.postedPos = this.pos;
+    const select = this.store.journal.prepare('SELECT pos, received_at, hub_id, appliance_id, kind, payload FROM journal WHERE pos > ? AND pos <= ? ORDER BY pos LIMIT ?');
     let replayed = 0;
-    for (;;) {
-      const rows = select.all(this.pos, REPLAY_CHUNK) as { pos: number; received_at: number; hub_id: string; appliance_id: string | null; kind: string; payload: Buffer }[];
+    while (this.postedPos < end) {
+      const rows = select.all(this.postedPos, end, REPLAY_CHUNK) as { pos: number; received_at: number; hub_id: string; appliance_id: string | null; kind: string; payload: Buffer }[];
       if (rows.length === 0) break;
-      this.process(rows.map((r) => ({ pos: r.pos, receivedAt: r.received_at, message: messageOfRow(r) })), false);
+      const entries = rows.map((r) => ({ pos: r.pos, receivedAt: r.received_at, message: messageOfRow(r) }));
+      const last = entries[entries.length - 1] as JournalEntry;
+      this.sideEffectsOf(entries);
+      this.postedPos = last.pos;
+      const reply = await this.request({ op: 'entries', entries });
+      if (gen !== this.generation) return { replayed };
+      if (!this.apply(reply, last.pos, false)) throw new Error(`rule engine replay failed at ${last.pos}: ${reply.error ?? 'events not applied'}`);
       replayed += rows.length;
     }
+    this.postedPos = Math.max(this.postedPos, end);
+    this.pos = Math.max(this.pos, end);
     if (replayed > 0) this.logger.info({ replayed, pos: this.pos }, 'journal replayed into the rule engine');
-    this.checkpoint();
+    await this.checkpoint();
     return { replayed };
   }
 
   start(): void {
-    this.timer = setInterval(() => this.tick(), this.options.tickMs);
+    this.timer = setInterval(() => void this.tick(), this.options.tickMs);
     this.timer.unref();
   }
 
-  /** Handles a committed journal batch. */
-  onCommitted(entries: readonly JournalEntry[]): void {
-    this.process(entries, true);
+  /**
+   * Handles a committed batch (with its packed form, for the engine's thread). Its alarm
+   * events are applied when the engine answers; a promise (holding the batch's PUBACKs until
+   * then) only while rebuilding or when the engine is more than MAX_BACKLOG batches behind.
+   */
+  onCommitted(entries: readonly JournalEntry[], batch?: JournalBatch): Promise<void> | undefined {
+    const last = entries[entries.length - 1];
+    if (last === undefined || last.pos <= this.postedPos) return undefined; // replayed already
+    if (this.recovering !== undefined) return new Promise((release) => this.queued.push({ entries, batch, release }));
+    return this.post(entries, batch);
   }
 
-  private process(entries: readonly JournalEntry[], live: boolean): void {
-    const started = process.hrtime.bigint();
+  private drainQueued(): void {
+    const queued = this.queued.splice(0);
+    for (const q of queued) {
+      const last = q.entries[q.entries.length - 1] as JournalEntry;
+      if (last.pos <= this.postedPos) q.release();
+      else {
+        const p = this.post(q.entries, q.batch);
+        if (p === undefined) q.release();
+        else void p.then(q.release);
+      }
+    }
+  }
+
+  private post(entries: readonly JournalEntry[], batch: JournalBatch | undefined): Promise<void> | undefined {
+    this.sideEffectsOf(entries);
+    const first = entries[0] as JournalEntry;
+    const last = entries[entries.length - 1] as JournalEntry;
+    this.postedPos = last.pos;
+    const gen = this.generation;
+    let release: (() => void) | undefined;
+    const req: EngineRequest = batch !== undefined && !(this.host instanceof InlineEngineHost) ? { op: 'batch', batch, firstPos: first.pos } : { op: 'entries', entries };
+    this.backlog++;
+    this.host.call(req, req.op === 'batch' ? transferOf(req.batch) : [], (reply) => {
+      this.backlog--;
+      if (gen === this.generation) {
+        if (this.apply(reply, last.pos, true)) this.maybeCheckpoint();
+        else {
+          this.logger.error({ err: reply.error, from: first.pos, to: last.pos }, 'rule batch failed; restoring the engine from its checkpoint');
+          this.recoverLater();
+        }
+      }
+      release?.();
+    });
+    // Within the backlog the PUBACKs go now; beyond it they wait for the engine (back-pressure on the hubs).
+    if (this.backlog <= MAX_BACKLOG) return undefined;
+    return new Promise((resolve) => (release = resolve));
+  }
+
+  /** Resolves once every batch handed over so far has been judged and its events applied. */
+  settled(): Promise<void> {
+    return new Promise((resolve) => this.host.call({ op: 'ping' }, [], () => resolve()));
+  }
+
+  /** Applies an engine reply's events in one transaction; false when the engine failed or they could not be applied. */
+  private apply(reply: EngineReply, pos: number | undefined, live: boolean): boolean {
+    if (reply.error !== undefined) return false;
+    if (reply.openAlarms >= 0) this.openAlarmCount = reply.openAlarms;
+    this.metrics.ruleEvalSeconds.observe(reply.evalMs / 1000);
+    if (pos !== undefined) this.pos = pos;
+    this.dirty = true;
+    if (reply.events.length === 0) return true;
     const published: LiveEvent[] = [];
     try {
       this.store.transaction(() => {
-        for (const entry of entries) {
-          this.sideEffects(entry);
-          for (const input of engineInputs(entry)) {
-            const events = this.engine.ingest(input);
-            for (let i = 0; i < events.length; i++) for (const l of this.service.apply(events[i] as AlarmEvent).live) published.push(l);
-          }
-          this.pos = entry.pos;
-        }
+        for (const e of reply.events) for (const l of this.service.apply(e).live) published.push(l);
       });
     } catch (err) {
-      this.logger.error({ err, from: entries[0]?.pos, to: entries.at(-1)?.pos }, 'rule batch failed; restoring the engine from its checkpoint');
-      this.recover();
-      return;
+      this.logger.error({ err, events: reply.events.length }, 'alarm events not applied');
+      return false;
     }
-    this.dirty = true;
-    this.metrics.ruleEvalSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
     if (live) this.publish(published);
-    this.maybeCheckpoint();
+    return true;
   }
 
   /** Last time "seen" was written per hub / appliance, and the last chart row per appliance: presence is kept to the minute, not per message. */
   private readonly hubSeenWritten = new Map<string, number>();
   private readonly applianceSeenWritten = new Map<string, number>();
   private readonly telemetryWritten = new Map<string, number>();
+
+  private sideEffectsOf(entries: readonly JournalEntry[]): void {
+    try {
+      this.store.transaction(() => {
+        for (const entry of entries) this.sideEffects(entry);
+      });
+    } catch (err) {
+      this.logger.error({ err, from: entries[0]?.pos }, 'presence and chart rows not written for a batch');
+    }
+  }
 
   private sideEffects(entry: JournalEntry): void {
     const m = entry.message;
@@ -218,55 +329,46 @@ export class RuleRunner {
     }
   }
 
-  /** Advances rule timers to now (offline alarms fire here while the hub stays away). */
-  tick(): void {
-    const now = this.clock.now();
-    const published: LiveEvent[] = [];
-    let events: readonly AlarmEvent[] = [];
-    try {
-      this.store.transaction(() => {
-        events = this.engine.tick(now);
-        for (const e of events) published.push(...this.service.apply(e).live);
-      });
-    } catch (err) {
-      this.logger.error({ err }, 'rule tick failed; restoring the engine from its checkpoint');
-      this.recover();
-      return;
-    }
-    if (events.length > 0) {
-      this.dirty = true;
-      this.publish(published);
-    }
-    this.maybeCheckpoint();
+  /** Advances rule timers to now (offline alarms fire here while the hub stays away). Resolves once their events are applied. */
+  tick(): Promise<void> {
+    if (this.recovering !== undefined || this.ticking) return Promise.resolve();
+    this.ticking = true;
+    return this.command({ op: 'tick', now: this.clock.now() }, 'rule tick failed').then(
+      () => {
+        this.ticking = false;
+      },
+      () => {
+        this.ticking = false;
+      },
+    );
   }
 
-  acknowledge(alarmKey: string): AlarmEvent[] {
-    const published: LiveEvent[] = [];
-    const events = this.store.transaction(() => {
-      const evs = this.engine.acknowledge(alarmKey, this.clock.now());
-      for (const e of evs) published.push(...this.service.apply(e).live);
-      return evs;
-    });
-    this.dirty = true;
-    this.publish(published);
-    this.checkpoint();
-    return events;
+  /** Runs a request that is not a batch; its events are applied, then the checkpoint is kept when due (`always`: now). */
+  private async command(req: EngineRequest, failure: string, always = false): Promise<AlarmEvent[]> {
+    const gen = this.generation;
+    const reply = await new Promise<EngineReply>((resolve) => this.host.call(req, [], resolve));
+    if (gen !== this.generation) return [];
+    if (!this.apply(reply, undefined, true)) {
+      this.logger.error({ err: reply.error }, `${failure}; restoring the engine from its checkpoint`);
+      this.recoverLater();
+      throw new Error(`${failure}: ${reply.error ?? 'alarm events not applied'}`);
+    }
+    if (always) await this.checkpoint();
+    else this.maybeCheckpoint();
+    return reply.events;
+  }
+
+  acknowledge(alarmKey: string): Promise<AlarmEvent[]> {
+    return this.command({ op: 'acknowledge', alarmKey, now: this.clock.now() }, 'acknowledgement failed', true);
   }
 
   /** Deploys a rule set as a new version, keeping the state of unchanged rules. */
-  deploy(rules: RuleDef[], version: number): AlarmEvent[] {
-    const published: LiveEvent[] = [];
-    const events = this.store.transaction(() => {
-      const evs = this.engine.deploy(rules, version, this.clock.now());
-      for (const e of evs) published.push(...this.service.apply(e).live);
-      return evs;
-    });
+  deploy(rules: RuleDef[], version: number): Promise<AlarmEvent[]> {
+    const done = this.command({ op: 'deploy', rules, version, now: this.clock.now() }, 'rule deploy failed', true);
+    // Requests keep their order: whatever follows (a rebuild included) sees the new rules.
     this.rules = rules;
     this.version = version;
-    this.dirty = true;
-    this.publish(published);
-    this.checkpoint();
-    return events;
+    return done;
   }
 
   private publish(events: readonly LiveEvent[]): void {
@@ -278,23 +380,54 @@ export class RuleRunner {
   onApplied: ((events: readonly LiveEvent[]) => void) | undefined;
 
   private maybeCheckpoint(): void {
-    if (this.dirty && this.clock.now() - this.lastCheckpointAt >= this.options.checkpointEveryMs) this.checkpoint();
+    if (this.dirty && this.checkpointing === undefined && this.clock.now() - this.lastCheckpointAt >= this.options.checkpointEveryMs) void this.saveCheckpoint();
   }
 
-  /** Saves what changed since the last checkpoint (cheap: done often, it holds the event loop only briefly). */
-  checkpoint(): void {
-    this.checkpoints.save(this.engine, this.pos, this.clock.now());
-    this.lastCheckpointAt = this.clock.now();
-    this.dirty = false;
+  /** Saves what changed since the last checkpoint, after one already under way. */
+  checkpoint(): Promise<void> {
+    const running = this.checkpointing;
+    return running === undefined ? this.saveCheckpoint() : running.then(() => this.saveCheckpoint());
+  }
+
+  /**
+   * Saves what changed since the last checkpoint, with the position handed to the engine so
+   * far: its reply comes after theirs, so their events are applied by then.
+   */
+  private saveCheckpoint(): Promise<void> {
+    if (this.checkpointing !== undefined) return this.checkpointing;
+    const gen = this.generation;
+    const pos = this.postedPos;
+    let finished = false;
+    const saved = new Promise<void>((resolve) =>
+      this.host.call({ op: 'changes' }, [], (reply) => {
+        finished = true;
+        this.checkpointing = undefined;
+        if (gen === this.generation && reply.changes !== undefined) {
+          try {
+            this.checkpoints.saveChanges(reply.changes, pos, this.clock.now());
+            this.lastCheckpointAt = this.clock.now();
+            this.dirty = false;
+          } catch (err) {
+            this.logger.error({ err }, 'rule engine checkpoint not written');
+          }
+          if (reply.openAlarms >= 0) this.openAlarmCount = reply.openAlarms;
+        }
+        resolve();
+      }),
+    );
+    if (!finished) this.checkpointing = saved;
+    return saved;
   }
 
   openAlarms(): number {
-    return this.engine.alarms().length;
+    return this.openAlarmCount;
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     if (this.timer !== undefined) clearInterval(this.timer);
     this.timer = undefined;
-    this.checkpoint();
+    await this.recovering?.catch(() => undefined);
+    await this.checkpoint();
+    await this.host.stop();
   }
 }

@@ -41,17 +41,18 @@ export class RuleVersions {
     return rules;
   }
 
-  deploy(rules: RuleDef[], author: string, message: string): RuleVersionRow {
+  /** Records and deploys a version; resolves once the engine has it and the alarm events it caused are applied. */
+  async deploy(rules: RuleDef[], author: string, message: string): Promise<RuleVersionRow> {
     const current = this.runner.ruleSet;
     const version = (this.list()[0]?.version ?? 0) + 1;
     const diff = diffRuleSets(current, rules);
     this.store.db.insert(ruleVersions).values({ version, author, message, createdAt: this.clock.now(), rules: JSON.stringify(rules), diff: JSON.stringify(diff) }).run();
-    this.runner.deploy(rules, version);
+    await this.runner.deploy(rules, version);
     return this.get(version);
   }
 
   /** Deploys files edited from version `baseVersion` (when given): a deploy by someone else meanwhile is refused, not overwritten. */
-  deployFiles(files: readonly { name: string; text: string }[], author: string, message: string, baseVersion?: number): RuleVersionRow {
+  deployFiles(files: readonly { name: string; text: string }[], author: string, message: string, baseVersion?: number): Promise<RuleVersionRow> {
     const current = this.runner.ruleVersion;
     if (baseVersion !== undefined && baseVersion !== current) {
       const latest = this.get(current);
@@ -60,7 +61,7 @@ export class RuleVersions {
     return this.deploy(this.compile(files), author, message);
   }
 
-  rollback(version: number, author: string, message: string): RuleVersionRow {
+  rollback(version: number, author: string, message: string): Promise<RuleVersionRow> {
     const old = this.get(version);
     return this.deploy(JSON.parse(old.rules) as RuleDef[], author, message === '' ? `roll back to version ${version}` : message);
   }

@@ -1,13 +1,14 @@
 /**
  * The journal's writer thread: it owns the only writing connection to the journal file,
  * commits each batch the event loop hands it in one transaction, and answers with the
- * batch's first position and how long the commit took. Batches are taken in order.
+ * batch's first position, how long the commit took and the batch itself. Batches are taken in order.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { JournalInserter, openJournalDb, type JournalBatch } from '../store/journal-db.js';
+import { JournalInserter, openJournalDb, transferOf, type JournalBatch } from '../store/journal-db.js';
 
 export type ThreadRequest = { readonly type: 'batch'; readonly id: number; readonly batch: JournalBatch } | { readonly type: 'stop' };
-export type ThreadReply = { readonly id: number; readonly firstPos: number; readonly commitMs: number } | { readonly id: number; readonly error: string };
+/** A committed batch comes back (its buffers transferred): the rules take it from there. */
+export type ThreadReply = { readonly id: number; readonly firstPos: number; readonly commitMs: number; readonly batch: JournalBatch } | { readonly id: number; readonly error: string };
 
 const { file, synchronous } = workerData as { file: string; synchronous: 'NORMAL' | 'FULL' };
 const db = openJournalDb(file, synchronous);
@@ -23,7 +24,7 @@ port?.on('message', (m: ThreadRequest) => {
   const started = performance.now();
   try {
     const firstPos = inserter.insert(m.batch);
-    port.postMessage({ id: m.id, firstPos, commitMs: performance.now() - started } satisfies ThreadReply);
+    port.postMessage({ id: m.id, firstPos, commitMs: performance.now() - started, batch: m.batch } satisfies ThreadReply, transferOf(m.batch));
   } catch (err) {
     port.postMessage({ id: m.id, error: (err as Error).message } satisfies ThreadReply);
   }

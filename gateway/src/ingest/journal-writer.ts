@@ -4,8 +4,8 @@ import type { Logger } from '../log.js';
 import { JournalInserter, type JournalBatch } from '../store/journal-db.js';
 import type { ThreadReply, ThreadRequest } from './journal-thread.js';
 
-/** Called once a batch is on disk (first position of its rows) or could not be written. */
-export type BatchWritten = (err: Error | undefined, firstPos: number, commitMs: number) => void;
+/** Called once a batch is on disk (first position of its rows, and the batch back) or could not be written. */
+export type BatchWritten = (err: Error | undefined, firstPos: number, commitMs: number, batch?: JournalBatch) => void;
 
 /** Where the journal's batches are committed; callbacks come in the order the batches were given. */
 export interface JournalWriter {
@@ -35,7 +35,7 @@ export class InlineJournalWriter implements JournalWriter {
       done(err as Error, 0, 0);
       return;
     }
-    done(undefined, firstPos, performance.now() - started);
+    done(undefined, firstPos, performance.now() - started, batch);
   }
 
   stop(): Promise<void> {
@@ -74,7 +74,7 @@ export class ThreadJournalWriter implements JournalWriter {
         const done = this.waiting.get(m.id);
         this.waiting.delete(m.id);
         if ('error' in m) done?.(new Error(`journal commit failed: ${m.error}`), 0, 0);
-        else done?.(undefined, m.firstPos, m.commitMs);
+        else done?.(undefined, m.firstPos, m.commitMs, m.batch);
       });
       worker.on('error', (err) => {
         this.logger.error({ err }, 'journal writer thread failed');

@@ -17,7 +17,9 @@ function journalOn(maxBatch: number, maxDelayMs: number): { store: Store; journa
   const store = openStore(join(mkdtempSync(join(tmpdir(), 'journal-')), 'db.sqlite'));
   const journal = new Journal(store, new ManualClock(T0), new Metrics({ defaultMetrics: false }), createLogger({ level: 'silent' }), { maxBatch, maxDelayMs });
   const batches: JournalEntry[][] = [];
-  journal.onCommitted((entries) => batches.push([...entries]));
+  journal.onCommitted((entries) => {
+    batches.push([...entries]);
+  });
   return { store, journal, batches };
 }
 
@@ -88,7 +90,9 @@ describe('journal group commit', () => {
     };
     const journal = new Journal(store, new ManualClock(T0), new Metrics({ defaultMetrics: false }), createLogger({ level: 'silent' }), { maxBatch: 1000, writer: thread, inlineMax: 4 });
     const batches: JournalEntry[][] = [];
-    journal.onCommitted((entries) => batches.push([...entries]));
+    journal.onCommitted((entries) => {
+    batches.push([...entries]);
+  });
     let seq = 0;
     const append = (n: number): void => {
       for (let i = 0; i < n; i++) journal.append(telemetry(++seq), Buffer.from('{}'), () => undefined);

@@ -3,7 +3,7 @@ import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Store } from '../store/db.js';
-import { JOURNAL_KINDS, type JournalBatch } from '../store/journal-db.js';
+import { JOURNAL_KINDS, transferOf, type JournalBatch } from '../store/journal-db.js';
 import { InlineJournalWriter, type JournalWriter } from './journal-writer.js';
 
 export interface JournalEntry {
@@ -20,6 +20,12 @@ export interface DeadLetter {
   readonly errors: readonly { pointer: string; message: string }[];
   readonly payload: Buffer;
 }
+
+/**
+ * Takes a committed batch (and its packed form, which the listener may hand to a thread).
+ * A promise holds the batch's PUBACKs until it settles.
+ */
+export type JournalListener = (entries: readonly JournalEntry[], batch: JournalBatch | undefined) => Promise<void> | undefined | void;
 
 interface PendingMessage {
   readonly message: UplinkMessage;
@@ -57,9 +63,10 @@ export interface JournalOptions {
 /**
  * The durable journal in front of every PUBACK. Appends are queued; all appends made while
  * the event loop handles one batch of socket reads go to the writer as ONE batch, committed
- * in one SQLite transaction (group commit), and only then are their callbacks — which let
- * aedes send the PUBACKs — called, followed by the listeners (the rules) in journal order.
- * A batch is also cut at `maxBatch` entries. Dead letters go to the main database here.
+ * in one SQLite transaction (group commit); only then are the listeners (the rules) given
+ * the batch, in journal order, and its callbacks — which let aedes send the PUBACKs —
+ * called: at once, or when a listener's promise settles (the rules' back-pressure). A
+ * batch is also cut at `maxBatch` entries. Dead letters go to the main database here.
  */
 export class Journal {
   private messages: PendingMessage[] = [];
@@ -73,10 +80,12 @@ export class Journal {
   private readonly inlineMax: number;
   private readonly maxBatch: number;
   private readonly maxDelayMs: number;
-  private readonly listeners: ((entries: readonly JournalEntry[]) => void)[] = [];
+  private readonly listeners: JournalListener[] = [];
   private closed = false;
   /** Batches handed to the writer and not yet answered. */
   private inFlight = 0;
+  /** Committed batches whose listeners have not all taken them yet (their PUBACKs wait). */
+  private unacknowledged = 0;
   private drained: (() => void)[] = [];
   private readonly kindCounts: Record<UplinkMessage['kind'], number> = { status: 0, heartbeat: 0, telemetry: 0, fault: 0, inventory: 0 };
 
@@ -108,7 +117,7 @@ export class Journal {
   }
 
   /** Called with every committed batch, in journal order. */
-  onCommitted(listener: (entries: readonly JournalEntry[]) => void): void {
+  onCommitted(listener: JournalListener): void {
     this.listeners.push(listener);
   }
 
@@ -153,7 +162,7 @@ export class Journal {
     const { batch, transfer } = packBatch(messages);
     const writer = this.inline !== undefined && this.inFlight === 0 && messages.length <= this.inlineMax ? this.inline : this.writer;
     this.inFlight++;
-    writer.write(batch, transfer, (err, firstPos, commitMs) => this.written(messages, err, firstPos, commitMs));
+    writer.write(batch, transfer, (err, firstPos, commitMs, back) => this.written(messages, err, firstPos, commitMs, back));
   }
 
   private flushDead(): void {
@@ -173,45 +182,74 @@ export class Journal {
     }
   }
 
-  private written(messages: readonly PendingMessage[], err: Error | undefined, firstPos: number, commitMs: number): void {
+  private written(messages: readonly PendingMessage[], err: Error | undefined, firstPos: number, commitMs: number, batch: JournalBatch | undefined): void {
     this.inFlight--;
-    try {
-      if (err !== undefined) {
-        this.logger.error({ err, batch: messages.length }, 'journal commit failed; messages not acknowledged');
-        for (const p of messages) p.done(err);
-        return;
+    if (err !== undefined) {
+      this.logger.error({ err, batch: messages.length }, 'journal commit failed; messages not acknowledged');
+      for (const p of messages) p.done(err);
+      this.settle();
+      return;
+    }
+    this.metrics.journalCommitSeconds.observe(commitMs / 1000);
+    this.metrics.journalBatchSize.observe(messages.length);
+    const kinds = this.kindCounts;
+    const committed = new Array<JournalEntry>(messages.length);
+    for (let i = 0; i < messages.length; i++) {
+      const p = messages[i] as PendingMessage;
+      committed[i] = { pos: firstPos + i, receivedAt: p.receivedAt, message: p.message };
+      kinds[p.message.kind]++;
+    }
+    for (const kind of UPLINK_KINDS) {
+      if (kinds[kind] > 0) this.metrics.messagesIn.inc({ kind }, kinds[kind]);
+      kinds[kind] = 0;
+    }
+    // The PUBACKs go once every listener has taken the batch (and settled, when it answers with a promise).
+    let waits: Promise<void>[] | undefined;
+    for (const l of this.listeners) {
+      try {
+        const wait = l(committed, batch);
+        if (wait !== undefined) (waits ??= []).push(wait);
+      } catch (err) {
+        this.logger.error({ err, from: firstPos, batch: messages.length }, 'journal listener failed');
       }
-      const end = performance.now();
-      this.metrics.journalCommitSeconds.observe(commitMs / 1000);
-      this.metrics.journalBatchSize.observe(messages.length);
-      const puback = this.metrics.pubackSeconds;
-      const kinds = this.kindCounts;
-      const committed = new Array<JournalEntry>(messages.length);
-      for (let i = 0; i < messages.length; i++) {
-        const p = messages[i] as PendingMessage;
-        committed[i] = { pos: firstPos + i, receivedAt: p.receivedAt, message: p.message };
-        puback.observe((end - p.startedAt) / 1000);
-        kinds[p.message.kind]++;
-        p.done();
-      }
-      for (const kind of UPLINK_KINDS) {
-        if (kinds[kind] > 0) this.metrics.messagesIn.inc({ kind }, kinds[kind]);
-        kinds[kind] = 0;
-      }
-      for (const l of this.listeners) l(committed);
-    } finally {
-      if (this.inFlight === 0) {
-        const waiting = this.drained;
-        this.drained = [];
-        for (const resolve of waiting) resolve();
-      }
+    }
+    if (waits === undefined) {
+      this.acknowledge(messages);
+      return;
+    }
+    this.unacknowledged++;
+    void Promise.all(waits)
+      .catch((err: unknown) => this.logger.error({ err, from: firstPos, batch: messages.length }, 'journal listener failed'))
+      .then(() => {
+        this.unacknowledged--;
+        this.acknowledge(messages);
+      });
+  }
+
+  /** Lets the PUBACKs of a committed batch go. */
+  private acknowledge(messages: readonly PendingMessage[]): void {
+    const end = performance.now();
+    const puback = this.metrics.pubackSeconds;
+    for (let i = 0; i < messages.length; i++) {
+      const p = messages[i] as PendingMessage;
+      puback.observe((end - p.startedAt) / 1000);
+      p.done();
+    }
+    this.settle();
+  }
+
+  private settle(): void {
+    if (this.inFlight === 0 && this.unacknowledged === 0) {
+      const waiting = this.drained;
+      this.drained = [];
+      for (const resolve of waiting) resolve();
     }
   }
 
   /** Resolves once everything appended so far is committed and its listeners have run. */
   settled(): Promise<void> {
     this.flush();
-    if (this.inFlight === 0) return Promise.resolve();
+    if (this.inFlight === 0 && this.unacknowledged === 0) return Promise.resolve();
     return new Promise((resolve) => this.drained.push(resolve));
   }
 
@@ -258,8 +296,6 @@ function packBatch(messages: readonly PendingMessage[]): { batch: JournalBatch; 
     offset += p.raw.length;
     ends[i] = offset;
   }
-  return {
-    batch: { count: n, receivedAt, seq, deviceTs, kind, text, textEnds, payload, ends },
-    transfer: [receivedAt.buffer, seq.buffer, deviceTs.buffer, kind.buffer, textEnds.buffer, ends.buffer, payload.buffer, text.buffer as ArrayBuffer],
-  };
+  const batch: JournalBatch = { count: n, receivedAt, seq, deviceTs, kind, text, textEnds, payload, ends };
+  return { batch, transfer: transferOf(batch) };
 }

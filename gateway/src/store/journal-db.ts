@@ -63,6 +63,11 @@ export interface JournalBatch {
   readonly ends: Uint32Array;
 }
 
+/** The buffers of a packed batch, to transfer it to a thread. */
+export function transferOf(b: JournalBatch): ArrayBuffer[] {
+  return [b.receivedAt.buffer, b.seq.buffer, b.deviceTs.buffer, b.kind.buffer, b.textEnds.buffer, b.ends.buffer, b.payload.buffer, b.text.buffer] as ArrayBuffer[];
+}
+
 /** Rows per multi-row INSERT: one statement call binds this many messages. */
 const CHUNK = 32;
 const COLUMNS = 7;

@@ -30,7 +30,7 @@ export function registerAlarmRoutes(app: FastifyInstance, ctx: GatewayContext): 
   }, async (request) => {
     const alarm = ctx.alarms.get(request.params.alarmKey);
     if (alarm === undefined) throw new GatewayError('GW_ERR_ALARM_UNKNOWN', `no alarm ${request.params.alarmKey}`);
-    ctx.runner.acknowledge(alarm.alarmKey);
+    await ctx.runner.acknowledge(alarm.alarmKey);
     return ctx.alarms.get(alarm.alarmKey) ?? alarm;
   });
 }

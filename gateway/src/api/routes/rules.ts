@@ -44,7 +44,7 @@ export function registerRuleRoutes(app: FastifyInstance, ctx: GatewayContext): v
       response: { 201: anyObject, ...errors },
     },
   }, async (request, reply) => {
-    const v = versions.deployFiles(request.body.files, request.body.author ?? whoIs(request)?.username ?? 'api', request.body.message, request.body.baseVersion);
+    const v = await versions.deployFiles(request.body.files, request.body.author ?? whoIs(request)?.username ?? 'api', request.body.message, request.body.baseVersion);
     request.log.info({ version: v.version, author: v.author }, 'rules deployed');
     return reply.code(201).send({ version: v.version, author: v.author, message: v.message, diff: JSON.parse(v.diff) as unknown });
   });
@@ -52,7 +52,7 @@ export function registerRuleRoutes(app: FastifyInstance, ctx: GatewayContext): v
   app.post<{ Body: { version: number; message?: string; author?: string } }>('/api/v1/rules/rollback', {
     schema: { tags: ['rules'], summary: "Deploy an earlier version's rules again, as a new version", body: { type: 'object', required: ['version'], properties: { version: { type: 'integer', minimum: 1 }, message: { type: 'string', maxLength: 500 }, author: { type: 'string', maxLength: 100 } } }, response: { 201: anyObject, ...errors } },
   }, async (request, reply) => {
-    const v = versions.rollback(request.body.version, request.body.author ?? whoIs(request)?.username ?? 'api', request.body.message ?? '');
+    const v = await versions.rollback(request.body.version, request.body.author ?? whoIs(request)?.username ?? 'api', request.body.message ?? '');
     return reply.code(201).send({ version: v.version, author: v.author, message: v.message, diff: JSON.parse(v.diff) as unknown });
   });
 }

@@ -1,0 +1,148 @@
+import { Worker } from 'node:worker_threads';
+import type { Logger } from '../log.js';
+import { EngineCore, type EngineAcks, type EngineReply, type EngineRequest } from './engine-core.js';
+
+/** Where the rule engine runs; replies come in the order the requests were made. */
+export interface EngineHost {
+  start(): Promise<void>;
+  call(req: EngineRequest, transfer: readonly ArrayBuffer[], done: (reply: EngineReply) => void): void;
+  stop(): Promise<void>;
+  /** Called when the engine was lost (its thread died): its state must be rebuilt from the checkpoint. */
+  onLost: (() => void) | undefined;
+}
+
+/** On the calling thread: `done` runs before `call` returns (tests, an in-memory store). */
+export class InlineEngineHost implements EngineHost {
+  private readonly core = new EngineCore();
+  onLost: (() => void) | undefined;
+
+  start(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  call(req: EngineRequest, _transfer: readonly ArrayBuffer[], done: (reply: EngineReply) => void): void {
+    done(this.core.handle(req));
+  }
+
+  stop(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+const lost = (why: string): EngineReply => ({ events: [], openAlarms: -1, evalMs: 0, error: why, lost: true });
+
+/**
+ * On a thread of its own (engine-thread.ts), so judging every message against the rules
+ * runs beside the broker's event loop instead of on it. A thread that dies fails the
+ * requests it held and is started anew; `onLost` then has the runner rebuild its state.
+ */
+export class ThreadEngineHost implements EngineHost {
+  private worker: Worker | undefined;
+  private readonly waiting: ((reply: EngineReply) => void)[] = [];
+  private head = 0;
+  private stopping = false;
+  /** Requests made while a lost thread is being replaced: sent to the new one. */
+  private held: { req: EngineRequest; transfer: readonly ArrayBuffer[]; done: (reply: EngineReply) => void }[] | undefined;
+  onLost: (() => void) | undefined;
+
+  constructor(private readonly logger: Logger) {}
+
+  start(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      // The built engine, whatever export conditions the parent runs with (tests resolve workspace packages to sources).
+      const args = withoutConditions(process.execArgv);
+      const worker = new Worker(threadFile(), args.length < process.execArgv.length ? { execArgv: args } : {});
+      let ready = false;
+      worker.on('message', (m: EngineReply | EngineAcks | 'ready') => {
+        if (m === 'ready') {
+          ready = true;
+          resolve();
+          return;
+        }
+        if ('acks' in m) {
+          const quiet: EngineReply = { events: [], openAlarms: -1, evalMs: m.evalMs / m.acks };
+          for (let i = 0; i < m.acks; i++) this.next()?.(quiet);
+          return;
+        }
+        this.next()?.(m);
+      });
+      worker.on('error', (err) => {
+        this.logger.error({ err }, 'rule engine thread failed');
+        if (!ready) reject(err);
+      });
+      worker.on('exit', (code) => {
+        this.worker = undefined;
+        const restart = !this.stopping && ready;
+        // Held from here, so what the failures below set off waits for the new thread.
+        if (restart) this.held = [];
+        for (let done = this.next(); done !== undefined; done = this.next()) done(lost(`rule engine thread exited (${code})`));
+        if (restart) {
+          this.logger.error({ code }, 'rule engine thread exited; starting a new one');
+          this.start().then(
+            () => {
+              const held = this.held ?? [];
+              this.held = undefined;
+              for (const h of held) this.call(h.req, h.transfer, h.done);
+              this.onLost?.();
+            },
+            (err: unknown) => {
+              this.logger.error({ err }, 'rule engine thread could not be restarted');
+              const held = this.held ?? [];
+              this.held = undefined;
+              for (const h of held) h.done(lost('rule engine thread could not be restarted'));
+            },
+          );
+        }
+      });
+      this.worker = worker;
+    });
+  }
+
+  call(req: EngineRequest, transfer: readonly ArrayBuffer[], done: (reply: EngineReply) => void): void {
+    const worker = this.worker;
+    if (worker === undefined) {
+      if (this.held !== undefined) this.held.push({ req, transfer, done });
+      else done(lost('rule engine thread is not running'));
+      return;
+    }
+    this.waiting.push(done);
+    worker.postMessage(req, transfer as ArrayBuffer[]);
+  }
+
+  /** Ends the thread once it has answered what it was given. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    const worker = this.worker;
+    if (worker === undefined) return;
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    worker.postMessage('stop');
+    await exited;
+  }
+
+  private next(): ((reply: EngineReply) => void) | undefined {
+    if (this.head >= this.waiting.length) return undefined;
+    const done = this.waiting[this.head++];
+    if (this.head > 1024 && this.head * 2 > this.waiting.length) {
+      this.waiting.splice(0, this.head);
+      this.head = 0;
+    }
+    return done;
+  }
+}
+
+/** Node options without `--conditions` / `-C` (either as `--conditions=x` or followed by its value). */
+function withoutConditions(args: readonly string[]): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    if (a === '--conditions' || a === '-C') i++;
+    else if (!a.startsWith('--conditions=') && !a.startsWith('-C=')) kept.push(a);
+  }
+  return kept;
+}
+
+/** The thread's compiled file; from the TypeScript sources (tests), the built one beside them. */
+function threadFile(): URL {
+  const here = new URL(import.meta.url);
+  return here.pathname.endsWith('.ts') ? new URL('../../dist/engine/engine-thread.js', here) : new URL('./engine-thread.js', here);
+}
