@@ -118,11 +118,11 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       tickMs: config.tickMs,
       checkpointEveryMs: options.checkpointEveryMs ?? 1000,
       overrides: { 'hub-offline': { silentFor: config.hubOfflineAfterMs } },
-      // The engine judges every message on a thread of its own: the event loop keeps the broker.
-      ...(store.file !== ':memory:' ? { host: new ThreadEngineHost(logger) } : {}),
+      // FORECARE_RULES_THREAD=on: the engine judges every message on a thread of its own, the event loop keeps the broker.
+      ...(config.rulesThread && store.file !== ':memory:' ? { host: new ThreadEngineHost(logger) } : {}),
     });
     const worker = new DeliveryWorker(outbox, { ...config.contactCenter, secrets }, clock, metrics, logger);
-    // Journal commits on a thread of its own, and the rules judge on another (the event loop keeps the broker).
+    // Journal commits on a thread of its own (the event loop keeps the broker and, unless FORECARE_RULES_THREAD=on, the rules).
     const writer = store.file === ':memory:' ? undefined : new ThreadJournalWriter(journalFileBeside(store.file), config.sqliteSynchronous, logger);
     const journal = new Journal(store, clock, metrics, logger, { maxBatch: config.journalMaxBatch, maxDelayMs: config.journalMaxDelayMs, ...(writer !== undefined ? { writer, inlineMax: JOURNAL_INLINE_MAX } : {}) });
     const broker = new Broker(hubs, mqttClients, metrics, logger, config.mqtt, () => clock.now());

@@ -9,8 +9,12 @@ import { kill, spawnGateway, type GatewayProcess } from '../support/process.js';
 const HUB = 'hub-crash';
 const FRIDGE = 'hub-crash.fridge';
 
-describe('crash safety: SIGKILL mid-stream loses nothing that was acknowledged', () => {
+describe.each([
+  ['on the event loop', 'off'],
+  ['on their own thread', 'on'],
+])('crash safety: SIGKILL mid-stream loses nothing that was acknowledged (rules %s)', (_where, rulesThread) => {
   const dataDir = tempDir();
+  const env = { FORECARE_RULES_THREAD: rulesThread };
   const running: GatewayProcess[] = [];
 
   afterAll(async () => {
@@ -18,7 +22,7 @@ describe('crash safety: SIGKILL mid-stream loses nothing that was acknowledged',
   });
 
   it('every PUBACKed message is in the journal after a kill and reaches the rules after restart', async () => {
-    const first = await spawnGateway(dataDir);
+    const first = await spawnGateway(dataDir, env);
     running.push(first);
     const res = await fetch(`http://127.0.0.1:${first.httpPort}/api/v1/hubs`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ hubId: HUB }) });
     const { password } = (await res.json()) as { password: string };
@@ -59,7 +63,7 @@ describe('crash safety: SIGKILL mid-stream loses nothing that was acknowledged',
     expect(lost, `${lost.length} acknowledged messages missing`).toEqual([]);
 
     // Restart: the rules replay the journal; the compressor alarm and its ticket are there, once.
-    const second = await spawnGateway(dataDir);
+    const second = await spawnGateway(dataDir, env);
     running.push(second);
     const get = async <T>(path: string): Promise<T> => (await (await fetch(`http://127.0.0.1:${second.httpPort}${path}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()) as T;
     const alarms = await until('the alarm after restart', async () => {

@@ -88,9 +88,10 @@ async function startBrokerOnly(dataDir: string): Promise<Server> {
   return { child, mqttPort: Number(m[1]) };
 }
 
-async function startGateway(dataDir: string, rulesDir: string, synchronous: 'NORMAL' | 'FULL'): Promise<Server> {
+async function startGateway(dataDir: string, rulesDir: string, synchronous: 'NORMAL' | 'FULL', rulesThread = false): Promise<Server> {
   const env = {
     ...process.env,
+    FORECARE_RULES_THREAD: rulesThread ? 'on' : 'off',
     FORECARE_MQTT_PORT: '0',
     FORECARE_HTTP_PORT: '0',
     FORECARE_DATA_DIR: dataDir,
@@ -265,6 +266,13 @@ const fullLoad = await load(gwFull.mqttPort, PASSWORD, gwFull.child.pid ?? 0);
 await stop(gwFull);
 console.log(`gateway (synchronous=FULL): ${fullLoad.perSec} msg/s, PUBACK p50 ${fullLoad.p50} ms p99 ${fullLoad.p99} ms`);
 
+// FORECARE_RULES_THREAD=on: the rules judge on a thread of their own, PUBACKs wait for the journal only.
+const threaded = await prepareGatewayDir(HUBS);
+const gwThread = await startGateway(threaded.dataDir, threaded.rulesDir, 'NORMAL', true);
+const threadLoad = await load(gwThread.mqttPort, PASSWORD, gwThread.child.pid ?? 0);
+await stop(gwThread);
+console.log(`gateway (rules on their own thread): ${threadLoad.perSec} msg/s, PUBACK p50 ${threadLoad.p50} ms p99 ${threadLoad.p99} ms, ${threadLoad.serverCpuUsPerMsg} µs CPU/msg`);
+
 const bound = ceiling(bareLoad, pipeline.pipelineCpuUsPerMsg, 0.8);
 const room = brokerThreadRoom(bareLoad, brokerLoad, 0.8);
 console.log(`at 0.8 x bare aedes (${room.targetPerSec} msg/s) the broker thread has ${room.brokerThreadUsPerMsg} µs per message and the broker layer takes ${room.brokerLayerThreadUsPerMsg}: ${room.pipelineOnBrokerThreadUsPerMsg} µs/msg of pipeline may run on it; over all cores the pipeline may cost ${room.pipelineCpuBudgetUsPerMsg} µs/msg`);
@@ -276,7 +284,7 @@ console.log(
     hubs: HUBS,
     windowPerHub: WINDOW,
     seconds: SECONDS,
-    figures: { messagesPerSec: gwLoad.perSec, pubackP50Ms: gwLoad.p50, pubackP99Ms: gwLoad.p99, journaledAtLeast: journaled >= gwLoad.acked, messagesPerJournalCommit: batch, serverCpuUsPerMsg: gwLoad.serverCpuUsPerMsg, loadGeneratorCpuCores: gwLoad.cpuCores, full: fullLoad, idle: conns },
+    figures: { messagesPerSec: gwLoad.perSec, pubackP50Ms: gwLoad.p50, pubackP99Ms: gwLoad.p99, journaledAtLeast: journaled >= gwLoad.acked, messagesPerJournalCommit: batch, serverCpuUsPerMsg: gwLoad.serverCpuUsPerMsg, loadGeneratorCpuCores: gwLoad.cpuCores, full: fullLoad, rulesThread: { ...threadLoad, ratio: Math.round((threadLoad.perSec / bareLoad.perSec) * 100) / 100 }, idle: conns },
     baseline: { name: 'bare aedes, same raw-MQTT load generator, same run', messagesPerSec: bareLoad.perSec, pubackP50Ms: bareLoad.p50, pubackP99Ms: bareLoad.p99, serverCpuUsPerMsg: bareLoad.serverCpuUsPerMsg, loadGeneratorCpuCores: bareLoad.cpuCores },
     cpuPerMessageRatio: Math.round((gwLoad.serverCpuUsPerMsg / bareLoad.serverCpuUsPerMsg) * 100) / 100,
     ratio: Math.round((gwLoad.perSec / bareLoad.perSec) * 100) / 100,

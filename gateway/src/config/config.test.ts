@@ -28,6 +28,12 @@ describe('broker limits in the config', () => {
 });
 
 describe('service settings in the config', () => {
+  it('keep the rules on the event loop unless FORECARE_RULES_THREAD=on, and refuse other values with the setting named', () => {
+    expect(loadConfig(env({})).rulesThread).toBe(false);
+    expect(loadConfig(env({ FORECARE_RULES_THREAD: 'ON' })).rulesThread).toBe(true);
+    expect(() => loadConfig(env({ FORECARE_RULES_THREAD: 'yes' }))).toThrow(/FORECARE_RULES_THREAD: "yes" must be on or off/);
+  });
+
   it('take the reopen window as a duration, 30 days by default', () => {
     expect(loadConfig(env({})).service.reopenWindowMs).toBe(30 * 86_400_000);
     expect(loadConfig(env({ FORECARE_REOPEN_WINDOW: '2h' })).service.reopenWindowMs).toBe(7_200_000);

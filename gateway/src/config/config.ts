@@ -40,6 +40,8 @@ export interface GatewayConfig {
     readonly loginFailuresPerMinute: number;
   };
   readonly sqliteSynchronous: 'NORMAL' | 'FULL';
+  /** The rule engine on a thread of its own (FORECARE_RULES_THREAD=on). */
+  readonly rulesThread: boolean;
   readonly journalMaxBatch: number;
   readonly journalMaxDelayMs: number;
   readonly tickMs: number;
@@ -109,6 +111,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   };
   const sync = str('sqliteSynchronous').toUpperCase();
   if (sync !== 'NORMAL' && sync !== 'FULL') throw new GatewayError('GW_ERR_CONFIG_INVALID', `FORECARE_SQLITE_SYNCHRONOUS: "${sync}" must be NORMAL or FULL`);
+  const rulesThread = str('rulesThread').toLowerCase();
+  if (rulesThread !== 'on' && rulesThread !== 'off') throw new GatewayError('GW_ERR_CONFIG_INVALID', `FORECARE_RULES_THREAD: "${rulesThread}" must be on or off`);
   const url = str('contactCenterUrl');
   if (url !== '') {
     try {
@@ -158,6 +162,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       loginFailuresPerMinute: positive('loginFailuresPerMinute'),
     },
     sqliteSynchronous: sync,
+    rulesThread: rulesThread === 'on',
     journalMaxBatch: positive('journalMaxBatch'),
     journalMaxDelayMs: nonNegative('journalMaxDelayMs'),
     tickMs: positive('tickMs'),
