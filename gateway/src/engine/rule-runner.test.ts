@@ -53,19 +53,32 @@ async function commit(journal: Journal, runner: RuleRunner): Promise<void> {
   await runner.settled();
 }
 
+/** A runner on the store in `file`, its engine started and recovered. */
+async function started(file: string, clock: ManualClock, threaded: boolean) {
+  const store = openStore(file);
+  const p = parts(store, clock, threaded);
+  await p.runner.startHost();
+  const { replayed } = await p.runner.recover();
+  return { store, p, replayed };
+}
+
+/** Ada's fridge h1.fridge, so its faults open tickets. */
+function registerFridge(p: ReturnType<typeof parts>): void {
+  p.customers.create({ customerId: 'c1', name: 'Ada', phone: '+1 555 0100' });
+  p.customers.registerAppliance({ applianceId: 'h1.fridge', hubId: 'h1', customerId: 'c1', type: 'refrigerator' });
+}
+
+const newFile = (): string => join(mkdtempSync(join(tmpdir(), 'runner-')), 'db.sqlite');
+
 describe.each([
   ['on the event loop', false],
   ['on its own thread', true],
 ])('rule runner, engine %s', (_where, threaded) => {
   it('replays the journal after a crash without acting twice', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'runner-')), 'db.sqlite');
+    const file = newFile();
     const clock = new ManualClock(T0);
-    let store = openStore(file);
-    let p = parts(store, clock, threaded);
-    await p.runner.startHost();
-    await p.runner.recover();
-    p.customers.create({ customerId: 'c1', name: 'Ada', phone: '+1 555 0100' });
-    p.customers.registerAppliance({ applianceId: 'h1.fridge', hubId: 'h1', customerId: 'c1', type: 'refrigerator' });
+    let { store, p } = await started(file, clock, threaded);
+    registerFridge(p);
     append(p.journal, fault(1));
     await commit(p.journal, p.runner);
     expect(p.tickets.list()).toHaveLength(1);
@@ -73,11 +86,9 @@ describe.each([
     // Crash: no checkpoint was written after the fault, so a restart replays it.
     const crashed = p.runner;
     store.close();
-    store = openStore(file);
-    p = parts(store, clock, threaded);
-    await p.runner.startHost();
-    const { replayed } = await p.runner.recover();
-    expect(replayed).toBeGreaterThanOrEqual(1);
+    const restarted = await started(file, clock, threaded);
+    ({ store, p } = restarted);
+    expect(restarted.replayed).toBeGreaterThanOrEqual(1);
     expect(p.tickets.list()).toHaveLength(1);
     expect(p.outbox.list()).toHaveLength(1);
     // The engine's state came back: a repeat attaches, it does not open a second ticket.
@@ -91,21 +102,17 @@ describe.each([
   });
 
   it('raises hub-offline from the timer while the hub stays silent, and survives a checkpointed restart', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'runner-')), 'db.sqlite');
+    const file = newFile();
     const clock = new ManualClock(T0);
-    let store = openStore(file);
-    let p = parts(store, clock, threaded);
-    await p.runner.startHost();
-    await p.runner.recover();
+    let { store, p } = await started(file, clock, threaded);
     append(p.journal, { kind: 'heartbeat', hubId: 'h1', payload: { ts: T0, seq: 1 } });
     await commit(p.journal, p.runner);
     await p.runner.stop();
     store.close();
     clock.advance(61_000);
-    store = openStore(file);
-    p = parts(store, clock, threaded);
-    await p.runner.startHost();
-    expect((await p.runner.recover()).replayed).toBe(0);
+    const restarted = await started(file, clock, threaded);
+    ({ store, p } = restarted);
+    expect(restarted.replayed).toBe(0);
     await p.runner.tick();
     expect(p.alarms.list({ status: ['raised'] }).map((a) => a.ruleId)).toContain('hub-offline');
     await p.runner.stop();
@@ -113,14 +120,8 @@ describe.each([
   });
 
   it('rebuilds the engine when a batch cannot be applied, and loses none of its alarms', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'runner-')), 'db.sqlite');
-    const clock = new ManualClock(T0);
-    const store = openStore(file);
-    const p = parts(store, clock, threaded);
-    await p.runner.startHost();
-    await p.runner.recover();
-    p.customers.create({ customerId: 'c1', name: 'Ada', phone: '+1 555 0100' });
-    p.customers.registerAppliance({ applianceId: 'h1.fridge', hubId: 'h1', customerId: 'c1', type: 'refrigerator' });
+    const { store, p } = await started(newFile(), new ManualClock(T0), threaded);
+    registerFridge(p);
     // The first attempt to apply the fault's alarm fails (as a full disk would): the batch is
     // journaled, so the runner rebuilds the engine from its checkpoint and replays it.
     const apply = p.service.apply.bind(p.service);
@@ -141,14 +142,8 @@ describe.each([
 
 describe('rule runner, engine thread lost', () => {
   it('rebuilds the engine on a new thread from its checkpoint and the journal: no alarm is lost or doubled', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'runner-')), 'db.sqlite');
-    const clock = new ManualClock(T0);
-    const store = openStore(file);
-    const p = parts(store, clock, true);
-    await p.runner.startHost();
-    await p.runner.recover();
-    p.customers.create({ customerId: 'c1', name: 'Ada', phone: '+1 555 0100' });
-    p.customers.registerAppliance({ applianceId: 'h1.fridge', hubId: 'h1', customerId: 'c1', type: 'refrigerator' });
+    const { store, p } = await started(newFile(), new ManualClock(T0), true);
+    registerFridge(p);
     append(p.journal, fault(1));
     await commit(p.journal, p.runner);
     await p.runner.checkpoint();
