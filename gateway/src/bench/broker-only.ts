@@ -23,7 +23,7 @@ const metrics = new Metrics();
 const logger = createLogger({ level: config.logLevel });
 const broker = new Broker(new HubRegistry(store, systemClock), new MqttClientRegistry(store, systemClock), metrics, logger, config.mqtt);
 
-let pending: (() => void)[] = [];
+let pending: ((err?: Error) => void)[] = [];
 const flush = (): void => {
   const batch = pending;
   pending = [];
@@ -31,7 +31,7 @@ const flush = (): void => {
 };
 broker.attachIngest({
   accept(_publisher, _topic, _payload, done) {
-    pending.push(() => done());
+    pending.push(done);
     if (pending.length === 1) setImmediate(flush);
   },
 });

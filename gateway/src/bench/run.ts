@@ -109,6 +109,15 @@ async function startGateway(dataDir: string, rulesDir: string, synchronous: 'NOR
   return { child, mqttPort: Number(m[1]), httpPort: Number(m[2]) };
 }
 
+/** A gateway on a data dir of its own, loaded once, then stopped. */
+async function loadFreshGateway(synchronous: 'NORMAL' | 'FULL', rulesThread: boolean): Promise<LoadFigures> {
+  const dir = await prepareGatewayDir(HUBS);
+  const gw = await startGateway(dir.dataDir, dir.rulesDir, synchronous, rulesThread);
+  const figures = await load(gw.mqttPort, PASSWORD, gw.child.pid ?? 0);
+  await stop(gw);
+  return figures;
+}
+
 async function stop(server: Server): Promise<void> {
   const exited = new Promise((resolve) => server.child.once('exit', resolve));
   server.child.kill('SIGTERM');
@@ -260,17 +269,11 @@ console.log(`${conns.connections} idle hubs: RSS +${conns.rssGrowthKbPerConnecti
 await stop(gw);
 const journaled = (new Database(join(dataDir, 'journal.db'), { readonly: true }).prepare('SELECT count(*) AS n FROM journal').get() as { n: number }).n;
 
-const full = await prepareGatewayDir(HUBS);
-const gwFull = await startGateway(full.dataDir, full.rulesDir, 'FULL');
-const fullLoad = await load(gwFull.mqttPort, PASSWORD, gwFull.child.pid ?? 0);
-await stop(gwFull);
+const fullLoad = await loadFreshGateway('FULL', false);
 console.log(`gateway (synchronous=FULL): ${fullLoad.perSec} msg/s, PUBACK p50 ${fullLoad.p50} ms p99 ${fullLoad.p99} ms`);
 
 // FORECARE_RULES_THREAD=on: the rules judge on a thread of their own, PUBACKs wait for the journal only.
-const threaded = await prepareGatewayDir(HUBS);
-const gwThread = await startGateway(threaded.dataDir, threaded.rulesDir, 'NORMAL', true);
-const threadLoad = await load(gwThread.mqttPort, PASSWORD, gwThread.child.pid ?? 0);
-await stop(gwThread);
+const threadLoad = await loadFreshGateway('NORMAL', true);
 console.log(`gateway (rules on their own thread): ${threadLoad.perSec} msg/s, PUBACK p50 ${threadLoad.p50} ms p99 ${threadLoad.p99} ms, ${threadLoad.serverCpuUsPerMsg} µs CPU/msg`);
 
 const bound = ceiling(bareLoad, pipeline.pipelineCpuUsPerMsg, 0.8);

@@ -9,12 +9,15 @@ export interface EngineHost {
   stop(): Promise<void>;
   /** Called when the engine was lost (its thread died): its state must be rebuilt from the checkpoint. */
   onLost: (() => void) | undefined;
+  /** Whether committed batches should come packed (a thread: a few buffers to transfer) rather than as decoded entries. */
+  readonly takesPackedBatches: boolean;
 }
 
 /** On the calling thread: `done` runs before `call` returns (tests, an in-memory store). */
 export class InlineEngineHost implements EngineHost {
   private readonly core = new EngineCore();
   onLost: (() => void) | undefined;
+  readonly takesPackedBatches = false;
 
   start(): Promise<void> {
     return Promise.resolve();
@@ -41,6 +44,7 @@ export class ThreadEngineHost implements EngineHost {
   private readonly waiting: ((reply: EngineReply) => void)[] = [];
   private head = 0;
   private stopping = false;
+  readonly takesPackedBatches = true;
   /** Requests made while a lost thread is being replaced: sent to the new one. */
   private held: { req: EngineRequest; transfer: readonly ArrayBuffer[]; done: (reply: EngineReply) => void }[] | undefined;
   onLost: (() => void) | undefined;

@@ -146,8 +146,8 @@ export class RuleRunner {
     return this.host.start();
   }
 
-  private request(req: EngineRequest, transfer: readonly ArrayBuffer[] = []): Promise<EngineReply> {
-    return new Promise((resolve) => this.host.call(req, transfer, resolve));
+  private request(req: EngineRequest): Promise<EngineReply> {
+    return new Promise((resolve) => this.host.call(req, [], resolve));
   }
 
   /**
@@ -157,8 +157,9 @@ export class RuleRunner {
    */
   recover(): Promise<{ replayed: number }> {
     if (this.recovering !== undefined) return this.recovering;
-    const gen = ++this.generation;
-    const run = this.rebuild(gen).finally(() => {
+    // Replies to requests made before are not applied from here on.
+    this.generation++;
+    const run = this.rebuild().finally(() => {
       this.recovering = undefined;
       this.drainQueued();
     });
@@ -171,7 +172,7 @@ export class RuleRunner {
     this.recover().catch((err: unknown) => this.logger.error({ err }, 'rule engine could not be rebuilt'));
   }
 
-  private async rebuild(gen: number): Promise<{ replayed: number }> {
+  private async rebuild(): Promise<{ replayed: number }> {
     const opts = { rules: this.rules, version: this.version, overrides: this.options.overrides, trackChanges: true };
     let cp: CheckpointData | undefined;
     try {
@@ -207,7 +208,6 @@ export class RuleRunner {
       this.sideEffectsOf(entries);
       this.postedPos = last.pos;
       const reply = await this.request({ op: 'entries', entries });
-      if (gen !== this.generation) return { replayed };
       if (!this.apply(reply, last.pos, false)) throw new Error(`rule engine replay failed at ${last.pos}: ${reply.error ?? 'events not applied'}`);
       replayed += rows.length;
     }
@@ -255,7 +255,7 @@ export class RuleRunner {
     this.postedPos = last.pos;
     const gen = this.generation;
     let release: (() => void) | undefined;
-    const req: EngineRequest = batch !== undefined && !(this.host instanceof InlineEngineHost) ? { op: 'batch', batch, firstPos: first.pos } : { op: 'entries', entries };
+    const req: EngineRequest = batch !== undefined && this.host.takesPackedBatches ? { op: 'batch', batch, firstPos: first.pos } : { op: 'entries', entries };
     this.backlog++;
     this.host.call(req, req.op === 'batch' ? transferOf(req.batch) : [], (reply) => {
       this.backlog--;
@@ -274,8 +274,8 @@ export class RuleRunner {
   }
 
   /** Resolves once every batch handed over so far has been judged and its events applied. */
-  settled(): Promise<void> {
-    return new Promise((resolve) => this.host.call({ op: 'ping' }, [], () => resolve()));
+  async settled(): Promise<void> {
+    await this.request({ op: 'ping' });
   }
 
   /** Applies an engine reply's events in one transaction; false when the engine failed or they could not be applied. */
@@ -330,23 +330,22 @@ export class RuleRunner {
   }
 
   /** Advances rule timers to now (offline alarms fire here while the hub stays away). Resolves once their events are applied. */
-  tick(): Promise<void> {
-    if (this.recovering !== undefined || this.ticking) return Promise.resolve();
+  async tick(): Promise<void> {
+    if (this.recovering !== undefined || this.ticking) return;
     this.ticking = true;
-    return this.command({ op: 'tick', now: this.clock.now() }, 'rule tick failed').then(
-      () => {
-        this.ticking = false;
-      },
-      () => {
-        this.ticking = false;
-      },
-    );
+    try {
+      await this.command({ op: 'tick', now: this.clock.now() }, 'rule tick failed');
+    } catch {
+      // Logged by command(), and the engine is being rebuilt: the next tick runs on the new one.
+    } finally {
+      this.ticking = false;
+    }
   }
 
   /** Runs a request that is not a batch; its events are applied, then the checkpoint is kept when due (`always`: now). */
   private async command(req: EngineRequest, failure: string, always = false): Promise<AlarmEvent[]> {
     const gen = this.generation;
-    const reply = await new Promise<EngineReply>((resolve) => this.host.call(req, [], resolve));
+    const reply = await this.request(req);
     if (gen !== this.generation) return [];
     if (!this.apply(reply, undefined, true)) {
       this.logger.error({ err: reply.error }, `${failure}; restoring the engine from its checkpoint`);
