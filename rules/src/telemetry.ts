@@ -18,18 +18,12 @@ import { trendSample } from './kinds/trend.js';
 import type { ParamValue } from './rule-format.js';
 import { pick, type CompiledRule } from './rule-index.js';
 
-const EMPTY_STATE: Readonly<Record<string, string | boolean>> = {};
-
 export function onTelemetry(s: EngineState, input: TelemetryInput, app: number, out: AlarmEvent[]): void {
   const tr = s.typeRules(app);
-  const type = s.typeOf(app);
   // Trends take every sample in time order; the current-value rules only the newest.
   for (const r of tr.trend) {
     const v = input.metrics[r.metric];
-    // A trend's condition picks the samples that count (e.g. not during a defrost cycle).
-    if (typeof v === 'number' && (r.condition === undefined || r.condition({ metrics: input.metrics, state: input.state ?? EMPTY_STATE, type, params: r.params }))) {
-      trendSample(s, r, app, input.at, v, out);
-    }
+    if (typeof v === 'number') trendSample(s, r, app, input, v, out);
   }
   if (input.deviceTs < (s.apps.lastDeviceTs[app] as number)) {
     late(s, input, app, out);
@@ -54,6 +48,7 @@ export function onTelemetry(s: EngineState, input: TelemetryInput, app: number, 
   if (tr.thresholdOpaque.length > 0) pick(tr.thresholdOpaque, epoch, thresholds);
   if (tr.repeatOpaque.length > 0) pick(tr.repeatOpaque, epoch, repeats);
   if (input.state !== undefined) for (const name in input.state) cols.setState(row, name, input.state[name] as string | boolean);
+  const type = s.typeOf(app);
   const busy = s.book.busyRules(input.applianceId);
   if (tr.stale.length > 0) staleReading(s, tr, app, input, busy, out);
   if (tr.stuck.length > 0) stuckReading(s, tr, app, input, out);

@@ -4,13 +4,22 @@
  * slope is back under half the threshold.
  */
 import type { AlarmEvent } from '../api.js';
-import type { EngineState } from '../engine-state.js';
+import type { EngineState, TelemetryInput } from '../engine-state.js';
 import { paramDuration, paramNumber } from '../rule-format.js';
 import type { CompiledRule } from '../rule-index.js';
 
 const TREND_SAMPLES = 200;
 
-export function trendSample(s: EngineState, r: CompiledRule, app: number, at: number, value: number, out: AlarmEvent[]): void {
+const EMPTY_STATE: Readonly<Record<string, string | boolean>> = {};
+
+/**
+ * Takes one sample of the rule's metric (`value`, from `input`). A sample within the
+ * spacing of the newest one kept is dropped before anything else, the rule's condition
+ * (which picks the samples that count, e.g. not during a defrost) included: dropped either
+ * way, so most messages cost one lookup.
+ */
+export function trendSample(s: EngineState, r: CompiledRule, app: number, input: TelemetryInput, value: number, out: AlarmEvent[]): void {
+  const at = input.at;
   const applianceId = s.apps.ids[app] as string;
   const wkey = `${applianceId}|${r.def.id}`;
   const w = s.work.get(wkey) ?? {};
@@ -21,6 +30,7 @@ export function trendSample(s: EngineState, r: CompiledRule, app: number, at: nu
   const kept = w.samples ?? [];
   const newest = kept[kept.length - 1];
   if (newest !== undefined && at >= newest[0] && at - newest[0] < spacing) return;
+  if (r.condition !== undefined && !r.condition({ metrics: input.metrics, state: input.state ?? EMPTY_STATE, type: s.typeOf(app), params: r.params })) return;
   const samples = kept[0] !== undefined && kept[0][0] <= at - window ? kept.filter(([t]) => t > at - window) : kept;
   let i = samples.length;
   while (i > 0 && (samples[i - 1] as [number, number])[0] > at) i--;
