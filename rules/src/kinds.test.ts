@@ -141,6 +141,31 @@ describe('repeat, trend, stale, appliance offline, composite', () => {
     expect(quiet).toEqual([]);
   });
 
+  it('trend: samples its condition refuses do not count, and a refused sample does not use up the spacing', () => {
+    const warming = rules(`
+- id: freezer-warming
+  kind: trend
+  raises: [ticket]
+  condition: '!has(state.defrost) || state.defrost == false'
+  params: { metric: freezer_temp_c, window: 3h, slopeAbove: 1.0, minSamples: 6 }
+`);
+    // Steady at -19 °C, but every defrost reading (a warm step) comes 30 s before a normal one, within the spacing (54 s).
+    const reading = (at: number, v: number, defrost: boolean): EngineInput => ({ kind: 'telemetry', hubId: 'h', applianceId: 'f', applianceType: 'refrigerator', seq: ++seq, deviceTs: at, at, metrics: { freezer_temp_c: v }, state: { defrost } });
+    const e = new Engine({ rules: warming });
+    const out: AlarmEvent[] = [];
+    for (let i = 0; i <= 36; i++) {
+      const at = T0 + i * 10 * MIN;
+      out.push(...e.ingest(reading(at, -19 + (i * 10 * 3) / 60, true)));
+      out.push(...e.ingest(reading(at + 30_000, -19, false)));
+    }
+    expect(out).toEqual([]);
+    // The same warm readings outside a defrost count: the rule raises.
+    const counted = new Engine({ rules: warming });
+    const raised: AlarmEvent[] = [];
+    for (let i = 0; i <= 36; i++) raised.push(...counted.ingest(reading(T0 + i * 10 * MIN, -19 + (i * 10 * 3) / 60, false)));
+    expect(transitions(raised)).toEqual(['freezer-warming:raised']);
+  });
+
   it('trend: slopeBelow raises on a falling metric and clears once the slope is back under half of it', () => {
     const e = new Engine({ rules: rules('id: cooling\nkind: trend\nraises: [ticket]\nparams: { metric: freezer_temp_c, window: 1h, slopeBelow: -2.0, minSamples: 4 }\n') });
     const out: AlarmEvent[] = [];
