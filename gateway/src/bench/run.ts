@@ -7,8 +7,11 @@
  * pipeline's CPU per message behind the broker, the ceiling that puts on this machine and
  * what the broker thread has left for the pipeline at the target ratio, RSS per idle hub connection, and device-sim's `load`
  * (forecare-sim load) against both servers. Prints one final JSON line. Settings by
- * environment: BENCH_SECONDS (8), BENCH_HUBS (20), BENCH_WINDOW (64 in flight per hub),
- * BENCH_CONNECTIONS (15000).
+ * environment: BENCH_SECONDS (8), BENCH_WARMUP_SECONDS (2), BENCH_ROUNDS (3), BENCH_HUBS (20),
+ * BENCH_WINDOW (64 in flight per hub), BENCH_CONNECTIONS (15000). Every server is loaded for
+ * the warm-up time first, alike, so the figures are steady state, not the JIT compiling the
+ * hot paths (the gateway's warm-up figures are printed too); each is then compared with bare
+ * aedes, which stays up, in BENCH_ROUNDS pairs of back-to-back runs (see paired()).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -25,6 +28,8 @@ import { openStore } from '../store/db.js';
 
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 const HUBS = Number(process.env.BENCH_HUBS ?? 20);
 const WINDOW = Number(process.env.BENCH_WINDOW ?? 64);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 15_000);
@@ -109,11 +114,12 @@ async function startGateway(dataDir: string, rulesDir: string, synchronous: 'NOR
   return { child, mqttPort: Number(m[1]), httpPort: Number(m[2]) };
 }
 
-/** A gateway on a data dir of its own, loaded once, then stopped. */
-async function loadFreshGateway(synchronous: 'NORMAL' | 'FULL', rulesThread: boolean): Promise<LoadFigures> {
+/** A gateway on a data dir of its own, warmed up, paired with bare aedes, then stopped. */
+async function loadFreshGateway(synchronous: 'NORMAL' | 'FULL', rulesThread: boolean): Promise<Paired> {
   const dir = await prepareGatewayDir(HUBS);
   const gw = await startGateway(dir.dataDir, dir.rulesDir, synchronous, rulesThread);
-  const figures = await load(gw.mqttPort, PASSWORD, gw.child.pid ?? 0);
+  await warm(gw, PASSWORD);
+  const figures = await paired(gw, PASSWORD);
   await stop(gw);
   return figures;
 }
@@ -136,6 +142,8 @@ function cpuMs(pid: number): number {
 }
 
 type LoadFigures = RawLoadResult & { readonly serverCpuUsPerMsg: number };
+/** The warm-up run: what the first seconds after a start look like. */
+type Warmup = { readonly seconds: number; readonly acked: number; readonly perSec: number; readonly p99: number } | undefined;
 
 /** Runs a bench script in a Node process of its own and reads the JSON line it ends with. */
 async function lastJsonLine<T>(what: string, args: readonly string[]): Promise<T> {
@@ -147,9 +155,43 @@ async function lastJsonLine<T>(what: string, args: readonly string[]): Promise<T
   return JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as T;
 }
 
-async function load(port: number, password: string | null, pid: number): Promise<LoadFigures> {
+/** Loads a server for the warm-up time (JIT, caches); answers that run's figures. */
+async function warm(server: Server, password: string | null): Promise<Warmup> {
+  if (WARMUP_SECONDS <= 0) return undefined;
+  const w = await loadFor(server.mqttPort, password, server.child.pid ?? 0, WARMUP_SECONDS);
+  return { seconds: WARMUP_SECONDS, acked: w.acked, perSec: w.perSec, p99: w.p99 };
+}
+
+interface Paired {
+  readonly server: LoadFigures;
+  readonly bare: LoadFigures;
+  readonly ratio: number;
+  readonly rounds: readonly { readonly perSec: number; readonly acked: number; readonly barePerSec: number; readonly ratio: number; readonly p99: number }[];
+}
+
+const r2 = (x: number): number => Math.round(x * 100) / 100;
+
+/**
+ * ROUNDS back-to-back runs of bare aedes and `server` (warmed up already), which of the two
+ * goes first alternating: this machine's speed drifts by tens of percent within minutes, so
+ * a ratio only means something between runs this close. The round with the median ratio
+ * stands for the pair; every round is reported.
+ */
+async function paired(server: Server, password: string): Promise<Paired> {
+  const rounds: { server: LoadFigures; bare: LoadFigures; ratio: number }[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    const runServer = (): Promise<LoadFigures> => loadFor(server.mqttPort, password, server.child.pid ?? 0, SECONDS);
+    const runBare = (): Promise<LoadFigures> => loadFor(bare.mqttPort, null, bare.child.pid ?? 0, SECONDS);
+    const [s, b] = i % 2 === 0 ? [await runServer(), await runBare()] : await runBare().then(async (b1) => [await runServer(), b1] as const);
+    rounds.push({ server: s, bare: b, ratio: s.perSec / b.perSec });
+  }
+  const median = [...rounds].sort((x, y) => x.ratio - y.ratio)[Math.floor(rounds.length / 2)] as (typeof rounds)[number];
+  return { server: median.server, bare: median.bare, ratio: r2(median.ratio), rounds: rounds.map((r) => ({ perSec: r.server.perSec, acked: r.server.acked, barePerSec: r.bare.perSec, ratio: r2(r.ratio), p99: r.server.p99 })) };
+}
+
+async function loadFor(port: number, password: string | null, pid: number, seconds: number): Promise<LoadFigures> {
   const cpuBefore = cpuMs(pid);
-  const options: RawLoadOptions = { port, hubs: Array.from({ length: HUBS }, (_, i) => ({ hubId: `bench-${i}`, password })), window: WINDOW, seconds: SECONDS };
+  const options: RawLoadOptions = { port, hubs: Array.from({ length: HUBS }, (_, i) => ({ hubId: `bench-${i}`, password })), window: WINDOW, seconds };
   const result = await lastJsonLine<RawLoadResult>('load generator', [rawLoadScript, JSON.stringify(options)]);
   // Server CPU per acknowledged message: steadier than a rate on a shared machine.
   return { ...result, serverCpuUsPerMsg: Math.round(((cpuMs(pid) - cpuBefore) * 1000 / Math.max(1, result.acked)) * 100) / 100 };
@@ -186,7 +228,6 @@ function pipelineCost(dataDir: string, rulesDir: string): Promise<PipelineCost> 
 function brokerThreadRoom(bareLoad: LoadFigures, brokerLoad: LoadFigures, targetRatio: number): { targetPerSec: number; brokerThreadUsPerMsg: number; brokerLayerThreadUsPerMsg: number; pipelineOnBrokerThreadUsPerMsg: number; pipelineCpuBudgetUsPerMsg: number } {
   const target = targetRatio * bareLoad.perSec;
   const generatorUs = (bareLoad.cpuCores * 1e6) / bareLoad.perSec;
-  const r2 = (x: number): number => Math.round(x * 100) / 100;
   return {
     targetPerSec: Math.round(target),
     brokerThreadUsPerMsg: r2(1e6 / target),
@@ -201,7 +242,6 @@ function ceiling(bareLoad: LoadFigures, pipelineUs: number, targetRatio: number)
   const generatorUs = (bareLoad.cpuCores * 1e6) / bareLoad.perSec;
   const perMsg = generatorUs + bareLoad.serverCpuUsPerMsg + pipelineUs;
   const rate = (cores * 1e6) / perMsg;
-  const r2 = (x: number): number => Math.round(x * 100) / 100;
   return {
     cores,
     generatorCpuUsPerMsg: r2(generatorUs),
@@ -238,46 +278,57 @@ const simLoad = (port: number): ReturnType<typeof runLoad> =>
   runLoad({ url: `mqtt://127.0.0.1:${port}`, hubs: Array.from({ length: HUBS }, (_, i) => ({ hubId: `bench-${i}`, password: PASSWORD })), qos: 1, seconds: SECONDS, window: WINDOW });
 
 const bare = await startBare();
-const bareLoad = await load(bare.mqttPort, null, bare.child.pid ?? 0);
-console.log(`bare aedes: ${bareLoad.perSec} msg/s, PUBACK p50 ${bareLoad.p50} ms p99 ${bareLoad.p99} ms, ${bareLoad.serverCpuUsPerMsg} µs CPU/msg`);
+await warm(bare, null);
 // How fast `forecare-sim load` can publish at all: against the bare broker, which is never the bottleneck here.
 const simBare = await simLoad(bare.mqttPort);
-await stop(bare);
 console.log(`forecare-sim load against bare aedes: ${simBare.perSec} msg/s`);
+const describe = (p: Paired): string => `rounds ${p.rounds.map((r) => `${r.perSec}/${r.barePerSec}=${r.ratio}`).join(', ')}`;
 
-// The broker layer alone: what is left of bare aedes' rate once hubs log in and every PUBLISH passes the ACL and hygiene checks.
-const brokerDir = await prepareGatewayDir(HUBS);
-const brokerOnly = await startBrokerOnly(brokerDir.dataDir);
-const brokerLoad = await load(brokerOnly.mqttPort, PASSWORD, brokerOnly.child.pid ?? 0);
-await stop(brokerOnly);
-console.log(`broker layer alone (login, ACL, hygiene; acknowledged at once): ${brokerLoad.perSec} msg/s (${Math.round((brokerLoad.perSec / bareLoad.perSec) * 100) / 100} x bare aedes), PUBACK p99 ${brokerLoad.p99} ms, ${brokerLoad.serverCpuUsPerMsg} µs CPU/msg`);
-
-// The pipeline behind the broker, without MQTT, in a process of its own (pipeline.ts).
-const pipeDir = await prepareGatewayDir(HUBS);
-const pipeline = await pipelineCost(pipeDir.dataDir, pipeDir.rulesDir);
-console.log(`pipeline behind the broker (no MQTT): ${pipeline.pipelineCpuUsPerMsg} µs CPU/msg, of which decode + validation ${pipeline.decodeValidateCpuUsPerMsg}`);
-
+// The gateway as `npm start` runs it, against bare aedes in pairs of runs.
 const { dataDir, rulesDir } = await prepareGatewayDir(HUBS + CONNECTIONS);
 const gw = await startGateway(dataDir, rulesDir, 'NORMAL');
-const gwLoad = await load(gw.mqttPort, PASSWORD, gw.child.pid ?? 0);
+const gwWarmup = await warm(gw, PASSWORD);
+const main = await paired(gw, PASSWORD);
+const bareLoad = main.bare;
+const gwLoad = main.server;
 const batch = await journalBatchMean(gw.httpPort ?? 0);
-console.log(`gateway (synchronous=NORMAL): ${gwLoad.perSec} msg/s, PUBACK p50 ${gwLoad.p50} ms p99 ${gwLoad.p99} ms, ${gwLoad.serverCpuUsPerMsg} µs CPU/msg, ${batch} messages per journal commit`);
+console.log(`bare aedes: ${bareLoad.perSec} msg/s, PUBACK p50 ${bareLoad.p50} ms p99 ${bareLoad.p99} ms, ${bareLoad.serverCpuUsPerMsg} µs CPU/msg (the median round)`);
+console.log(`gateway (synchronous=NORMAL): ${gwLoad.perSec} msg/s (${main.ratio} x bare aedes), PUBACK p50 ${gwLoad.p50} ms p99 ${gwLoad.p99} ms, ${gwLoad.serverCpuUsPerMsg} µs CPU/msg, ${batch} messages per journal commit; ${describe(main)}; in its first ${WARMUP_SECONDS} s after start ${gwWarmup?.perSec ?? '-'} msg/s, PUBACK p99 ${gwWarmup?.p99 ?? '-'} ms`);
 const simGw = await simLoad(gw.mqttPort);
 console.log(`forecare-sim load against the gateway: ${simGw.perSec} msg/s (${simGw.errors} errors)`);
 const conns = await idleConnections(gw.mqttPort, gw.child.pid ?? 0, CONNECTIONS);
 console.log(`${conns.connections} idle hubs: RSS +${conns.rssGrowthKbPerConnection} KB per connection`);
 await stop(gw);
 const journaled = (new Database(join(dataDir, 'journal.db'), { readonly: true }).prepare('SELECT count(*) AS n FROM journal').get() as { n: number }).n;
+// Every message the gateway acknowledged, warm-up and all rounds, must be in its journal.
+const ackedInAll = (gwWarmup?.acked ?? 0) + main.rounds.reduce((n, r) => n + r.acked, 0);
 
-const fullLoad = await loadFreshGateway('FULL', false);
-console.log(`gateway (synchronous=FULL): ${fullLoad.perSec} msg/s, PUBACK p50 ${fullLoad.p50} ms p99 ${fullLoad.p99} ms`);
+// The broker layer alone: what is left of bare aedes' rate once hubs log in and every PUBLISH passes the ACL and hygiene checks.
+const brokerDir = await prepareGatewayDir(HUBS);
+const brokerOnly = await startBrokerOnly(brokerDir.dataDir);
+await warm(brokerOnly, PASSWORD);
+const brokerPair = await paired(brokerOnly, PASSWORD);
+const brokerLoad = brokerPair.server;
+await stop(brokerOnly);
+console.log(`broker layer alone (login, ACL, hygiene; acknowledged at once): ${brokerLoad.perSec} msg/s (${brokerPair.ratio} x bare aedes), PUBACK p99 ${brokerLoad.p99} ms, ${brokerLoad.serverCpuUsPerMsg} µs CPU/msg; ${describe(brokerPair)}`);
+
+// The pipeline behind the broker, without MQTT, in a process of its own (pipeline.ts).
+const pipeDir = await prepareGatewayDir(HUBS);
+const pipeline = await pipelineCost(pipeDir.dataDir, pipeDir.rulesDir);
+console.log(`pipeline behind the broker (no MQTT): ${pipeline.pipelineCpuUsPerMsg} µs CPU/msg, of which decode + validation ${pipeline.decodeValidateCpuUsPerMsg}`);
+
+const fullPair = await loadFreshGateway('FULL', false);
+const fullLoad = fullPair.server;
+console.log(`gateway (synchronous=FULL): ${fullLoad.perSec} msg/s (${fullPair.ratio} x bare aedes), PUBACK p50 ${fullLoad.p50} ms p99 ${fullLoad.p99} ms; ${describe(fullPair)}`);
 
 // FORECARE_RULES_THREAD=on: the rules judge on a thread of their own, PUBACKs wait for the journal only.
-const threadLoad = await loadFreshGateway('NORMAL', true);
-console.log(`gateway (rules on their own thread): ${threadLoad.perSec} msg/s, PUBACK p50 ${threadLoad.p50} ms p99 ${threadLoad.p99} ms, ${threadLoad.serverCpuUsPerMsg} µs CPU/msg`);
+const threadPair = await loadFreshGateway('NORMAL', true);
+const threadLoad = threadPair.server;
+console.log(`gateway (rules on their own thread): ${threadLoad.perSec} msg/s (${threadPair.ratio} x bare aedes), PUBACK p50 ${threadLoad.p50} ms p99 ${threadLoad.p99} ms, ${threadLoad.serverCpuUsPerMsg} µs CPU/msg; ${describe(threadPair)}`);
+await stop(bare);
 
 const bound = ceiling(bareLoad, pipeline.pipelineCpuUsPerMsg, 0.8);
-const room = brokerThreadRoom(bareLoad, brokerLoad, 0.8);
+const room = brokerThreadRoom(brokerPair.bare, brokerLoad, 0.8);
 console.log(`at 0.8 x bare aedes (${room.targetPerSec} msg/s) the broker thread has ${room.brokerThreadUsPerMsg} µs per message and the broker layer takes ${room.brokerLayerThreadUsPerMsg}: ${room.pipelineOnBrokerThreadUsPerMsg} µs/msg of pipeline may run on it; over all cores the pipeline may cost ${room.pipelineCpuBudgetUsPerMsg} µs/msg`);
 console.log(`ceiling on ${bound.cores} cores: ${bound.messagesPerSec} msg/s (${bound.ratio} x bare aedes); for 0.8 x the pipeline may cost at most ${bound.pipelineBudgetUsPerMsg} µs/msg, it costs ${pipeline.pipelineCpuUsPerMsg} (decode + validation alone ${pipeline.decodeValidateCpuUsPerMsg})`);
 
@@ -287,17 +338,20 @@ console.log(
     hubs: HUBS,
     windowPerHub: WINDOW,
     seconds: SECONDS,
-    figures: { messagesPerSec: gwLoad.perSec, pubackP50Ms: gwLoad.p50, pubackP99Ms: gwLoad.p99, journaledAtLeast: journaled >= gwLoad.acked, messagesPerJournalCommit: batch, serverCpuUsPerMsg: gwLoad.serverCpuUsPerMsg, loadGeneratorCpuCores: gwLoad.cpuCores, full: fullLoad, rulesThread: { ...threadLoad, ratio: Math.round((threadLoad.perSec / bareLoad.perSec) * 100) / 100 }, idle: conns },
+    warmupSeconds: WARMUP_SECONDS,
+    figures: { messagesPerSec: gwLoad.perSec, pubackP50Ms: gwLoad.p50, pubackP99Ms: gwLoad.p99, journaledAtLeast: journaled >= ackedInAll, warmup: gwWarmup, rounds: main.rounds, messagesPerJournalCommit: batch, serverCpuUsPerMsg: gwLoad.serverCpuUsPerMsg, loadGeneratorCpuCores: gwLoad.cpuCores, full: { ...fullLoad, ratio: fullPair.ratio, rounds: fullPair.rounds }, rulesThread: { ...threadLoad, ratio: threadPair.ratio, rounds: threadPair.rounds }, idle: conns },
     baseline: { name: 'bare aedes, same raw-MQTT load generator, same run', messagesPerSec: bareLoad.perSec, pubackP50Ms: bareLoad.p50, pubackP99Ms: bareLoad.p99, serverCpuUsPerMsg: bareLoad.serverCpuUsPerMsg, loadGeneratorCpuCores: bareLoad.cpuCores },
     cpuPerMessageRatio: Math.round((gwLoad.serverCpuUsPerMsg / bareLoad.serverCpuUsPerMsg) * 100) / 100,
-    ratio: Math.round((gwLoad.perSec / bareLoad.perSec) * 100) / 100,
+    // The median of ROUNDS paired runs (figures and baseline are that round's).
+    ratio: main.ratio,
+    rounds: ROUNDS,
     // device-sim's load command: its top rate must reach the rate this benchmark drives the gateway at.
     simLoad: { againstBarePerSec: simBare.perSec, againstGatewayPerSec: simGw.perSec, errors: simBare.errors + simGw.errors, topRateOverGatewayRate: Math.round((simBare.perSec / gwLoad.perSec) * 100) / 100 },
     // Behind the broker without MQTT (pipeline.ts), and the best any spread of it over this machine's cores could do.
     pipeline,
     ceiling: bound,
     // The real Broker with nothing behind it (broker-only.ts), and what that leaves the pipeline at the target ratio.
-    brokerLayer: { messagesPerSec: brokerLoad.perSec, pubackP99Ms: brokerLoad.p99, serverCpuUsPerMsg: brokerLoad.serverCpuUsPerMsg, ratio: Math.round((brokerLoad.perSec / bareLoad.perSec) * 100) / 100, ...room },
+    brokerLayer: { messagesPerSec: brokerLoad.perSec, pubackP99Ms: brokerLoad.p99, serverCpuUsPerMsg: brokerLoad.serverCpuUsPerMsg, ratio: brokerPair.ratio, rounds: brokerPair.rounds, ...room },
     targets: { ratioMin: 0.8, pubackP99MsMax: 50, rssKbPerConnectionMax: 20 },
   }),
 );
