@@ -43,6 +43,7 @@ describe('fault-code rule', () => {
     expect(b.map((x) => x.transition)).toEqual(['updated']);
     expect(b[0]).toMatchObject({ count: 2, alarmKey: 'f1|fault-code|E-CMP-01', fault: { code: 'E-CMP-01' } });
     expect(e.alarms()).toHaveLength(1);
+    expect(e.alarmCount).toBe(1);
   });
 
   it('takes severity and fault class from the catalog and clears when the appliance clears it', () => {
@@ -52,7 +53,9 @@ describe('fault-code rule', () => {
     expect(raised?.fault?.faultClass).not.toBe('unknown');
     expect(e.ingest(fault(T0 + 10, 2, false)).map((x) => x.transition)).toEqual(['cleared']);
     expect(e.alarms()).toHaveLength(0);
+    expect(e.alarmCount).toBe(0);
     expect(e.ingest(fault(T0 + 20, 3)).map((x) => x.transition)).toEqual(['raised']);
+    expect(e.alarmCount).toBe(1);
   });
 
   it('raises an unknown code as a warning of class unknown', () => {

@@ -119,6 +119,11 @@ export class Engine {
     return this.s.book.states();
   }
 
+  /** How many alarms are open (raised or acknowledged): `alarms().length` without building them. */
+  get alarmCount(): number {
+    return this.s.book.byKey.size;
+  }
+
   /** How many timers are armed (offline, stale, durations, escalations). */
   get timerCount(): number {
     let n = this.s.hubTimers.size + this.s.timers.size;

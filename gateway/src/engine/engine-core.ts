@@ -109,7 +109,7 @@ export class EngineCore {
     try {
       if (req.op === 'init') {
         this.engine = req.checkpoint !== undefined ? engineOfCheckpoint(req.checkpoint, req.opts) : new Engine(req.opts);
-        return { events, openAlarms: this.engine.alarms().length, evalMs: performance.now() - started };
+        return { events, openAlarms: this.engine.alarmCount, evalMs: performance.now() - started };
       }
       const engine = this.engine;
       if (engine === undefined) throw new Error('rule engine not initialised');
@@ -135,7 +135,8 @@ export class EngineCore {
         case 'ping':
           break;
       }
-      const openAlarms = events.length > 0 || req.op === 'changes' ? engine.alarms().length : -1;
+      // A count, not alarms(): that builds every open alarm, and a batch with events comes with every fault.
+      const openAlarms = events.length > 0 || req.op === 'changes' ? engine.alarmCount : -1;
       return { events, openAlarms, evalMs: performance.now() - started, ...(changes !== undefined ? { changes } : {}) };
     } catch (err) {
       return { events: [], openAlarms: -1, evalMs: performance.now() - started, error: String((err as Error)?.stack ?? err) };
