@@ -12,15 +12,29 @@ interface SubjectWindow {
   readonly ring: Float64Array;
 }
 
-export class DedupeWindow {
-  private readonly subjects = new Map<string, SubjectWindow>();
+/** The subject of a hub's own topics (heartbeat): no appliance id is empty. */
+export const HUB_SUBJECT = '';
 
-  /** true when (subject, seq) was seen recently; otherwise records it and answers false. */
-  seen(subject: string, seq: number): boolean {
-    let w = this.subjects.get(subject);
+export class DedupeWindow {
+  /** By hub, then by appliance id (HUB_SUBJECT: the hub itself): the ids' own strings, no key built per message. */
+  private readonly hubs = new Map<string, Map<string, SubjectWindow>>();
+  private count = 0;
+
+  /**
+   * true when (subject, seq) was seen recently; otherwise records it and answers false. The
+   * subject is an appliance of the hub, or the hub itself (`applianceId` HUB_SUBJECT).
+   */
+  seen(hubId: string, applianceId: string, seq: number): boolean {
+    let subjects = this.hubs.get(hubId);
+    if (subjects === undefined) {
+      subjects = new Map();
+      this.hubs.set(hubId, subjects);
+    }
+    let w = subjects.get(applianceId);
     if (w === undefined) {
       w = { max: seq, next: 0, ring: new Float64Array(WINDOW).fill(-1) };
-      this.subjects.set(subject, w);
+      subjects.set(applianceId, w);
+      this.count++;
     } else if (seq <= w.max) {
       // Above the highest seq seen it cannot be in the ring (the usual case: no scan).
       if (seq + WINDOW * 4 < w.max) {
@@ -37,7 +51,8 @@ export class DedupeWindow {
     return false;
   }
 
+  /** Subjects remembered. */
   get size(): number {
-    return this.subjects.size;
+    return this.count;
   }
 }

@@ -2,7 +2,7 @@ import { decodeUplink, type NoticePayload, type UplinkMessage } from '@forecare/
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
-import { DedupeWindow } from './dedupe.js';
+import { DedupeWindow, HUB_SUBJECT } from './dedupe.js';
 import type { Journal } from './journal.js';
 
 /** Sends a notice to a hub's notices topic (the broker implements it). */
@@ -65,8 +65,7 @@ export class Ingest {
       done(undefined, true);
       return;
     }
-    const subject = subjectOf(message);
-    if (subject !== null && this.dedupe.seen(subject.key, subject.seq)) {
+    if (this.duplicate(message)) {
       this.metrics.duplicates.inc();
       done();
       return;
@@ -77,21 +76,21 @@ export class Ingest {
 
   /** Re-arms dedupe after a restart from the journal's recent tail. */
   remember(message: UplinkMessage): void {
-    const subject = subjectOf(message);
-    if (subject !== null) this.dedupe.seen(subject.key, subject.seq);
+    this.duplicate(message);
   }
-}
 
-function subjectOf(message: UplinkMessage): { key: string; seq: number } | null {
-  switch (message.kind) {
-    case 'status':
-      return null;
-    case 'heartbeat':
-      return { key: `hub:${message.hubId}`, seq: message.payload.seq };
-    case 'telemetry':
-    case 'fault':
-    case 'inventory':
-      return { key: `${message.hubId}/${message.applianceId}`, seq: message.payload.seq };
+  /** Dedupe by (appliance, seq), or (hub, seq) for heartbeats; status messages carry no seq. Records the message. */
+  private duplicate(message: UplinkMessage): boolean {
+    switch (message.kind) {
+      case 'status':
+        return false;
+      case 'heartbeat':
+        return this.dedupe.seen(message.hubId, HUB_SUBJECT, message.payload.seq);
+      case 'telemetry':
+      case 'fault':
+      case 'inventory':
+        return this.dedupe.seen(message.hubId, message.applianceId, message.payload.seq);
+    }
   }
 }
 
