@@ -19,16 +19,16 @@ export function stuckReading(s: EngineState, tr: TypeRules, app: number, input: 
     if (typeof value !== 'number') continue;
     const col = cols.stuckColumn(r.def.id);
     const ref = col.ref[row] as number;
-    const alarmKey = `${input.applianceId}|${r.def.id}|${r.metric}`;
     if (Number.isNaN(ref) || Math.abs(value - ref) > paramNumber(r.params.tolerance, 0)) {
       col.ref[row] = value;
       col.since[row] = at;
       col.sinceTs[row] = input.deviceTs;
-      if (!Number.isNaN(ref) && s.book.isBusy(input.applianceId, r.def.id)) s.book.clear(alarmKey, at, out);
+      if (!Number.isNaN(ref) && s.book.isBusy(input.applianceId, r.def.id)) s.book.clear(`${input.applianceId}|${r.def.id}|${r.metric}`, at, out);
       continue;
     }
     const since = col.since[row] as number;
-    if (at - since < paramDuration(r.params.unchangedFor, 3_600_000) || s.book.byKey.has(alarmKey)) continue;
+    // The alarm key only once the period is over: building it per reading costs a string each.
+    if (at - since < paramDuration(r.params.unchangedFor, 3_600_000) || s.book.byKey.has(`${input.applianceId}|${r.def.id}|${r.metric}`)) continue;
     s.book.raise(r, { ...s.subjectOf(app), key: r.metric, at, title: r.def.description ?? `${r.metric} stuck at ${ref}`, facts: { metric: r.metric, value: ref, unchangedSinceMs: since } }, out);
   }
 }
