@@ -14,7 +14,7 @@
  * aedes, which stays up, in BENCH_ROUNDS pairs of back-to-back runs (see paired()).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,9 +63,20 @@ async function startBare(): Promise<Server> {
   return { child, mqttPort: Number(m[1]) };
 }
 
+/** Data dirs this run made (hundreds of MB each after a run): removed once used, and at exit whatever is left. */
+const madeDirs = new Set<string>();
+function discard(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+  madeDirs.delete(dir);
+}
+process.on('exit', () => {
+  for (const dir of madeDirs) rmSync(dir, { recursive: true, force: true });
+});
+
 /** A data dir with `hubs` provisioned directly (one shared hash: bench only), the shipped rules and 100 extra ones. */
 async function prepareGatewayDir(hubCount: number): Promise<{ dataDir: string; rulesDir: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'forecare-bench-'));
+  madeDirs.add(dataDir);
   const store = openStore(join(dataDir, 'forecare.db'));
   const hash = await hashPassword(PASSWORD);
   const insert = store.sqlite.prepare('INSERT INTO hubs (hub_id, password_hash, created_at) VALUES (?, ?, ?)');
@@ -121,6 +132,7 @@ async function loadFreshGateway(synchronous: 'NORMAL' | 'FULL', rulesThread: boo
   await warm(gw, PASSWORD);
   const figures = await paired(gw, PASSWORD);
   await stop(gw);
+  discard(dir.dataDir);
   return figures;
 }
 
@@ -299,7 +311,10 @@ console.log(`forecare-sim load against the gateway: ${simGw.perSec} msg/s (${sim
 const conns = await idleConnections(gw.mqttPort, gw.child.pid ?? 0, CONNECTIONS);
 console.log(`${conns.connections} idle hubs: RSS +${conns.rssGrowthKbPerConnection} KB per connection`);
 await stop(gw);
-const journaled = (new Database(join(dataDir, 'journal.db'), { readonly: true }).prepare('SELECT count(*) AS n FROM journal').get() as { n: number }).n;
+const journalDb = new Database(join(dataDir, 'journal.db'), { readonly: true });
+const journaled = (journalDb.prepare('SELECT count(*) AS n FROM journal').get() as { n: number }).n;
+journalDb.close();
+discard(dataDir);
 // Every message the gateway acknowledged, warm-up and all rounds, must be in its journal.
 const ackedInAll = (gwWarmup?.acked ?? 0) + main.rounds.reduce((n, r) => n + r.acked, 0);
 
@@ -310,11 +325,13 @@ await warm(brokerOnly, PASSWORD);
 const brokerPair = await paired(brokerOnly, PASSWORD);
 const brokerLoad = brokerPair.server;
 await stop(brokerOnly);
+discard(brokerDir.dataDir);
 console.log(`broker layer alone (login, ACL, hygiene; acknowledged at once): ${brokerLoad.perSec} msg/s (${brokerPair.ratio} x bare aedes), PUBACK p99 ${brokerLoad.p99} ms, ${brokerLoad.serverCpuUsPerMsg} µs CPU/msg; ${describe(brokerPair)}`);
 
 // The pipeline behind the broker, without MQTT, in a process of its own (pipeline.ts).
 const pipeDir = await prepareGatewayDir(HUBS);
 const pipeline = await pipelineCost(pipeDir.dataDir, pipeDir.rulesDir);
+discard(pipeDir.dataDir);
 console.log(`pipeline behind the broker (no MQTT): ${pipeline.pipelineCpuUsPerMsg} µs CPU/msg, of which decode + validation ${pipeline.decodeValidateCpuUsPerMsg}`);
 
 const fullPair = await loadFreshGateway('FULL', false);

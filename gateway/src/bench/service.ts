@@ -7,7 +7,7 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
@@ -78,6 +78,7 @@ while (latencies.length < N && performance.now() < deadline) await new Promise((
 await client.endAsync();
 await gw.stop();
 cc.close();
+rmSync(dataDir, { recursive: true, force: true });
 if (process.env.BENCH_TRACE) {
   const t0 = trace[0]?.[0] ?? 0;
   for (const [t, l] of trace) if (l > 20) console.log(`slow: sent at +${Math.round(t - t0)} ms took ${Math.round(l)} ms`);
