@@ -126,11 +126,11 @@ async function startGateway(dataDir: string, rulesDir: string, synchronous: 'NOR
 }
 
 /** A gateway on a data dir of its own, warmed up, paired with bare aedes, then stopped. */
-async function loadFreshGateway(synchronous: 'NORMAL' | 'FULL', rulesThread: boolean): Promise<Paired> {
+async function loadFreshGateway(bare: Server, synchronous: 'NORMAL' | 'FULL', rulesThread: boolean): Promise<Paired> {
   const dir = await prepareGatewayDir(HUBS);
   const gw = await startGateway(dir.dataDir, dir.rulesDir, synchronous, rulesThread);
   await warm(gw, PASSWORD);
-  const figures = await paired(gw, PASSWORD);
+  const figures = await paired(bare, gw, PASSWORD);
   await stop(gw);
   discard(dir.dataDir);
   return figures;
@@ -184,17 +184,25 @@ interface Paired {
 const r2 = (x: number): number => Math.round(x * 100) / 100;
 
 /**
- * ROUNDS back-to-back runs of bare aedes and `server` (warmed up already), which of the two
- * goes first alternating: this machine's speed drifts by tens of percent within minutes, so
- * a ratio only means something between runs this close. The round with the median ratio
+ * ROUNDS back-to-back runs of bare aedes and `server` (both warmed up already), which of the
+ * two goes first alternating: this machine's speed drifts by tens of percent within minutes,
+ * so a ratio only means something between runs this close. The round with the median ratio
  * stands for the pair; every round is reported.
  */
-async function paired(server: Server, password: string): Promise<Paired> {
+async function paired(bare: Server, server: Server, password: string): Promise<Paired> {
+  const runServer = (): Promise<LoadFigures> => loadFor(server.mqttPort, password, server.child.pid ?? 0, SECONDS);
+  const runBare = (): Promise<LoadFigures> => loadFor(bare.mqttPort, null, bare.child.pid ?? 0, SECONDS);
   const rounds: { server: LoadFigures; bare: LoadFigures; ratio: number }[] = [];
   for (let i = 0; i < ROUNDS; i++) {
-    const runServer = (): Promise<LoadFigures> => loadFor(server.mqttPort, password, server.child.pid ?? 0, SECONDS);
-    const runBare = (): Promise<LoadFigures> => loadFor(bare.mqttPort, null, bare.child.pid ?? 0, SECONDS);
-    const [s, b] = i % 2 === 0 ? [await runServer(), await runBare()] : await runBare().then(async (b1) => [await runServer(), b1] as const);
+    let s: LoadFigures;
+    let b: LoadFigures;
+    if (i % 2 === 0) {
+      s = await runServer();
+      b = await runBare();
+    } else {
+      b = await runBare();
+      s = await runServer();
+    }
     rounds.push({ server: s, bare: b, ratio: s.perSec / b.perSec });
   }
   const median = [...rounds].sort((x, y) => x.ratio - y.ratio)[Math.floor(rounds.length / 2)] as (typeof rounds)[number];
@@ -300,7 +308,7 @@ const describe = (p: Paired): string => `rounds ${p.rounds.map((r) => `${r.perSe
 const { dataDir, rulesDir } = await prepareGatewayDir(HUBS + CONNECTIONS);
 const gw = await startGateway(dataDir, rulesDir, 'NORMAL');
 const gwWarmup = await warm(gw, PASSWORD);
-const main = await paired(gw, PASSWORD);
+const main = await paired(bare, gw, PASSWORD);
 const bareLoad = main.bare;
 const gwLoad = main.server;
 const batch = await journalBatchMean(gw.httpPort ?? 0);
@@ -322,7 +330,7 @@ const ackedInAll = (gwWarmup?.acked ?? 0) + main.rounds.reduce((n, r) => n + r.a
 const brokerDir = await prepareGatewayDir(HUBS);
 const brokerOnly = await startBrokerOnly(brokerDir.dataDir);
 await warm(brokerOnly, PASSWORD);
-const brokerPair = await paired(brokerOnly, PASSWORD);
+const brokerPair = await paired(bare, brokerOnly, PASSWORD);
 const brokerLoad = brokerPair.server;
 await stop(brokerOnly);
 discard(brokerDir.dataDir);
@@ -334,12 +342,12 @@ const pipeline = await pipelineCost(pipeDir.dataDir, pipeDir.rulesDir);
 discard(pipeDir.dataDir);
 console.log(`pipeline behind the broker (no MQTT): ${pipeline.pipelineCpuUsPerMsg} µs CPU/msg, of which decode + validation ${pipeline.decodeValidateCpuUsPerMsg}`);
 
-const fullPair = await loadFreshGateway('FULL', false);
+const fullPair = await loadFreshGateway(bare, 'FULL', false);
 const fullLoad = fullPair.server;
 console.log(`gateway (synchronous=FULL): ${fullLoad.perSec} msg/s (${fullPair.ratio} x bare aedes), PUBACK p50 ${fullLoad.p50} ms p99 ${fullLoad.p99} ms; ${describe(fullPair)}`);
 
 // FORECARE_RULES_THREAD=on: the rules judge on a thread of their own, PUBACKs wait for the journal only.
-const threadPair = await loadFreshGateway('NORMAL', true);
+const threadPair = await loadFreshGateway(bare, 'NORMAL', true);
 const threadLoad = threadPair.server;
 console.log(`gateway (rules on their own thread): ${threadLoad.perSec} msg/s (${threadPair.ratio} x bare aedes), PUBACK p50 ${threadLoad.p50} ms p99 ${threadLoad.p99} ms, ${threadLoad.serverCpuUsPerMsg} µs CPU/msg; ${describe(threadPair)}`);
 await stop(bare);

@@ -7,7 +7,10 @@
 import type { AlarmEvent } from '../api.js';
 import type { EngineState, TelemetryInput } from '../engine-state.js';
 import { paramDuration, paramNumber } from '../rule-format.js';
-import type { TypeRules } from '../rule-index.js';
+import type { CompiledRule, TypeRules } from '../rule-index.js';
+
+/** The alarm a stuck rule raises for an appliance. */
+const alarmKeyOf = (applianceId: string, r: CompiledRule): string => `${applianceId}|${r.def.id}|${r.metric}`;
 
 /** The newest reading: judge every stuck rule whose metric it carries. */
 export function stuckReading(s: EngineState, tr: TypeRules, app: number, input: TelemetryInput, out: AlarmEvent[]): void {
@@ -23,12 +26,12 @@ export function stuckReading(s: EngineState, tr: TypeRules, app: number, input: 
       col.ref[row] = value;
       col.since[row] = at;
       col.sinceTs[row] = input.deviceTs;
-      if (!Number.isNaN(ref) && s.book.isBusy(input.applianceId, r.def.id)) s.book.clear(`${input.applianceId}|${r.def.id}|${r.metric}`, at, out);
+      if (!Number.isNaN(ref) && s.book.isBusy(input.applianceId, r.def.id)) s.book.clear(alarmKeyOf(input.applianceId, r), at, out);
       continue;
     }
     const since = col.since[row] as number;
     // The alarm key only once the period is over: building it per reading costs a string each.
-    if (at - since < paramDuration(r.params.unchangedFor, 3_600_000) || s.book.byKey.has(`${input.applianceId}|${r.def.id}|${r.metric}`)) continue;
+    if (at - since < paramDuration(r.params.unchangedFor, 3_600_000) || s.book.byKey.has(alarmKeyOf(input.applianceId, r))) continue;
     s.book.raise(r, { ...s.subjectOf(app), key: r.metric, at, title: r.def.description ?? `${r.metric} stuck at ${ref}`, facts: { metric: r.metric, value: ref, unchangedSinceMs: since } }, out);
   }
 }
@@ -45,6 +48,6 @@ export function lateStuck(s: EngineState, tr: TypeRules, app: number, input: Tel
     if (Number.isNaN(ref) || Math.abs(v - ref) <= paramNumber(r.params.tolerance, 0) || input.deviceTs <= (col.sinceTs[row] as number)) continue;
     col.since[row] = input.at;
     col.sinceTs[row] = input.deviceTs;
-    if (s.book.isBusy(input.applianceId, r.def.id)) s.book.clear(`${input.applianceId}|${r.def.id}|${r.metric}`, input.at, out);
+    if (s.book.isBusy(input.applianceId, r.def.id)) s.book.clear(alarmKeyOf(input.applianceId, r), input.at, out);
   }
 }
