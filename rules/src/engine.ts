@@ -142,6 +142,12 @@ export class Engine {
     markAllChanged(this.s);
   }
 
+  /** How many parts (hubs, appliances, alarms, working states, timers) changed since the last `takeChanges`: what the next checkpoint writes. */
+  get changeCount(): number {
+    const c = this.s.changed;
+    return c === undefined ? 0 : c.hubs.size + c.apps.size + c.alarms.size + c.work.size + c.timers.size;
+  }
+
   /** What changed since the last call (needs `trackChanges`), and forgets it. */
   takeChanges(): EngineChanges {
     return takeChanges(this.s);

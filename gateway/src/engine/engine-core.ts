@@ -87,6 +87,8 @@ export interface EngineReply {
   readonly evalMs: number;
   /** For `changes`: what changed since the previous one. */
   readonly changes?: EngineChanges;
+  /** Parts changed since the last `changes` (what the next checkpoint would write); absent when unknown. */
+  readonly changeCount?: number;
   /** The request failed part-way: the engine must be rebuilt from its checkpoint. */
   readonly error?: string;
   /** The engine's thread was lost with the request (not the request's fault). */
@@ -97,6 +99,8 @@ export interface EngineReply {
 export interface EngineAcks {
   readonly acks: number;
   readonly evalMs: number;
+  /** The engine's `changeCount` after the last of them. */
+  readonly changeCount: number;
 }
 
 export class EngineCore {
@@ -137,7 +141,7 @@ export class EngineCore {
       }
       // A count, not alarms(): that builds every open alarm, and a batch with events comes with every fault.
       const openAlarms = events.length > 0 || req.op === 'changes' ? engine.alarmCount : -1;
-      return { events, openAlarms, evalMs: performance.now() - started, ...(changes !== undefined ? { changes } : {}) };
+      return { events, openAlarms, evalMs: performance.now() - started, changeCount: engine.changeCount, ...(changes !== undefined ? { changes } : {}) };
     } catch (err) {
       return { events: [], openAlarms: -1, evalMs: performance.now() - started, error: String((err as Error)?.stack ?? err) };
     }

@@ -64,7 +64,7 @@ export class ThreadEngineHost implements EngineHost {
           return;
         }
         if ('acks' in m) {
-          const quiet: EngineReply = { events: [], openAlarms: -1, evalMs: m.evalMs / m.acks };
+          const quiet: EngineReply = { events: [], openAlarms: -1, evalMs: m.evalMs / m.acks, changeCount: m.changeCount };
           for (let i = 0; i < m.acks; i++) this.next()?.(quiet);
           return;
         }

@@ -33,11 +33,12 @@ const port = parentPort;
  */
 let acks = 0;
 let acksMs = 0;
+let changeCount = 0;
 let flushing = false;
 const flushAcks = (): void => {
   flushing = false;
   if (acks === 0) return;
-  port?.postMessage({ acks, evalMs: acksMs } satisfies EngineAcks);
+  port?.postMessage({ acks, evalMs: acksMs, changeCount } satisfies EngineAcks);
   acks = 0;
   acksMs = 0;
 };
@@ -52,6 +53,7 @@ port?.on('message', (m: EngineRequest | 'stop') => {
   if ((m.op === 'batch' || m.op === 'entries') && reply.events.length === 0 && reply.error === undefined && reply.openAlarms < 0) {
     acks++;
     acksMs += reply.evalMs;
+    changeCount = reply.changeCount ?? changeCount;
     if (!flushing) {
       flushing = true;
       setImmediate(flushAcks);

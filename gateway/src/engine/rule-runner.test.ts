@@ -101,6 +101,25 @@ describe.each([
     await stopHost(crashed);
   });
 
+  it('checkpoints before its time once a thousand parts changed, so a restart replays only what came after', async () => {
+    const file = newFile();
+    const clock = new ManualClock(T0); // never advances: the 60 s interval never comes due
+    let { store, p } = await started(file, clock, threaded);
+    // 1,200 appliances report for the first time: each is a changed part.
+    for (let i = 0; i < 1200; i++) append(p.journal, { kind: 'telemetry', hubId: 'h1', applianceId: `h1.f${i}`, payload: { ts: T0, seq: 1, type: 'refrigerator', metrics: { fridge_temp_c: 4 } } });
+    await commit(p.journal, p.runner);
+    const crashed = p.runner;
+    store.close();
+    const restarted = await started(file, clock, threaded);
+    ({ store, p } = restarted);
+    // A checkpoint was written once the changes passed 1,000 (batches of 100), with the position
+    // handed to the engine by then: at most the batches after it are replayed, not all 1,200.
+    expect(restarted.replayed).toBeLessThanOrEqual(300);
+    await p.runner.stop();
+    store.close();
+    await stopHost(crashed);
+  });
+
   it('raises hub-offline from the timer while the hub stays silent, and survives a checkpointed restart', async () => {
     const file = newFile();
     const clock = new ManualClock(T0);
