@@ -214,7 +214,7 @@ async function loadFor(port: number, password: string | null, pid: number, secon
   const options: RawLoadOptions = { port, hubs: Array.from({ length: HUBS }, (_, i) => ({ hubId: `bench-${i}`, password })), window: WINDOW, seconds };
   const result = await lastJsonLine<RawLoadResult>('load generator', [rawLoadScript, JSON.stringify(options)]);
   // Server CPU per acknowledged message: steadier than a rate on a shared machine.
-  return { ...result, serverCpuUsPerMsg: Math.round(((cpuMs(pid) - cpuBefore) * 1000 / Math.max(1, result.acked)) * 100) / 100 };
+  return { ...result, serverCpuUsPerMsg: r2(((cpuMs(pid) - cpuBefore) * 1000) / Math.max(1, result.acked)) };
 }
 
 /** Mean messages per journal commit, from the gateway's /metrics. */
@@ -290,7 +290,7 @@ async function idleConnections(port: number, pid: number, count: number): Promis
   await new Promise((r) => setTimeout(r, 2000));
   const after = rssKb(pid);
   await Promise.all(clients.map((c) => c.endAsync(true)));
-  return { connections: clients.length, rssGrowthKbPerConnection: Math.round(((after - before) / clients.length) * 100) / 100 };
+  return { connections: clients.length, rssGrowthKbPerConnection: r2((after - before) / clients.length) };
 }
 
 /** The simulator's `load` command (device-sim runLoad), with the same hubs, window and duration as this generator. */
@@ -366,12 +366,12 @@ console.log(
     warmupSeconds: WARMUP_SECONDS,
     figures: { messagesPerSec: gwLoad.perSec, pubackP50Ms: gwLoad.p50, pubackP99Ms: gwLoad.p99, journaledAtLeast: journaled >= ackedInAll, warmup: gwWarmup, rounds: main.rounds, messagesPerJournalCommit: batch, serverCpuUsPerMsg: gwLoad.serverCpuUsPerMsg, loadGeneratorCpuCores: gwLoad.cpuCores, full: { ...fullLoad, ratio: fullPair.ratio, rounds: fullPair.rounds }, rulesThread: { ...threadLoad, ratio: threadPair.ratio, rounds: threadPair.rounds }, idle: conns },
     baseline: { name: 'bare aedes, same raw-MQTT load generator, same run', messagesPerSec: bareLoad.perSec, pubackP50Ms: bareLoad.p50, pubackP99Ms: bareLoad.p99, serverCpuUsPerMsg: bareLoad.serverCpuUsPerMsg, loadGeneratorCpuCores: bareLoad.cpuCores },
-    cpuPerMessageRatio: Math.round((gwLoad.serverCpuUsPerMsg / bareLoad.serverCpuUsPerMsg) * 100) / 100,
+    cpuPerMessageRatio: r2(gwLoad.serverCpuUsPerMsg / bareLoad.serverCpuUsPerMsg),
     // The median of ROUNDS paired runs (figures and baseline are that round's).
     ratio: main.ratio,
     rounds: ROUNDS,
     // device-sim's load command: its top rate must reach the rate this benchmark drives the gateway at.
-    simLoad: { againstBarePerSec: simBare.perSec, againstGatewayPerSec: simGw.perSec, errors: simBare.errors + simGw.errors, topRateOverGatewayRate: Math.round((simBare.perSec / gwLoad.perSec) * 100) / 100 },
+    simLoad: { againstBarePerSec: simBare.perSec, againstGatewayPerSec: simGw.perSec, errors: simBare.errors + simGw.errors, topRateOverGatewayRate: r2(simBare.perSec / gwLoad.perSec) },
     // Behind the broker without MQTT (pipeline.ts), and the best any spread of it over this machine's cores could do.
     pipeline,
     ceiling: bound,
