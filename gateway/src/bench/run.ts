@@ -5,7 +5,9 @@
  * same raw-MQTT generator (device-sim raw-load.ts) in a process of its own. Also: the
  * gateway's broker layer alone (broker-only.ts: login, ACL, hygiene, nothing behind it), the
  * pipeline's CPU per message behind the broker, the ceiling that puts on this machine and
- * what the broker thread has left for the pipeline at the target ratio, RSS per idle hub connection, and device-sim's `load`
+ * what the broker thread has left for the pipeline at the target ratio, the floor (floor-aedes.ts:
+ * bare aedes with only a JSON parse and a group-committed journal row before each PUBACK, the
+ * least any design meeting the issue does), RSS per idle hub connection, and device-sim's `load`
  * (forecare-sim load) against both servers. Prints one final JSON line. Settings by
  * environment: BENCH_SECONDS (8), BENCH_WARMUP_SECONDS (2), BENCH_ROUNDS (3), BENCH_HUBS (20),
  * BENCH_WINDOW (64 in flight per hub), BENCH_CONNECTIONS (15000). Every server is loaded for
@@ -104,6 +106,25 @@ async function startBrokerOnly(dataDir: string): Promise<Server> {
   return { child, mqttPort: Number(m[1]) };
 }
 
+/** floor-aedes.ts: bare aedes that parses each payload (`parse` 'main') or not ('none') and commits it to SQLite before its PUBACK. */
+async function startFloor(dir: string, parse: 'main' | 'none'): Promise<Server> {
+  const child = spawn(process.execPath, [here('./floor-aedes.js'), dir, 'turn', parse], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const m = await waitForLine(child, /listening (\d+)/);
+  return { child, mqttPort: Number(m[1]) };
+}
+
+/** The least a durable gateway does, warmed up and paired with bare aedes (no logins: it takes any client, as bare aedes does). */
+async function loadFloor(bare: Server, parse: 'main' | 'none'): Promise<Paired> {
+  const dir = mkdtempSync(join(tmpdir(), 'forecare-bench-'));
+  madeDirs.add(dir);
+  const floor = await startFloor(dir, parse);
+  await warm(floor, null);
+  const figures = await paired(bare, floor, null);
+  await stop(floor);
+  discard(dir);
+  return figures;
+}
+
 async function startGateway(dataDir: string, rulesDir: string, synchronous: 'NORMAL' | 'FULL', rulesThread = false): Promise<Server> {
   const env = {
     ...process.env,
@@ -189,7 +210,7 @@ const r2 = (x: number): number => Math.round(x * 100) / 100;
  * so a ratio only means something between runs this close. The round with the median ratio
  * stands for the pair; every round is reported.
  */
-async function paired(bare: Server, server: Server, password: string): Promise<Paired> {
+async function paired(bare: Server, server: Server, password: string | null): Promise<Paired> {
   const runServer = (): Promise<LoadFigures> => loadFor(server.mqttPort, password, server.child.pid ?? 0, SECONDS);
   const runBare = (): Promise<LoadFigures> => loadFor(bare.mqttPort, null, bare.child.pid ?? 0, SECONDS);
   const rounds: { server: LoadFigures; bare: LoadFigures; ratio: number }[] = [];
@@ -336,6 +357,14 @@ await stop(brokerOnly);
 discard(brokerDir.dataDir);
 console.log(`broker layer alone (login, ACL, hygiene; acknowledged at once): ${brokerLoad.perSec} msg/s (${brokerPair.ratio} x bare aedes), PUBACK p99 ${brokerLoad.p99} ms, ${brokerLoad.serverCpuUsPerMsg} µs CPU/msg; ${describe(brokerPair)}`);
 
+// The floor (floor-aedes.ts): bare aedes doing only what durability and validation cannot do
+// without — each payload parsed as JSON once, committed to SQLite in a group commit on a thread
+// before its PUBACK — and the same without the parse. No design meeting issue 9 does less.
+const floorPair = await loadFloor(bare, 'main');
+console.log(`floor: bare aedes + JSON.parse + group-committed SQLite row before each PUBACK: ${floorPair.server.perSec} msg/s (${floorPair.ratio} x bare aedes), PUBACK p99 ${floorPair.server.p99} ms, ${floorPair.server.serverCpuUsPerMsg} µs CPU/msg; ${describe(floorPair)}`);
+const durablePair = await loadFloor(bare, 'none');
+console.log(`floor without the parse (the journal commit alone): ${durablePair.server.perSec} msg/s (${durablePair.ratio} x bare aedes), PUBACK p99 ${durablePair.server.p99} ms, ${durablePair.server.serverCpuUsPerMsg} µs CPU/msg; ${describe(durablePair)}`);
+
 // The pipeline behind the broker, without MQTT, in a process of its own (pipeline.ts).
 const pipeDir = await prepareGatewayDir(HUBS);
 const pipeline = await pipelineCost(pipeDir.dataDir, pipeDir.rulesDir);
@@ -372,6 +401,8 @@ console.log(
     rounds: ROUNDS,
     // device-sim's load command: its top rate must reach the rate this benchmark drives the gateway at.
     simLoad: { againstBarePerSec: simBare.perSec, againstGatewayPerSec: simGw.perSec, errors: simBare.errors + simGw.errors, topRateOverGatewayRate: r2(simBare.perSec / gwLoad.perSec) },
+    // The least a gateway meeting issue 9 could do (floor-aedes.ts), against bare aedes in the same pairs: an upper bound for any design's ratio here.
+    floor: { parseAndCommit: { messagesPerSec: floorPair.server.perSec, pubackP99Ms: floorPair.server.p99, serverCpuUsPerMsg: floorPair.server.serverCpuUsPerMsg, ratio: floorPair.ratio, rounds: floorPair.rounds }, commitOnly: { messagesPerSec: durablePair.server.perSec, pubackP99Ms: durablePair.server.p99, serverCpuUsPerMsg: durablePair.server.serverCpuUsPerMsg, ratio: durablePair.ratio, rounds: durablePair.rounds } },
     // Behind the broker without MQTT (pipeline.ts), and the best any spread of it over this machine's cores could do.
     pipeline,
     ceiling: bound,
