@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { Engine, type EngineInput } from '@forecare/rules';
 import { openStore } from '../store/db.js';
 import { loadRuleFiles } from './rule-files.js';
-import { CheckpointStore } from './checkpoint-store.js';
+import { CheckpointStore, mergeChanges } from './checkpoint-store.js';
 
 const T0 = Date.UTC(2026, 10, 24, 12, 0);
 const opts = { rules: loadRuleFiles(''), overrides: { 'hub-offline': { silentFor: 60_000 } }, trackChanges: true };
@@ -53,5 +53,20 @@ describe('CheckpointStore', () => {
     const again = cps.load(opts);
     expect(sorted(again?.engine)).toEqual(sorted(old));
     expect(again?.engine.tick(T0 + 120_000).length).toBe(3);
+  });
+
+  it('merges changes that were not written with the later ones: saved together they load as the engine is', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'forecare-cp-')), 'gw.db');
+    const cps = new CheckpointStore(openStore(file));
+    const engine = new Engine(opts);
+    for (let i = 0; i < 20; i++) engine.ingest(fault(i, T0 + i));
+    const lost = engine.takeChanges(); // a checkpoint whose write failed
+    engine.ingest(fault(3, T0 + 1000)); // a part in both: the later value must win
+    for (let i = 20; i < 25; i++) engine.ingest(fault(i, T0 + 2000 + i));
+    cps.saveChanges(mergeChanges(lost, engine.takeChanges()), 25, T0 + 3000);
+    const loaded = cps.load(opts);
+    expect(sorted(loaded?.engine)).toEqual(sorted(engine));
+    const later = T0 + 120_000;
+    expect((loaded?.engine.tick(later) ?? []).map((e) => `${e.alarmKey} ${e.transition}`)).toEqual(engine.tick(later).map((e) => `${e.alarmKey} ${e.transition}`));
   });
 });

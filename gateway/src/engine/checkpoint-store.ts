@@ -27,6 +27,16 @@ export function engineOfCheckpoint(data: CheckpointData, opts: EngineOptions): E
 }
 
 /**
+ * Changes taken from the engine that were not written (a failed checkpoint), merged with those
+ * taken since: a part in both has its later value, the meta is the later one. The engine has
+ * already forgotten the older ones, so dropping them would leave the next checkpoint without them.
+ */
+export function mergeChanges(older: EngineChanges, newer: EngineChanges): EngineChanges {
+  const merged = <T>(a: readonly [string, T][], b: readonly [string, T][]): [string, T][] => (a.length === 0 ? [...b] : [...new Map([...a, ...b])]);
+  return { ...newer, hubs: merged(older.hubs, newer.hubs), appliances: merged(older.appliances, newer.appliances), alarms: merged(older.alarms, newer.alarms), work: merged(older.work, newer.work), timers: merged(older.timers, newer.timers) };
+}
+
+/**
  * The rule engine's checkpoints, kept as rows: hubs, appliances, alarms, working state and
  * named timers each in `engine_state`, the wheel position and rule version in the
  * `checkpoints` row with the journal position they reflect. A checkpoint writes only what

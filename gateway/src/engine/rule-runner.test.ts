@@ -17,6 +17,7 @@ import { TicketService } from '../tickets/ticket-service.js';
 import { loadRuleFiles } from './rule-files.js';
 import { ThreadEngineHost } from './engine-host.js';
 import { RuleRunner } from './rule-runner.js';
+import { CheckpointStore } from './checkpoint-store.js';
 
 const T0 = Date.UTC(2026, 10, 24, 12, 0);
 
@@ -115,6 +116,39 @@ describe.each([
     // A checkpoint was written once the changes passed 1,000 (batches of 100), with the position
     // handed to the engine by then: at most the batches after it are replayed, not all 1,200.
     expect(restarted.replayed).toBeLessThanOrEqual(300);
+    await p.runner.stop();
+    store.close();
+    await stopHost(crashed);
+  });
+
+  it('a checkpoint that could not be written goes with the next one: a restart after it still knows the open alarm', async () => {
+    const file = newFile();
+    const clock = new ManualClock(T0);
+    let { store, p } = await started(file, clock, threaded);
+    registerFridge(p);
+    append(p.journal, fault(1));
+    await commit(p.journal, p.runner);
+    // The first write fails (a full disk): the engine has handed over its changes all the same.
+    const save = vi.spyOn(CheckpointStore.prototype, 'saveChanges').mockImplementationOnce(() => {
+      throw new Error('disk full');
+    });
+    await p.runner.checkpoint();
+    save.mockRestore();
+    // Only another appliance changes after it; the next checkpoint, at a later position, succeeds.
+    append(p.journal, { kind: 'telemetry', hubId: 'h1', applianceId: 'h1.f2', payload: { ts: T0, seq: 1, type: 'refrigerator', metrics: { fridge_temp_c: 4 } } });
+    await commit(p.journal, p.runner);
+    await p.runner.checkpoint();
+    const crashed = p.runner;
+    store.close();
+    const restarted = await started(file, clock, threaded);
+    ({ store, p } = restarted);
+    expect(restarted.replayed).toBe(0);
+    // The fridge's alarm came back from the checkpoint: the engine counts it, and a repeat attaches to it.
+    expect(p.runner.openAlarms()).toBe(1);
+    append(p.journal, fault(2));
+    await commit(p.journal, p.runner);
+    expect(p.tickets.list()).toHaveLength(1);
+    expect(p.tickets.list()[0]?.alarmCount).toBe(2);
     await p.runner.stop();
     store.close();
     await stopHost(crashed);

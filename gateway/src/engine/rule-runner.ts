@@ -1,5 +1,5 @@
 import { desc } from 'drizzle-orm';
-import type { AlarmEvent, RuleDef } from '@forecare/rules';
+import type { AlarmEvent, EngineChanges, RuleDef } from '@forecare/rules';
 import type { Clock } from '../clock.js';
 import type { CustomerRegistry } from '../customers/customer-registry.js';
 import type { EventBus, LiveEvent } from '../events/bus.js';
@@ -12,7 +12,7 @@ import { transferOf, type JournalBatch } from '../store/journal-db.js';
 import { ruleVersions } from '../store/schema.js';
 import type { EngineReply, EngineRequest } from './engine-core.js';
 import { InlineEngineHost, type EngineHost } from './engine-host.js';
-import { CheckpointStore, type CheckpointData } from './checkpoint-store.js';
+import { CheckpointStore, mergeChanges, type CheckpointData } from './checkpoint-store.js';
 
 export { engineInputs, messageOfRow } from './engine-core.js';
 import { messageOfRow } from './engine-core.js';
@@ -83,6 +83,8 @@ export class RuleRunner {
   /** Parts the engine has changed since the last checkpoint, as its latest reply said. */
   private changeCount = 0;
   private lastCheckpointAt = 0;
+  /** Changes the engine handed over for a checkpoint that could not be written: the next one writes them too. */
+  private unsaved: EngineChanges | undefined;
   private timer: NodeJS.Timeout | undefined;
   /** Bumped when the engine is rebuilt: replies to requests made before are not applied. */
   private generation = 0;
@@ -170,6 +172,8 @@ export class RuleRunner {
     if (this.recovering !== undefined) return this.recovering;
     // Replies to requests made before are not applied from here on.
     this.generation++;
+    // The rebuilt engine replays the journal after the stored checkpoint, which makes those changes again.
+    this.unsaved = undefined;
     const run = this.rebuild().finally(() => {
       this.recovering = undefined;
       this.drainQueued();
@@ -415,13 +419,17 @@ export class RuleRunner {
         finished = true;
         this.checkpointing = undefined;
         if (gen === this.generation && reply.changes !== undefined) {
+          const changes = this.unsaved === undefined ? reply.changes : mergeChanges(this.unsaved, reply.changes);
           try {
-            this.checkpoints.saveChanges(reply.changes, pos, this.clock.now());
+            this.checkpoints.saveChanges(changes, pos, this.clock.now());
+            this.unsaved = undefined;
             this.lastCheckpointAt = this.clock.now();
             this.dirty = false;
             this.changeCount = 0;
           } catch (err) {
-            this.logger.error({ err }, 'rule engine checkpoint not written');
+            // The engine has let go of these changes: kept, they go with the next checkpoint (dirty stays set, so it comes).
+            this.unsaved = changes;
+            this.logger.error({ err }, 'rule engine checkpoint not written; its changes go with the next one');
           }
           if (reply.openAlarms >= 0) this.openAlarmCount = reply.openAlarms;
         }
