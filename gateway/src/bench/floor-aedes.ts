@@ -12,11 +12,11 @@
  * one socket read brought ('chunk'), or a turn's committed on the event loop ('inline'); the
  * parse runs on the event loop ('main', run.ts's), on the journal's thread, or not at all.
  */
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Aedes } from 'aedes';
 import { openFloorJournal } from './floor-journal.js';
+import { serveBench } from './serve.js';
 
 const [dir = '.', mode = 'turn', parse = 'main'] = process.argv.slice(2);
 
@@ -71,12 +71,4 @@ const broker = await Aedes.createBroker({
     }
   },
 });
-const server = createServer(broker.handle);
-server.listen(0, '127.0.0.1', () => {
-  const address = server.address();
-  console.log(`listening ${typeof address === 'object' && address !== null ? address.port : 0}`);
-});
-process.on('SIGTERM', () => {
-  server.close();
-  broker.close(() => void (worker?.terminate() ?? Promise.resolve()).then(() => process.exit(0)));
-});
+serveBench(broker, () => worker?.terminate() ?? Promise.resolve());

@@ -63,6 +63,30 @@ async function started(file: string, clock: ManualClock, threaded: boolean) {
   return { store, p, replayed };
 }
 
+/** Closes the store under a running runner (a crash), then starts anew on the same file; `crashed` is the old runner, whose thread is left to end. */
+async function crashAndRestart(file: string, clock: ManualClock, threaded: boolean, store: Store, p: ReturnType<typeof parts>) {
+  const crashed = p.runner;
+  store.close();
+  return { ...(await started(file, clock, threaded)), crashed };
+}
+
+/** A repeat of fault 1 attaches to its open ticket instead of opening a second one. */
+async function expectRepeatAttaches(p: ReturnType<typeof parts>): Promise<void> {
+  append(p.journal, fault(2));
+  await commit(p.journal, p.runner);
+  expect(p.tickets.list()).toHaveLength(1);
+  expect(p.tickets.list()[0]?.alarmCount).toBe(2);
+}
+
+/** A runner on `file` whose engine has judged fault 1 of Ada's fridge (a ticket is open). */
+async function withFridgeFault(file: string, clock: ManualClock, threaded: boolean) {
+  const s = await started(file, clock, threaded);
+  registerFridge(s.p);
+  append(s.p.journal, fault(1));
+  await commit(s.p.journal, s.p.runner);
+  return s;
+}
+
 /** Ada's fridge h1.fridge, so its faults open tickets. */
 function registerFridge(p: ReturnType<typeof parts>): void {
   p.customers.create({ customerId: 'c1', name: 'Ada', phone: '+1 555 0100' });
@@ -71,35 +95,29 @@ function registerFridge(p: ReturnType<typeof parts>): void {
 
 const newFile = (): string => join(mkdtempSync(join(tmpdir(), 'runner-')), 'db.sqlite');
 
+/** A new store file and a clock at T0. */
+const fresh = (): { file: string; clock: ManualClock } => ({ file: newFile(), clock: new ManualClock(T0) });
+
 describe.each([
   ['on the event loop', false],
   ['on its own thread', true],
 ])('rule runner, engine %s', (_where, threaded) => {
   it('replays the journal after a crash without acting twice', async () => {
-    const file = newFile();
-    const clock = new ManualClock(T0);
-    let { store, p } = await started(file, clock, threaded);
-    registerFridge(p);
-    append(p.journal, fault(1));
-    await commit(p.journal, p.runner);
+    const { file, clock } = fresh();
+    let { store, p } = await withFridgeFault(file, clock, threaded);
     expect(p.tickets.list()).toHaveLength(1);
     expect(p.outbox.list()).toHaveLength(1);
     // Crash: no checkpoint was written after the fault, so a restart replays it.
-    const crashed = p.runner;
-    store.close();
-    const restarted = await started(file, clock, threaded);
+    const restarted = await crashAndRestart(file, clock, threaded, store, p);
     ({ store, p } = restarted);
     expect(restarted.replayed).toBeGreaterThanOrEqual(1);
     expect(p.tickets.list()).toHaveLength(1);
     expect(p.outbox.list()).toHaveLength(1);
     // The engine's state came back: a repeat attaches, it does not open a second ticket.
-    append(p.journal, fault(2));
-    await commit(p.journal, p.runner);
-    expect(p.tickets.list()).toHaveLength(1);
-    expect(p.tickets.list()[0]?.alarmCount).toBe(2);
+    await expectRepeatAttaches(p);
     await p.runner.stop();
     store.close();
-    await stopHost(crashed);
+    await stopHost(restarted.crashed);
   });
 
   it('checkpoints before its time once a thousand parts changed, so a restart replays only what came after', async () => {
@@ -109,25 +127,19 @@ describe.each([
     // 1,200 appliances report for the first time: each is a changed part.
     for (let i = 0; i < 1200; i++) append(p.journal, { kind: 'telemetry', hubId: 'h1', applianceId: `h1.f${i}`, payload: { ts: T0, seq: 1, type: 'refrigerator', metrics: { fridge_temp_c: 4 } } });
     await commit(p.journal, p.runner);
-    const crashed = p.runner;
-    store.close();
-    const restarted = await started(file, clock, threaded);
+    const restarted = await crashAndRestart(file, clock, threaded, store, p);
     ({ store, p } = restarted);
     // A checkpoint was written once the changes passed 1,000 (batches of 100), with the position
     // handed to the engine by then: at most the batches after it are replayed, not all 1,200.
     expect(restarted.replayed).toBeLessThanOrEqual(300);
     await p.runner.stop();
     store.close();
-    await stopHost(crashed);
+    await stopHost(restarted.crashed);
   });
 
   it('a checkpoint that could not be written goes with the next one: a restart after it still knows the open alarm', async () => {
-    const file = newFile();
-    const clock = new ManualClock(T0);
-    let { store, p } = await started(file, clock, threaded);
-    registerFridge(p);
-    append(p.journal, fault(1));
-    await commit(p.journal, p.runner);
+    const { file, clock } = fresh();
+    let { store, p } = await withFridgeFault(file, clock, threaded);
     // The first write fails (a full disk): the engine has handed over its changes all the same.
     const save = vi.spyOn(CheckpointStore.prototype, 'saveChanges').mockImplementationOnce(() => {
       throw new Error('disk full');
@@ -138,20 +150,15 @@ describe.each([
     append(p.journal, { kind: 'telemetry', hubId: 'h1', applianceId: 'h1.f2', payload: { ts: T0, seq: 1, type: 'refrigerator', metrics: { fridge_temp_c: 4 } } });
     await commit(p.journal, p.runner);
     await p.runner.checkpoint();
-    const crashed = p.runner;
-    store.close();
-    const restarted = await started(file, clock, threaded);
+    const restarted = await crashAndRestart(file, clock, threaded, store, p);
     ({ store, p } = restarted);
     expect(restarted.replayed).toBe(0);
     // The fridge's alarm came back from the checkpoint: the engine counts it, and a repeat attaches to it.
     expect(p.runner.openAlarms()).toBe(1);
-    append(p.journal, fault(2));
-    await commit(p.journal, p.runner);
-    expect(p.tickets.list()).toHaveLength(1);
-    expect(p.tickets.list()[0]?.alarmCount).toBe(2);
+    await expectRepeatAttaches(p);
     await p.runner.stop();
     store.close();
-    await stopHost(crashed);
+    await stopHost(restarted.crashed);
   });
 
   it('raises hub-offline from the timer while the hub stays silent, and survives a checkpointed restart', async () => {
