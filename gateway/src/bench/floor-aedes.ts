@@ -25,9 +25,9 @@ const inline = mode === 'inline' ? openFloorJournal(file, parse === 'thread') : 
 const worker = inline === undefined ? new Worker(new URL('./floor-journal.js', import.meta.url), { workerData: { file, parse: parse === 'thread' } }) : undefined;
 const waiting = new Map<number, ((err?: Error | null) => void)[]>();
 worker?.on('message', (id: number) => {
-  const dones = waiting.get(id) ?? [];
+  const acks = waiting.get(id) ?? [];
   waiting.delete(id);
-  for (const done of dones) done(null);
+  for (const done of acks) done(null);
 });
 let nextId = 1;
 let topics: string[] = [];

@@ -59,11 +59,14 @@ function waitForLine(child: ChildProcess, re: RegExp): Promise<RegExpExecArray> 
   });
 }
 
-async function startBare(): Promise<Server> {
-  const child = spawn(process.execPath, [here('./bare-aedes.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** A bench server script (bare-aedes, broker-only, floor-aedes) in a Node process of its own, once it prints `listening <port>`. */
+async function startListening(args: readonly string[]): Promise<Server> {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const m = await waitForLine(child, /listening (\d+)/);
   return { child, mqttPort: Number(m[1]) };
 }
+
+const startBare = (): Promise<Server> => startListening([here('./bare-aedes.js')]);
 
 /** Data dirs this run made (hundreds of MB each after a run): removed once used, and at exit whatever is left. */
 const madeDirs = new Set<string>();
@@ -100,18 +103,10 @@ async function prepareGatewayDir(hubCount: number): Promise<{ dataDir: string; r
 }
 
 /** The real Broker with an instant, batched acknowledgement behind it (broker-only.ts), on the bench's hubs. */
-async function startBrokerOnly(dataDir: string): Promise<Server> {
-  const child = spawn(process.execPath, ['--max-semi-space-size=64', here('./broker-only.js'), dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const m = await waitForLine(child, /listening (\d+)/);
-  return { child, mqttPort: Number(m[1]) };
-}
+const startBrokerOnly = (dataDir: string): Promise<Server> => startListening(['--max-semi-space-size=64', here('./broker-only.js'), dataDir]);
 
 /** floor-aedes.ts: bare aedes that parses each payload (`parse` 'main') or not ('none') and commits it to SQLite before its PUBACK. */
-async function startFloor(dir: string, parse: 'main' | 'none'): Promise<Server> {
-  const child = spawn(process.execPath, [here('./floor-aedes.js'), dir, 'turn', parse], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const m = await waitForLine(child, /listening (\d+)/);
-  return { child, mqttPort: Number(m[1]) };
-}
+const startFloor = (dir: string, parse: 'main' | 'none'): Promise<Server> => startListening([here('./floor-aedes.js'), dir, 'turn', parse]);
 
 /** The least a durable gateway does, warmed up and paired with bare aedes (no logins: it takes any client, as bare aedes does). */
 async function loadFloor(bare: Server, parse: 'main' | 'none'): Promise<Paired> {
@@ -324,6 +319,9 @@ await warm(bare, null);
 const simBare = await simLoad(bare.mqttPort);
 console.log(`forecare-sim load against bare aedes: ${simBare.perSec} msg/s`);
 const describe = (p: Paired): string => `rounds ${p.rounds.map((r) => `${r.perSec}/${r.barePerSec}=${r.ratio}`).join(', ')}`;
+/** A paired server's median-round figures as printed, and (summary) as the JSON line has them. */
+const text = (p: Paired): string => `${p.server.perSec} msg/s (${p.ratio} x bare aedes), PUBACK p99 ${p.server.p99} ms, ${p.server.serverCpuUsPerMsg} µs CPU/msg; ${describe(p)}`;
+const summary = (p: Paired): { messagesPerSec: number; pubackP99Ms: number; serverCpuUsPerMsg: number; ratio: number; rounds: Paired['rounds'] } => ({ messagesPerSec: p.server.perSec, pubackP99Ms: p.server.p99, serverCpuUsPerMsg: p.server.serverCpuUsPerMsg, ratio: p.ratio, rounds: p.rounds });
 
 // The gateway as `npm start` runs it, against bare aedes in pairs of runs.
 const { dataDir, rulesDir } = await prepareGatewayDir(HUBS + CONNECTIONS);
@@ -355,15 +353,15 @@ const brokerPair = await paired(bare, brokerOnly, PASSWORD);
 const brokerLoad = brokerPair.server;
 await stop(brokerOnly);
 discard(brokerDir.dataDir);
-console.log(`broker layer alone (login, ACL, hygiene; acknowledged at once): ${brokerLoad.perSec} msg/s (${brokerPair.ratio} x bare aedes), PUBACK p99 ${brokerLoad.p99} ms, ${brokerLoad.serverCpuUsPerMsg} µs CPU/msg; ${describe(brokerPair)}`);
+console.log(`broker layer alone (login, ACL, hygiene; acknowledged at once): ${text(brokerPair)}`);
 
 // The floor (floor-aedes.ts): bare aedes doing only what durability and validation cannot do
 // without — each payload parsed as JSON once, committed to SQLite in a group commit on a thread
 // before its PUBACK — and the same without the parse. No design meeting issue 9 does less.
 const floorPair = await loadFloor(bare, 'main');
-console.log(`floor: bare aedes + JSON.parse + group-committed SQLite row before each PUBACK: ${floorPair.server.perSec} msg/s (${floorPair.ratio} x bare aedes), PUBACK p99 ${floorPair.server.p99} ms, ${floorPair.server.serverCpuUsPerMsg} µs CPU/msg; ${describe(floorPair)}`);
+console.log(`floor: bare aedes + JSON.parse + group-committed SQLite row before each PUBACK: ${text(floorPair)}`);
 const durablePair = await loadFloor(bare, 'none');
-console.log(`floor without the parse (the journal commit alone): ${durablePair.server.perSec} msg/s (${durablePair.ratio} x bare aedes), PUBACK p99 ${durablePair.server.p99} ms, ${durablePair.server.serverCpuUsPerMsg} µs CPU/msg; ${describe(durablePair)}`);
+console.log(`floor without the parse (the journal commit alone): ${text(durablePair)}`);
 
 // The pipeline behind the broker, without MQTT, in a process of its own (pipeline.ts).
 const pipeDir = await prepareGatewayDir(HUBS);
@@ -402,12 +400,12 @@ console.log(
     // device-sim's load command: its top rate must reach the rate this benchmark drives the gateway at.
     simLoad: { againstBarePerSec: simBare.perSec, againstGatewayPerSec: simGw.perSec, errors: simBare.errors + simGw.errors, topRateOverGatewayRate: r2(simBare.perSec / gwLoad.perSec) },
     // The least a gateway meeting issue 9 could do (floor-aedes.ts), against bare aedes in the same pairs: an upper bound for any design's ratio here.
-    floor: { parseAndCommit: { messagesPerSec: floorPair.server.perSec, pubackP99Ms: floorPair.server.p99, serverCpuUsPerMsg: floorPair.server.serverCpuUsPerMsg, ratio: floorPair.ratio, rounds: floorPair.rounds }, commitOnly: { messagesPerSec: durablePair.server.perSec, pubackP99Ms: durablePair.server.p99, serverCpuUsPerMsg: durablePair.server.serverCpuUsPerMsg, ratio: durablePair.ratio, rounds: durablePair.rounds } },
+    floor: { parseAndCommit: summary(floorPair), commitOnly: summary(durablePair) },
     // Behind the broker without MQTT (pipeline.ts), and the best any spread of it over this machine's cores could do.
     pipeline,
     ceiling: bound,
     // The real Broker with nothing behind it (broker-only.ts), and what that leaves the pipeline at the target ratio.
-    brokerLayer: { messagesPerSec: brokerLoad.perSec, pubackP99Ms: brokerLoad.p99, serverCpuUsPerMsg: brokerLoad.serverCpuUsPerMsg, ratio: brokerPair.ratio, rounds: brokerPair.rounds, ...room },
+    brokerLayer: { ...summary(brokerPair), ...room },
     targets: { ratioMin: 0.8, pubackP99MsMax: 50, rssKbPerConnectionMax: 20 },
   }),
 );
