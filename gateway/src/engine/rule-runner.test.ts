@@ -42,6 +42,9 @@ function parts(store: Store, clock: ManualClock, threaded: boolean) {
 
 const fault = (seq: number, code = 'E-CMP-01'): UplinkMessage => ({ kind: 'fault', hubId: 'h1', applianceId: 'h1.fridge', payload: { ts: T0, seq, type: 'refrigerator', code, active: true } });
 
+/** A fridge's first telemetry reading on hub h1: one new appliance in the engine. */
+const firstReport = (applianceId: string): UplinkMessage => ({ kind: 'telemetry', hubId: 'h1', applianceId, payload: { ts: T0, seq: 1, type: 'refrigerator', metrics: { fridge_temp_c: 4 } } });
+
 /** Journals a message as the broker would: the raw bytes are the payload's JSON. */
 function append(journal: Journal, m: UplinkMessage): void {
   journal.append(m, Buffer.from(JSON.stringify(m.payload)), () => undefined);
@@ -68,6 +71,13 @@ async function crashAndRestart(file: string, clock: ManualClock, threaded: boole
   const crashed = p.runner;
   store.close();
   return { ...(await started(file, clock, threaded)), crashed };
+}
+
+/** Ends a test that restarted after a crash: the new runner and store, then the crashed runner's thread. */
+async function stopAfterCrash(r: Awaited<ReturnType<typeof crashAndRestart>>): Promise<void> {
+  await r.p.runner.stop();
+  r.store.close();
+  await stopHost(r.crashed);
 }
 
 /** A repeat of fault 1 attaches to its open ticket instead of opening a second one. */
@@ -115,9 +125,7 @@ describe.each([
     expect(p.outbox.list()).toHaveLength(1);
     // The engine's state came back: a repeat attaches, it does not open a second ticket.
     await expectRepeatAttaches(p);
-    await p.runner.stop();
-    store.close();
-    await stopHost(restarted.crashed);
+    await stopAfterCrash(restarted);
   });
 
   it('checkpoints before its time once a thousand parts changed, so a restart replays only what came after', async () => {
@@ -125,16 +133,14 @@ describe.each([
     const clock = new ManualClock(T0); // never advances: the 60 s interval never comes due
     let { store, p } = await started(file, clock, threaded);
     // 1,200 appliances report for the first time: each is a changed part.
-    for (let i = 0; i < 1200; i++) append(p.journal, { kind: 'telemetry', hubId: 'h1', applianceId: `h1.f${i}`, payload: { ts: T0, seq: 1, type: 'refrigerator', metrics: { fridge_temp_c: 4 } } });
+    for (let i = 0; i < 1200; i++) append(p.journal, firstReport(`h1.f${i}`));
     await commit(p.journal, p.runner);
     const restarted = await crashAndRestart(file, clock, threaded, store, p);
     ({ store, p } = restarted);
     // A checkpoint was written once the changes passed 1,000 (batches of 100), with the position
     // handed to the engine by then: at most the batches after it are replayed, not all 1,200.
     expect(restarted.replayed).toBeLessThanOrEqual(300);
-    await p.runner.stop();
-    store.close();
-    await stopHost(restarted.crashed);
+    await stopAfterCrash(restarted);
   });
 
   it('a checkpoint that could not be written goes with the next one: a restart after it still knows the open alarm', async () => {
@@ -147,7 +153,7 @@ describe.each([
     await p.runner.checkpoint();
     save.mockRestore();
     // Only another appliance changes after it; the next checkpoint, at a later position, succeeds.
-    append(p.journal, { kind: 'telemetry', hubId: 'h1', applianceId: 'h1.f2', payload: { ts: T0, seq: 1, type: 'refrigerator', metrics: { fridge_temp_c: 4 } } });
+    append(p.journal, firstReport('h1.f2'));
     await commit(p.journal, p.runner);
     await p.runner.checkpoint();
     const restarted = await crashAndRestart(file, clock, threaded, store, p);
@@ -156,9 +162,7 @@ describe.each([
     // The fridge's alarm came back from the checkpoint: the engine counts it, and a repeat attaches to it.
     expect(p.runner.openAlarms()).toBe(1);
     await expectRepeatAttaches(p);
-    await p.runner.stop();
-    store.close();
-    await stopHost(restarted.crashed);
+    await stopAfterCrash(restarted);
   });
 
   it('raises hub-offline from the timer while the hub stays silent, and survives a checkpointed restart', async () => {
