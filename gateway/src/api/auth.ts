@@ -1,7 +1,41 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Role, UserStore } from '../users/user-store.js';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import { ROLES, type Role, type UserStore } from '../users/user-store.js';
 import { problem, sendProblem } from './problem.js';
+
+/**
+ * Who may call a route, declared in the route's own `config.access`. Authorization is decided on
+ * the route the router matched, never on the URL string: `/%61pi/v1/users` is `/api/v1/users`
+ * to the router, so a check that reads the raw URL can be walked around by encoding it.
+ * - `'public'`: answers without a token (health, metrics, docs, sign-in, signed callbacks).
+ * - a list of roles: a valid admin token (role admin) or console session whose role is listed.
+ * A route that declares nothing is refused at registration, and at run time anything without a
+ * declaration (an unmatched path included) needs a valid token.
+ */
+export type Access = 'public' | readonly Role[];
+
+export interface Caller {
+  readonly role: Role;
+  readonly username: string;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: Access;
+    /** EventSource cannot send headers: such a route also takes the token as `?access_token=`. */
+    queryToken?: boolean;
+  }
+  interface FastifyRequest {
+    /** The signed-in caller, set by the access check (undefined on public routes). */
+    caller: Caller | undefined;
+  }
+}
+
+export const EVERYONE: readonly Role[] = ROLES;
+/** Route config fragments: `config: allow('admin')`, `config: PUBLIC`. */
+export const PUBLIC = { access: 'public' } as const;
+export const allow = (...roles: Role[]): { access: readonly Role[] } => ({ access: roles });
+export const SIGNED_IN = { access: EVERYONE } as const;
 
 function digest(s: string): Buffer {
   return createHash('sha256').update(s).digest();
@@ -15,73 +49,67 @@ export function tokenMatches(presented: string, expected: string): boolean {
 export function bearerOf(request: FastifyRequest): string | undefined {
   const h = request.headers.authorization;
   if (h !== undefined) return /^Bearer\s+(\S+)$/i.exec(h)?.[1];
-  // EventSource cannot send headers: the event stream also takes the token as a query parameter.
-  if ((request.url.split('?')[0] ?? '') === '/api/v1/events') {
-    const t = new URL(request.url, 'http://x').searchParams.get('access_token');
-    return t ?? undefined;
+  if (request.routeOptions.config.queryToken === true) {
+    const q = request.query as Record<string, unknown> | undefined;
+    const t = q?.access_token;
+    return typeof t === 'string' ? t : undefined;
   }
   return undefined;
 }
 
-/** Paths that answer without a token: health for probes, metrics for Prometheus, docs, sign-in, the contact center's signed callbacks. */
-const PUBLIC = [/^\/api\/v1\/health$/, /^\/metrics$/, /^\/docs(\/|$)/, /^\/api\/v1\/contact-center\/outcomes$/, /^\/api\/v1\/session$/];
-
-export function isPublicPath(url: string): boolean {
-  const path = url.split('?')[0] ?? url;
-  return !path.startsWith('/api/') && path !== '/metrics' ? true : PUBLIC.some((re) => re.test(path));
+/** The declared access of every route, checked when the route is added: an undeclared route is a startup error, not an open door. */
+export function requireDeclaredAccess(route: RouteOptions): void {
+  const access = route.config?.access;
+  if (access === 'public') return;
+  if (!Array.isArray(access) || access.length === 0 || !access.every((r) => (ROLES as readonly string[]).includes(r))) {
+    throw new Error(`route ${String(route.method)} ${route.url} declares no access (config.access: 'public' or a list of roles)`);
+  }
 }
 
-const ALL: readonly Role[] = ['dispatcher', 'engineer', 'manager', 'admin'];
-
-/** Who may do what; the first matching rule decides, reads default to every signed-in role. */
-const POLICY: readonly { method: string; path: RegExp; roles: readonly Role[] }[] = [
-  { method: 'POST', path: /^\/api\/v1\/rules\/(deploy|rollback)$/, roles: ['engineer', 'admin'] },
-  { method: 'POST', path: /^\/api\/v1\/rules\//, roles: ['engineer', 'manager', 'admin'] },
-  { method: '*', path: /^\/api\/v1\/users/, roles: ['admin'] },
-  { method: 'POST', path: /^\/api\/v1\/hubs/, roles: ['admin'] },
-  { method: 'DELETE', path: /^\/api\/v1\/hubs/, roles: ['admin'] },
-  { method: '*', path: /^\/api\/v1\/mqtt-clients/, roles: ['admin'] },
-  { method: '*', path: /^\/api\/v1\/(customers|appliances)/, roles: ['dispatcher', 'manager', 'admin'] },
-  { method: 'POST', path: /^\/api\/v1\/(tickets|notifications|contacts)/, roles: ['dispatcher', 'manager', 'admin'] },
-  { method: 'POST', path: /^\/api\/v1\/alarms/, roles: ['dispatcher', 'engineer', 'admin'] },
-  { method: 'POST', path: /^\/api\/v1\/fleet/, roles: ['manager', 'admin'] },
-  { method: '*', path: /^\/api\/v1\/context/, roles: ['dispatcher', 'manager', 'admin'] },
-  { method: '*', path: /^\/api\/v1\//, roles: ALL },
-];
-
-export function allowed(role: Role, method: string, path: string): boolean {
-  const rule = POLICY.find((p) => (p.method === '*' || p.method === method) && p.path.test(path));
-  return rule === undefined ? role === 'admin' : rule.roles.includes(role);
+/** Marks every route registered in this (encapsulated) context public: for plugins whose routes we do not write (docs, static console files). */
+export function markRoutesPublic(instance: FastifyInstance): void {
+  instance.addHook('onRoute', (route) => {
+    route.config = { ...(route.config ?? {}), access: 'public' };
+  });
 }
 
-const roles = new WeakMap<FastifyRequest, { role: Role; username: string }>();
-
-export function whoIs(request: FastifyRequest): { role: Role; username: string } | undefined {
-  return roles.get(request);
+/** The OpenAPI view of a route's access (swagger's `transform`): no security on public routes, the roles as `x-roles` on the rest. */
+export function documentAccess({ schema, url, route }: { schema: unknown; url: string; route: RouteOptions }): { schema: Record<string, unknown>; url: string } {
+  const access = route.config?.access;
+  const s = { ...((schema ?? {}) as Record<string, unknown>) };
+  if (access === 'public') s.security = [];
+  else if (access !== undefined) s['x-roles'] = [...access];
+  return { schema: s, url };
 }
 
 /** Bearer admin token (role admin) or a console session token (the user's role); 401 without, 403 beyond the role. */
 export function apiAuth(adminToken: string, users: UserStore) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    if (isPublicPath(request.url)) return;
+    const access = request.routeOptions.config.access;
+    if (access === 'public') return;
     const token = bearerOf(request);
-    const path = request.url.split('?')[0] ?? request.url;
-    let who: { role: Role; username: string } | undefined;
+    let who: Caller | undefined;
     if (token !== undefined && tokenMatches(token, adminToken)) who = { role: 'admin', username: 'admin-token' };
     else if (token !== undefined && token.startsWith('fcs_')) {
       const u = users.session(token);
       if (u !== undefined) who = { role: u.role, username: u.username };
     }
+    const route = request.routeOptions.url ?? '(no route)';
     if (who === undefined) {
-      request.log.warn({ path }, 'api request without a valid token');
+      request.log.warn({ route, method: request.method }, 'api request without a valid token');
       await sendProblem(reply, problem('GW_ERR_UNAUTHORIZED', 'send Authorization: Bearer <admin token or session token> (sign in at POST /api/v1/session)', request.url));
       return;
     }
-    if (!allowed(who.role, request.method, path)) {
-      request.log.warn({ path, username: who.username, role: who.role }, 'api request beyond the role');
-      await sendProblem(reply, problem('GW_ERR_FORBIDDEN', `a ${who.role} may not ${request.method} ${path}`, request.url));
+    // An unmatched path has no declared roles: a signed-in caller gets its 404, nobody else learns what exists.
+    if (request.is404) {
+      request.caller = who;
       return;
     }
-    roles.set(request, who);
+    if (access === undefined || !access.includes(who.role)) {
+      request.log.warn({ route, method: request.method, username: who.username, role: who.role }, 'api request beyond the role');
+      await sendProblem(reply, problem('GW_ERR_FORBIDDEN', `a ${who.role} may not ${request.method} ${route}`, request.url));
+      return;
+    }
+    request.caller = who;
   };
 }

@@ -1,8 +1,9 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions, type RouteOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { GatewayContext } from '../context.js';
-import { apiAuth } from './auth.js';
+import AjvCompiler from '@fastify/ajv-compiler';
+import { apiAuth, documentAccess, markRoutesPublic, requireDeclaredAccess } from './auth.js';
 import { errorHandler, problemSchema } from './problem.js';
 import { registerHubRoutes } from './routes/hubs.js';
 import { registerMqttClientRoutes } from './routes/mqtt-clients.js';
@@ -23,6 +24,21 @@ import { fileURLToPath } from 'node:url';
 /** The built console: gateway/console/dist, beside src/ and dist/ alike. */
 export const consoleDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'console', 'dist');
 
+/**
+ * A request body is JSON and keeps its types: `{"hubId": true}` is a 400, never the hub "true".
+ * Query strings and path parameters are text, so only they are coerced (`?limit=10`).
+ */
+function partValidators(): NonNullable<FastifyServerOptions['schemaController']> {
+  const pool = AjvCompiler();
+  const buildValidator = (external: unknown, options: { customOptions?: Record<string, unknown> } | undefined) => {
+    const custom = options?.customOptions ?? {};
+    const strict = pool(external as never, { ...options, customOptions: { ...custom, coerceTypes: false } } as never);
+    const coercing = pool(external as never, { ...options, customOptions: { ...custom, coerceTypes: 'array' } } as never);
+    return (route: { httpPart?: string }) => (route.httpPart === 'body' ? strict : coercing)(route as never);
+  };
+  return { compilersFactory: { buildValidator: buildValidator as never } };
+}
+
 /** The REST API: every route has request and response schemas (served as OpenAPI at /docs). */
 export async function buildApi(ctx: GatewayContext): Promise<FastifyInstance> {
   const app = Fastify({
@@ -30,10 +46,17 @@ export async function buildApi(ctx: GatewayContext): Promise<FastifyInstance> {
     // One log line per refused request (onResponse below), not two per request.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1_048_576,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
+    ajv: { customOptions: { removeAdditional: false, allErrors: true } },
+    schemaController: partValidators(),
   });
+  // Every route is collected as it is added and checked once all are in (plugins' routes get their access after
+  // this hook has seen them): a route without declared access stops the start.
+  const routes: RouteOptions[] = [];
+  app.addHook('onRoute', (route) => void routes.push(route));
+  app.addHook('onReady', async () => routes.forEach(requireDeclaredAccess));
   app.addSchema(problemSchema);
   await app.register(swagger, {
+    transform: documentAccess,
     openapi: {
       openapi: '3.1.0',
       info: { title: 'forecare gateway API', version: '1', description: 'Hubs, customers, tickets, alarms and contact tasks of a forecare gateway.' },
@@ -41,19 +64,27 @@ export async function buildApi(ctx: GatewayContext): Promise<FastifyInstance> {
       security: [{ bearer: [] }],
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  // Routes we do not write (the documentation, the console's static files) are public, and only they are marked so.
+  await app.register(async (docs) => {
+    markRoutesPublic(docs);
+    await docs.register(swaggerUi, { routePrefix: '/docs' });
+  });
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).type('application/problem+json').send({ type: 'about:blank', title: 'Not found', status: 404, detail: `no route ${request.method} ${request.url.split('?')[0]}`, code: 'GW_ERR_NOT_FOUND' }),
   );
   const users = new UserStore(ctx.store, ctx.clock);
+  app.decorateRequest('caller', undefined);
   app.addHook('onRequest', apiAuth(ctx.adminToken, users));
   app.addHook('onResponse', async (request, reply) => {
     if (reply.statusCode >= 400) request.log.info({ method: request.method, path: request.url.split('?')[0], status: reply.statusCode }, 'api request refused');
   });
   // The console (gateway/console, built by `npm run build`) at /; without a build, / opens the API documentation.
-  if (existsSync(join(consoleDir, 'index.html'))) await app.register(fastifyStatic, { root: consoleDir, prefix: '/', index: 'index.html' });
-  else app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/docs'));
+  await app.register(async (files) => {
+    markRoutesPublic(files);
+    if (existsSync(join(consoleDir, 'index.html'))) await files.register(fastifyStatic, { root: consoleDir, prefix: '/', index: 'index.html' });
+    else files.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/docs'));
+  });
   registerSessionRoutes(app, ctx, users);
   registerOpsRoutes(app, ctx);
   registerHubRoutes(app, ctx);

@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { GatewayContext } from '../../context.js';
 import { GatewayError } from '../../errors.js';
+import { SIGNED_IN, allow } from '../auth.js';
 import { anyObject, errors, itemsOf } from '../schemas.js';
 
 export function registerAlarmRoutes(app: FastifyInstance, ctx: GatewayContext): void {
-  app.get<{ Querystring: { status?: string; all?: boolean; hubId?: string; applianceId?: string; limit?: number } }>('/api/v1/alarms', {
+  app.get<{ Querystring: { status?: string; all?: boolean; hubId?: string; applianceId?: string; limit?: number } }>('/api/v1/alarms', { config: SIGNED_IN,
     schema: {
       tags: ['alarms'],
       summary: 'Alarms; open ones (raised, acknowledged) unless all=true or a status list is given',
@@ -17,7 +18,7 @@ export function registerAlarmRoutes(app: FastifyInstance, ctx: GatewayContext): 
     return { items: ctx.alarms.list({ status, hubId: q.hubId, applianceId: q.applianceId, limit: q.limit }) };
   });
 
-  app.get<{ Params: { alarmKey: string } }>('/api/v1/alarms/:alarmKey', {
+  app.get<{ Params: { alarmKey: string } }>('/api/v1/alarms/:alarmKey', { config: SIGNED_IN,
     schema: { tags: ['alarms'], params: { type: 'object', properties: { alarmKey: { type: 'string', maxLength: 400 } } }, response: { 200: anyObject, ...errors } },
   }, async (request) => {
     const alarm = ctx.alarms.get(request.params.alarmKey);
@@ -25,7 +26,7 @@ export function registerAlarmRoutes(app: FastifyInstance, ctx: GatewayContext): 
     return { ...alarm, history: ctx.alarms.history(alarm.alarmKey) };
   });
 
-  app.post<{ Params: { alarmKey: string } }>('/api/v1/alarms/:alarmKey/ack', {
+  app.post<{ Params: { alarmKey: string } }>('/api/v1/alarms/:alarmKey/ack', { config: allow('dispatcher', 'engineer', 'admin'),
     schema: { tags: ['alarms'], summary: 'Acknowledge an alarm (stops its escalation)', params: { type: 'object', properties: { alarmKey: { type: 'string', maxLength: 400 } } }, response: { 200: anyObject, ...errors } },
   }, async (request) => {
     const alarm = ctx.alarms.get(request.params.alarmKey);

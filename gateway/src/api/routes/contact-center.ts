@@ -7,6 +7,7 @@ import { verify } from '../../contact-center/signing.js';
 import { alarms, fleetAlerts } from '../../store/schema.js';
 import { ACTIVE_STATUSES } from '../../tickets/lifecycle.js';
 import { problem, sendProblem } from '../problem.js';
+import { PUBLIC, SIGNED_IN, allow } from '../auth.js';
 import { anyObject, errors, itemsOf } from '../schemas.js';
 
 const rawBodies = new WeakMap<FastifyRequest, string>();
@@ -21,11 +22,10 @@ export function registerContactCenterRoutes(app: FastifyInstance, ctx: GatewayCo
       rawBodies.set(request, raw.toString('utf8'));
       return Readable.from([raw]);
     });
-    scope.post<{ Body: OutcomeReport }>('/api/v1/contact-center/outcomes', {
+    scope.post<{ Body: OutcomeReport }>('/api/v1/contact-center/outcomes', { config: PUBLIC,
       schema: {
         tags: ['contact center'],
         summary: 'Outcome of a contact task, reported by the contact center; signed like our tasks (Standard Webhooks), replays refused',
-        security: [],
         body: {
           type: 'object',
           additionalProperties: false,
@@ -60,7 +60,7 @@ export function registerContactCenterRoutes(app: FastifyInstance, ctx: GatewayCo
     });
   });
 
-  app.get<{ Querystring: { phone: string } }>('/api/v1/context', {
+  app.get<{ Querystring: { phone: string } }>('/api/v1/context', { config: allow('dispatcher', 'manager', 'admin'),
     schema: {
       tags: ['contact center'],
       summary: 'Caller context for an inbound call: the customer, their appliances with health, open tickets, recent alarms and contacts, and the likely reason',
@@ -93,11 +93,11 @@ export function registerContactCenterRoutes(app: FastifyInstance, ctx: GatewayCo
     return { customer, matches: matches.length, likelyReason, appliances, openTickets, recentAlarms, recentContacts };
   });
 
-  app.get<{ Querystring: { status?: string } }>('/api/v1/fleet/alerts', {
+  app.get<{ Querystring: { status?: string } }>('/api/v1/fleet/alerts', { config: SIGNED_IN,
     schema: { tags: ['fleet'], summary: 'Fleet red lights: one fault code on one model far above its baseline', querystring: { type: 'object', properties: { status: { type: 'string', enum: ['open', 'closed'] } } }, response: { 200: itemsOf(), ...errors } },
   }, async (request) => ({ items: ctx.fleet.list(request.query.status) }));
 
-  app.post<{ Params: { alertId: string } }>('/api/v1/fleet/alerts/:alertId/close', {
+  app.post<{ Params: { alertId: string } }>('/api/v1/fleet/alerts/:alertId/close', { config: allow('manager', 'admin'),
     schema: { tags: ['fleet'], params: { type: 'object', properties: { alertId: { type: 'string', maxLength: 64 } } }, response: { 200: anyObject, ...errors } },
   }, async (request, reply) => {
     const r = ctx.store.db.update(fleetAlerts).set({ status: 'closed', updatedAt: ctx.clock.now() }).where(eq(fleetAlerts.alertId, request.params.alertId)).run();

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { APPLIANCE_TYPES, ID_PATTERN_SOURCE } from '@forecare/firmware-contracts';
 import type { GatewayContext } from '../../context.js';
 import { GatewayError } from '../../errors.js';
+import { allow } from '../auth.js';
 import { anyObject, errors, idParam, itemsOf } from '../schemas.js';
 
 const customerFields = {
@@ -33,7 +34,7 @@ function validTimeZone(tz: unknown): void {
 }
 
 export function registerCustomerRoutes(app: FastifyInstance, ctx: GatewayContext): void {
-  app.post<{ Body: CustomerBody }>('/api/v1/customers', {
+  app.post<{ Body: CustomerBody }>('/api/v1/customers', { config: allow('dispatcher', 'manager', 'admin'),
     schema: {
       tags: ['customers'],
       summary: 'Register a customer with contact preferences',
@@ -46,21 +47,21 @@ export function registerCustomerRoutes(app: FastifyInstance, ctx: GatewayContext
     return reply.code(201).send(c);
   });
 
-  app.get('/api/v1/customers', { schema: { tags: ['customers'], response: { 200: itemsOf(), ...errors } } }, async () => ({ items: ctx.customers.list() }));
+  app.get('/api/v1/customers', { config: allow('dispatcher', 'manager', 'admin'), schema: { tags: ['customers'], response: { 200: itemsOf(), ...errors } } }, async () => ({ items: ctx.customers.list() }));
 
-  app.get<{ Params: { customerId: string } }>('/api/v1/customers/:customerId', { schema: { tags: ['customers'], params: idParam('customerId'), response: { 200: anyObject, ...errors } } }, async (request) => {
+  app.get<{ Params: { customerId: string } }>('/api/v1/customers/:customerId', { config: allow('dispatcher', 'manager', 'admin'), schema: { tags: ['customers'], params: idParam('customerId'), response: { 200: anyObject, ...errors } } }, async (request) => {
     const c = ctx.customers.require(request.params.customerId);
     return { ...c, appliances: ctx.customers.appliancesOfCustomer(c.customerId) };
   });
 
-  app.patch<{ Params: { customerId: string }; Body: Record<string, unknown> }>('/api/v1/customers/:customerId', {
+  app.patch<{ Params: { customerId: string }; Body: Record<string, unknown> }>('/api/v1/customers/:customerId', { config: allow('dispatcher', 'manager', 'admin'),
     schema: { tags: ['customers'], summary: 'Change contact details or preferences', params: idParam('customerId'), body: { type: 'object', additionalProperties: false, properties: customerFields }, response: { 200: anyObject, ...errors } },
   }, async (request) => {
     validTimeZone(request.body.timezone);
     return ctx.customers.update(request.params.customerId, request.body as never);
   });
 
-  app.post<{ Body: { applianceId: string; hubId: string; customerId?: string; type: string; model?: string; serial?: string; installedAt?: number; warrantyUntil?: number } }>('/api/v1/appliances', {
+  app.post<{ Body: { applianceId: string; hubId: string; customerId?: string; type: string; model?: string; serial?: string; installedAt?: number; warrantyUntil?: number } }>('/api/v1/appliances', { config: allow('dispatcher', 'manager', 'admin'),
     schema: {
       tags: ['customers'],
       summary: 'Register an appliance behind a hub and link it to a customer',
@@ -90,7 +91,7 @@ export function registerCustomerRoutes(app: FastifyInstance, ctx: GatewayContext
     return reply.code(201).send(ctx.customers.registerAppliance(request.body));
   });
 
-  app.get<{ Querystring: { hubId?: string; customerId?: string } }>('/api/v1/appliances', {
+  app.get<{ Querystring: { hubId?: string; customerId?: string } }>('/api/v1/appliances', { config: allow('dispatcher', 'manager', 'admin'),
     schema: { tags: ['customers'], querystring: { type: 'object', properties: { hubId: { type: 'string' }, customerId: { type: 'string' } } }, response: { 200: itemsOf(), ...errors } },
   }, async (request) => {
     const { hubId, customerId } = request.query;

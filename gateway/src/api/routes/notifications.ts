@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { GatewayContext } from '../../context.js';
 import { decideContact } from '../../notifications/policy.js';
 import { taskIdOf } from '../../outbox/outbox.js';
+import { allow } from '../auth.js';
 import { anyObject, errors } from '../schemas.js';
 
 interface NotifyBody {
@@ -15,7 +16,7 @@ interface NotifyBody {
 }
 
 export function registerNotificationRoutes(app: FastifyInstance, ctx: GatewayContext): void {
-  app.post<{ Body: NotifyBody }>('/api/v1/notifications', {
+  app.post<{ Body: NotifyBody }>('/api/v1/notifications', { config: allow('dispatcher', 'manager', 'admin'),
     schema: {
       tags: ['contacts'],
       summary: "Send a customer notification through the contact center, under the customer's consent, quiet hours and cap",

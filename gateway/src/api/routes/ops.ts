@@ -2,15 +2,14 @@ import type { FastifyInstance } from 'fastify';
 import { desc, eq } from 'drizzle-orm';
 import type { GatewayContext } from '../../context.js';
 import { deadLetters } from '../../store/schema.js';
-import { whoIs } from '../auth.js';
+import { PUBLIC, SIGNED_IN, allow } from '../auth.js';
 import { anyObject, errors, idParam, itemsOf } from '../schemas.js';
 
 export function registerOpsRoutes(app: FastifyInstance, ctx: GatewayContext): void {
-  app.get('/api/v1/health', {
+  app.get('/api/v1/health', { config: PUBLIC,
     schema: {
       tags: ['ops'],
       summary: '200 {"status":"ok"} when broker, store and worker run; 503 with the failing parts otherwise',
-      security: [],
       response: { 200: { type: 'object', properties: { status: { type: 'string' }, checks: anyObject } }, 503: { type: 'object', properties: { status: { type: 'string' }, checks: anyObject } } },
     },
   }, async (_request, reply) => {
@@ -25,13 +24,13 @@ export function registerOpsRoutes(app: FastifyInstance, ctx: GatewayContext): vo
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', checks });
   });
 
-  app.get('/metrics', { schema: { tags: ['ops'], summary: 'Prometheus metrics', security: [] } }, async (_request, reply) => {
+  app.get('/metrics', { config: PUBLIC, schema: { tags: ['ops'], summary: 'Prometheus metrics' } }, async (_request, reply) => {
     ctx.metrics.alarmsOpen.set(ctx.runner.openAlarms());
     ctx.metrics.outboxPending.set(ctx.outbox.pendingCount());
     return reply.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
   });
 
-  app.get('/api/v1/events', { schema: { tags: ['ops'], summary: 'Server-sent events: alarm, ticket and contact changes as they commit' } }, (request, reply) => {
+  app.get('/api/v1/events', { config: { ...SIGNED_IN, queryToken: true }, schema: { tags: ['ops'], summary: 'Server-sent events: alarm, ticket and contact changes as they commit' } }, (request, reply) => {
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
@@ -46,7 +45,7 @@ export function registerOpsRoutes(app: FastifyInstance, ctx: GatewayContext): vo
     });
   });
 
-  app.get<{ Querystring: { hubId?: string; limit?: number } }>('/api/v1/dead-letters', {
+  app.get<{ Querystring: { hubId?: string; limit?: number } }>('/api/v1/dead-letters', { config: SIGNED_IN,
     schema: { tags: ['ops'], summary: 'Messages refused after the broker accepted them, newest first', querystring: { type: 'object', properties: { hubId: { type: 'string' }, limit: { type: 'integer', minimum: 1, maximum: 1000 } } }, response: { 200: itemsOf(), ...errors } },
   }, async (request) => {
     const q = ctx.store.db.select().from(deadLetters);
@@ -58,21 +57,21 @@ export function registerOpsRoutes(app: FastifyInstance, ctx: GatewayContext): vo
     };
   });
 
-  app.get<{ Querystring: { status?: string; ticketId?: string; customerId?: string; limit?: number } }>('/api/v1/contacts', {
+  app.get<{ Querystring: { status?: string; ticketId?: string; customerId?: string; limit?: number } }>('/api/v1/contacts', { config: SIGNED_IN,
     schema: { tags: ['contacts'], summary: 'Contact tasks (outbox) with delivery state', querystring: { type: 'object', properties: { status: { type: 'string' }, ticketId: { type: 'string' }, customerId: { type: 'string' }, limit: { type: 'integer', minimum: 1, maximum: 1000 } } }, response: { 200: itemsOf(), ...errors } },
   }, async (request) => {
     const q = request.query;
     return { items: ctx.outbox.list({ ...q, status: q.status?.split(',') }).map((t) => ({ ...t, payload: JSON.parse(t.payload) as unknown })) };
   });
 
-  app.get<{ Params: { taskId: string } }>('/api/v1/contacts/:taskId', {
+  app.get<{ Params: { taskId: string } }>('/api/v1/contacts/:taskId', { config: SIGNED_IN,
     schema: { tags: ['contacts'], params: idParam('taskId'), response: { 200: anyObject, ...errors } },
   }, async (request) => {
     const t = ctx.outbox.require(request.params.taskId);
     return { ...t, payload: JSON.parse(t.payload) as unknown, attempts: ctx.outbox.attempts(t.taskId) };
   });
 
-  app.post<{ Params: { taskId: string } }>('/api/v1/contacts/:taskId/replay', {
+  app.post<{ Params: { taskId: string } }>('/api/v1/contacts/:taskId/replay', { config: allow('dispatcher', 'manager', 'admin'),
     schema: {
       tags: ['contacts'],
       summary: 'Replay a contact task: a dead one goes back in the queue with a fresh retry budget, a delivered one is sent again (same Idempotency-Key); 409 for pending or suppressed tasks',
@@ -81,7 +80,7 @@ export function registerOpsRoutes(app: FastifyInstance, ctx: GatewayContext): vo
     },
   }, async (request) => {
     const t = ctx.outbox.replay(request.params.taskId);
-    request.log.info({ taskId: t.taskId, ticketId: t.ticketId, by: whoIs(request)?.username ?? 'api' }, 'contact task replayed');
+    request.log.info({ taskId: t.taskId, ticketId: t.ticketId, by: request.caller?.username ?? 'api' }, 'contact task replayed');
     ctx.worker.kick();
     return { ...t, payload: JSON.parse(t.payload) as unknown };
   });

@@ -3,16 +3,15 @@ import { and, asc, eq, gte, lte } from 'drizzle-orm';
 import type { GatewayContext } from '../../context.js';
 import { telemetry } from '../../store/schema.js';
 import { ROLES, type Role, type UserStore } from '../../users/user-store.js';
-import { bearerOf, whoIs } from '../auth.js';
+import { PUBLIC, SIGNED_IN, allow, bearerOf } from '../auth.js';
 import { problem, sendProblem } from '../problem.js';
 import { anyObject, errors, itemsOf } from '../schemas.js';
 
 export function registerSessionRoutes(app: FastifyInstance, ctx: GatewayContext, users: UserStore): void {
-  app.post<{ Body: { username: string; password: string } }>('/api/v1/session', {
+  app.post<{ Body: { username: string; password: string } }>('/api/v1/session', { config: PUBLIC,
     schema: {
       tags: ['session'],
       summary: 'Sign in to the console: a session token for the user, with their role',
-      security: [],
       body: { type: 'object', required: ['username', 'password'], additionalProperties: false, properties: { username: { type: 'string', minLength: 1, maxLength: 64 }, password: { type: 'string', minLength: 1, maxLength: 200 } } },
       response: { 201: { type: 'object', properties: { token: { type: 'string' }, role: { type: 'string' }, username: { type: 'string' }, expiresAt: { type: 'integer' } } }, ...errors },
     },
@@ -25,17 +24,17 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: GatewayContext,
     return reply.code(201).send({ ...s, username: request.body.username });
   });
 
-  app.get('/api/v1/session', { schema: { tags: ['session'], summary: 'Who is signed in', response: { 200: anyObject, ...errors } } }, async (request) => whoIs(request) ?? {});
+  app.get('/api/v1/session', { config: SIGNED_IN, schema: { tags: ['session'], summary: 'Who is signed in', response: { 200: anyObject, ...errors } } }, async (request) => request.caller ?? {});
 
-  app.delete('/api/v1/session', { schema: { tags: ['session'], response: { 204: { type: 'null' }, ...errors } } }, async (request, reply) => {
+  app.delete('/api/v1/session', { config: SIGNED_IN, schema: { tags: ['session'], response: { 204: { type: 'null' }, ...errors } } }, async (request, reply) => {
     const token = bearerOf(request);
     if (token !== undefined) users.signOut(token);
     return reply.code(204).send();
   });
 
-  app.get('/api/v1/users', { schema: { tags: ['session'], summary: 'Console users (admin)', response: { 200: itemsOf(), ...errors } } }, async () => ({ items: users.list() }));
+  app.get('/api/v1/users', { config: allow('admin'), schema: { tags: ['session'], summary: 'Console users (admin)', response: { 200: itemsOf(), ...errors } } }, async () => ({ items: users.list() }));
 
-  app.post<{ Body: { username: string; role: Role; password?: string } }>('/api/v1/users', {
+  app.post<{ Body: { username: string; role: Role; password?: string } }>('/api/v1/users', { config: allow('admin'),
     schema: {
       tags: ['session'],
       summary: 'Add a console user (admin); the password is returned once when generated',
@@ -44,7 +43,7 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: GatewayContext,
     },
   }, async (request, reply) => reply.code(201).send(await users.add(request.body.username, request.body.role, request.body.password)));
 
-  app.get<{ Params: { applianceId: string }; Querystring: { from?: number; to?: number } }>('/api/v1/appliances/:applianceId/telemetry', {
+  app.get<{ Params: { applianceId: string }; Querystring: { from?: number; to?: number } }>('/api/v1/appliances/:applianceId/telemetry', { config: allow('dispatcher', 'manager', 'admin'),
     schema: {
       tags: ['customers'],
       summary: "An appliance's recent telemetry (the chart history, one point per 10 s at most)",

@@ -3,7 +3,7 @@ import { lookupFault, type ApplianceType, type Severity } from '@forecare/firmwa
 import type { AlarmEvent } from '@forecare/rules';
 import type { GatewayContext } from '../../context.js';
 import { GatewayError } from '../../errors.js';
-import { whoIs } from '../auth.js';
+import { SIGNED_IN, allow } from '../auth.js';
 import { TICKET_STATUSES, type TicketStatus } from '../../tickets/lifecycle.js';
 import { anyObject, errors, idParam, itemsOf } from '../schemas.js';
 
@@ -32,7 +32,7 @@ interface OpenBody {
 }
 
 export function registerTicketRoutes(app: FastifyInstance, ctx: GatewayContext): void {
-  app.post<{ Body: OpenBody }>('/api/v1/tickets', {
+  app.post<{ Body: OpenBody }>('/api/v1/tickets', { config: allow('dispatcher', 'manager', 'admin'),
     schema: {
       tags: ['tickets'],
       summary: 'Open a ticket by hand (or from a flow); like alarm tickets, one open ticket per appliance and fault class — a repeat attaches',
@@ -89,7 +89,7 @@ export function registerTicketRoutes(app: FastifyInstance, ctx: GatewayContext):
   });
 
 
-  app.get<{ Querystring: { status?: string; model?: string; fault?: string; region?: string; customerId?: string; applianceId?: string; olderThanMs?: number; newerThanMs?: number; limit?: number } }>('/api/v1/tickets', {
+  app.get<{ Querystring: { status?: string; model?: string; fault?: string; region?: string; customerId?: string; applianceId?: string; olderThanMs?: number; newerThanMs?: number; limit?: number } }>('/api/v1/tickets', { config: SIGNED_IN,
     schema: {
       tags: ['tickets'],
       summary: 'Tickets, newest first; filter by status (comma list), model, fault (class or code), region, customer, appliance, age (opened more than olderThanMs or less than newerThanMs ago)',
@@ -114,7 +114,7 @@ export function registerTicketRoutes(app: FastifyInstance, ctx: GatewayContext):
     return { items: ctx.tickets.list({ ...q, status: list(q.status) }) };
   });
 
-  app.get<{ Params: { ticketId: string } }>('/api/v1/tickets/:ticketId', {
+  app.get<{ Params: { ticketId: string } }>('/api/v1/tickets/:ticketId', { config: SIGNED_IN,
     schema: { tags: ['tickets'], summary: 'One ticket with its history, alarm history and contact attempts', params: idParam('ticketId'), response: { 200: anyObject, ...errors } },
   }, async (request) => {
     const ticket = ctx.tickets.get(request.params.ticketId);
@@ -122,7 +122,7 @@ export function registerTicketRoutes(app: FastifyInstance, ctx: GatewayContext):
     return { ...ticket, events: ctx.tickets.events(ticket.ticketId), alarmHistory: ctx.alarms.history(ticket.alarmKey), contacts };
   });
 
-  app.post<{ Params: { ticketId: string }; Body: TransitionBody }>('/api/v1/tickets/:ticketId/transition', {
+  app.post<{ Params: { ticketId: string }; Body: TransitionBody }>('/api/v1/tickets/:ticketId/transition', { config: allow('dispatcher', 'manager', 'admin'),
     schema: {
       tags: ['tickets'],
       summary: 'Move a ticket (assign, schedule, start, resolve, cancel…), recorded with who and when',
@@ -157,7 +157,7 @@ export function registerTicketRoutes(app: FastifyInstance, ctx: GatewayContext):
  * admin token (automation such as a Node-RED flow) may name the person it acts for in `by`.
  */
 function actorOf(request: FastifyRequest, by: string | undefined): string {
-  const who = whoIs(request);
+  const who = request.caller;
   if (who !== undefined && who.username !== 'admin-token') return who.username;
   return by ?? who?.username ?? 'api';
 }
