@@ -28,6 +28,7 @@ describe('error catalog', () => {
         "GW_ERR_STORE": 500,
         "GW_ERR_TICKET_TRANSITION": 409,
         "GW_ERR_TICKET_UNKNOWN": 404,
+        "GW_ERR_TOO_MANY_LOGINS": 429,
         "GW_ERR_UNAUTHORIZED": 401,
         "GW_ERR_USER_EXISTS": 409,
         "GW_ERR_VALIDATION": 400,

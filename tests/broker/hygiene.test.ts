@@ -116,12 +116,12 @@ describe('broker hygiene and identity', () => {
     await bystanderOk();
   });
 
-  it('failed logins are rate-limited per hub id, with a metric, and other hubs are unaffected', async () => {
+  it('failed logins are rate-limited per hub id and address, with a metric, and other hubs are unaffected', async () => {
     for (let i = 0; i < 5; i++) expect(await refusedCode(mqtt.connectAsync(url(), { username: 'hub-c', password: 'guess', reconnectPeriod: 0, protocolVersion: 4 }))).toBe(4);
-    // Even the right password is refused while the limit holds.
+    // Even the right password is refused from that address while the limit holds.
     expect(await refusedCode(mqtt.connectAsync(url(), { username: 'hub-c', password: pw['hub-c'], reconnectPeriod: 0, protocolVersion: 4 }))).toBe(5);
     const metrics = await (await fetch(`http://127.0.0.1:${gw.httpPort}/metrics`)).text();
-    expect(metrics).toMatch(/forecare_login_failures_total\{reason="rate-limited-hub"\} 1/);
+    expect(metrics).toMatch(/forecare_login_failures_total\{reason="rate-limited-pair"\} 1/);
     const d = await connectHub(gw, 'hub-d', pw['hub-d'] ?? '');
     expect(d.connected).toBe(true);
     d.end(true);

@@ -3,12 +3,13 @@ import { request } from 'node:http';
 export interface RawResponse {
   readonly status: number;
   readonly contentType: string;
+  readonly headers: Record<string, string | string[] | undefined>;
   readonly text: string;
   readonly body: unknown;
 }
 
 /** One HTTP request with the path sent exactly as given (fetch would resolve dot segments and re-encode). */
-export function rawRequest(port: number, method: string, path: string, options: { token?: string | undefined; body?: unknown; headers?: Record<string, string> } = {}): Promise<RawResponse> {
+export function rawRequest(port: number, method: string, path: string, options: { token?: string | undefined; body?: unknown; headers?: Record<string, string>; localAddress?: string } = {}): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { ...(options.headers ?? {}) };
     if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
@@ -18,7 +19,7 @@ export function rawRequest(port: number, method: string, path: string, options: 
       headers['content-type'] ??= 'application/json';
       headers['content-length'] = String(payload.length);
     }
-    const req = request({ host: '127.0.0.1', port, method, path, headers, agent: false }, (res) => {
+    const req = request({ host: '127.0.0.1', port, method, path, headers, agent: false, ...(options.localAddress !== undefined ? { localAddress: options.localAddress } : {}) }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
@@ -29,7 +30,7 @@ export function rawRequest(port: number, method: string, path: string, options: 
         } catch {
           body = undefined;
         }
-        resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), text, body });
+        resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), headers: res.headers, text, body });
       });
       res.on('error', reject);
     });

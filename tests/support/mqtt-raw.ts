@@ -89,8 +89,9 @@ export class RawSession {
     );
   }
 
-  static async open(port: number): Promise<RawSession> {
-    const socket = netConnect(port, '127.0.0.1');
+  /** `localAddress` (127.0.0.x) makes the connection come from another source address. */
+  static async open(port: number, localAddress?: string): Promise<RawSession> {
+    const socket = netConnect({ port, host: '127.0.0.1', ...(localAddress !== undefined ? { localAddress } : {}) });
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', () => resolve());
       socket.once('error', reject);
@@ -176,8 +177,8 @@ export class RawSession {
 }
 
 /** Sends one CONNECT on a fresh connection; resolves the CONNACK return code, or 'closed' when the server hung up first. */
-export async function rawConnect(port: number, connect: Buffer): Promise<number | 'closed'> {
-  const session = await RawSession.open(port);
+export async function rawConnect(port: number, connect: Buffer, localAddress?: string): Promise<number | 'closed'> {
+  const session = await RawSession.open(port, localAddress);
   session.send(connect);
   try {
     return await session.connack();

@@ -16,6 +16,7 @@ import { registerContactCenterRoutes } from './routes/contact-center.js';
 import { registerRuleRoutes } from './routes/rules.js';
 import { registerSessionRoutes } from './routes/session.js';
 import { UserStore } from '../users/user-store.js';
+import { LoginLimiter, loginLimits } from '../broker/login-limiter.js';
 import fastifyStatic from '@fastify/static';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -85,7 +86,7 @@ export async function buildApi(ctx: GatewayContext): Promise<FastifyInstance> {
     if (existsSync(join(consoleDir, 'index.html'))) await files.register(fastifyStatic, { root: consoleDir, prefix: '/', index: 'index.html' });
     else files.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/docs'));
   });
-  registerSessionRoutes(app, ctx, users);
+  registerSessionRoutes(app, ctx, users, new LoginLimiter(loginLimits(ctx.config.mqtt.loginFailuresPerMinute)));
   registerOpsRoutes(app, ctx);
   registerHubRoutes(app, ctx);
   registerMqttClientRoutes(app, ctx);

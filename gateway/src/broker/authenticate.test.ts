@@ -22,7 +22,7 @@ function setup() {
   };
   const hubs = new HubRegistry(store, clock, new VerifiedPasswords(100, counted));
   const clients = new MqttClientRegistry(store, clock, new VerifiedPasswords(100, counted));
-  const limiter = new LoginLimiter(2, 10);
+  const limiter = new LoginLimiter({ perPair: 2, perSource: 10, perUsername: 6, delayMs: 0 });
   const metrics = new Metrics();
   const auth = new Authenticator(hubs, clients, limiter, metrics, { maxKeepaliveS: 0, maxClientIdLength: 64 }, () => clock.now());
   const attempt = (username: string, password: string): ConnectAttempt => ({ packet: undefined, clientId: username.replace(':', '-'), username, password: Buffer.from(password), source: '10.0.0.1', certificateName: undefined });
@@ -42,7 +42,7 @@ describe('password login of an unknown hub or account', () => {
     expect(checks[1]).toMatch(/^scrypt\$/);
     expect(await returnCode(auth.authenticate(attempt('hub-nobody', 'wrong')))).toBe(4);
     expect(checks[2]).toBe(checks[1]); // one dummy hash, made once
-    expect(limiter.blocked('hub-nobody', '10.0.0.1', now())).toBe('hub');
+    expect(limiter.begin('hub-nobody', '10.0.0.1', now())).toMatchObject({ kind: 'refuse', limit: 'pair' });
     expect((await metrics.loginFailures.get()).values.find((v) => v.labels.reason === 'bad-credentials')?.value).toBe(3);
   });
 

@@ -124,10 +124,15 @@ export class Authenticator {
     const { username, password, source } = attempt;
     if (username === undefined || password === undefined) throw refusal(ConnackCode.NotAuthorized, 'username and password are required');
     if (!isCleanMqttString(username)) throw refusal(ConnackCode.BadCredentials, 'username contains NUL, control characters or invalid UTF-8');
-    const blocked = this.limiter.blocked(username, source, this.now());
-    if (blocked !== undefined) {
-      this.metrics.loginFailures.inc({ reason: `rate-limited-${blocked}` });
-      throw refusal(ConnackCode.NotAuthorized, `too many failed logins for this ${blocked === 'hub' ? 'username' : 'source address'}; try again in a minute`);
+    const verdict = this.limiter.begin(username, source, this.now());
+    if (verdict.kind === 'refuse') {
+      this.metrics.loginFailures.inc({ reason: `rate-limited-${verdict.limit}` });
+      const what = verdict.limit === 'pair' ? 'this username from this address' : 'this source address';
+      throw refusal(ConnackCode.NotAuthorized, `too many failed logins for ${what}; try again in ${Math.ceil(verdict.retryAfterMs / 1000)} s`);
+    }
+    if (verdict.kind === 'slow') {
+      this.metrics.loginFailures.inc({ reason: 'slowed-username' });
+      await new Promise((resolve) => setTimeout(resolve, verdict.delayMs));
     }
     const secret = password.toString('utf8');
     const account = parseMqttClientUsername(username);
@@ -136,7 +141,6 @@ export class Authenticator {
         ? (await this.hubs.verify(username, secret)) ? hubIdentity(username, attempt.clientId) : undefined
         : (await this.clients.verify(username, secret)) !== undefined ? readOnlyIdentity(account.role, account.name) : undefined;
     if (identity === undefined) {
-      this.limiter.fail(username, source, this.now());
       this.metrics.loginFailures.inc({ reason: 'bad-credentials' });
       throw refusal(ConnackCode.BadCredentials, 'bad username or password');
     }

@@ -19,14 +19,14 @@ import { isCleanMqttString } from './hygiene.js';
 import { hubIdentity, maySubscribe, type ClientIdentity, type ClientRole } from './identity.js';
 import { listen } from './listen.js';
 import { createTlsListener, createWsListener, type TlsFiles } from './listeners.js';
-import { LoginLimiter } from './login-limiter.js';
+import { LoginLimiter, loginLimits } from './login-limiter.js';
 
 /** The limits among the MQTT settings (each documented in config/settings.ts). */
 export type BrokerLimits = Omit<GatewayConfig['mqtt'], 'tlsPort' | 'wsPort' | 'tls'>;
 
 /** The parts of aedes' per-connection client we guard (not in its public types). */
 interface ClientInternals {
-  readonly conn: { destroy(): void; once(event: 'close', listener: () => void): unknown; remoteAddress?: string; authorized?: boolean; getPeerCertificate?: () => { subject?: { CN?: string | string[] } } };
+  readonly conn: { destroy(): void; once(event: 'close', listener: () => void): unknown; destroyed?: boolean; remoteAddress?: string; authorized?: boolean; getPeerCertificate?: () => { subject?: { CN?: string | string[] } } };
   readonly _parser: { packet: { length: number }; _parseLength: () => boolean };
 }
 
@@ -49,7 +49,13 @@ export class Broker {
   /** Payloads ingest refused: never forwarded to service or admin subscribers. */
   private readonly refusedPayloads = new WeakSet<Buffer>();
   private ingest: IngestPort | undefined;
+  /** Connections past CONNACK whose socket is still open: counted by the socket's own close (aedes can announce a client ready after reporting its disconnect). */
   private readonly live = new Set<Client>();
+  /** Revocations and rotations so far, and the count at which each (role, name) last changed. */
+  private credentialChanges = 0;
+  private readonly changedAt = new Map<string, number>();
+  /** `credentialChanges` when each connect's check began. */
+  private readonly checkedAt = new WeakMap<Client, number>();
   private readonly extra: (NetServer | TlsServer | HttpServer)[] = [];
   private wss: WebSocketServer | undefined;
   private clientCa = false;
@@ -65,7 +71,7 @@ export class Broker {
     private readonly limits: BrokerLimits,
     now: () => number = Date.now,
   ) {
-    const limiter = new LoginLimiter(limits.loginFailuresPerMinute, limits.loginFailuresPerMinute * 5);
+    const limiter = new LoginLimiter(loginLimits(limits.loginFailuresPerMinute));
     this.authenticator = new Authenticator(hubs, clients, limiter, metrics, limits, now);
   }
 
@@ -93,14 +99,12 @@ export class Broker {
       authorizeSubscribe: (client, sub, cb) => this.authorizeSubscribe(client, sub, cb),
       authorizeForward: (_client, packet) => (this.refusedPayloads.has(packet.payload as Buffer) ? null : packet),
     });
-    aedes.on('clientReady', (client) => {
-      this.live.add(client);
-      this.metrics.mqttConnections.inc();
-      const identity = this.identities.get(client);
-      this.logger.info({ clientId: client.id, role: identity?.role, hubId: identity?.role === 'hub' ? identity.name : undefined, account: identity?.role !== 'hub' ? identity?.name : undefined }, 'mqtt client connected');
+    // Registered, CONNACK not yet written: a credential changed since its check began closes it before it is told yes.
+    aedes.on('client', (client) => {
+      if (this.credentialsChangedSince(client)) this.closeStale(client);
     });
+    aedes.on('clientReady', (client) => this.track(client));
     aedes.on('clientDisconnect', (client) => {
-      if (this.live.delete(client)) this.metrics.mqttConnections.dec();
       const identity = this.identities.get(client);
       this.logger.info({ clientId: client.id, role: identity?.role, hubId: identity?.role === 'hub' ? identity.name : undefined }, 'mqtt client disconnected');
     });
@@ -149,6 +153,7 @@ export class Broker {
   private authenticate(client: Client, username: string | undefined, password: Buffer | undefined, done: (err: AuthenticateError | null, success: boolean | null) => void): void {
     const packet = this.connects.get(client);
     this.connects.delete(client);
+    this.checkedAt.set(client, this.credentialChanges);
     const conn = (client as unknown as ClientInternals).conn;
     const attempt = { packet, clientId: packet?.clientId ?? client.id, username, password, source: conn.remoteAddress ?? 'unknown', certificateName: this.certificateName(client) };
     const refuse = (err: AuthenticateError): void => {
@@ -158,6 +163,7 @@ export class Broker {
     };
     this.authenticator.authenticate(attempt).then((identity) => {
       if (client.closed) return done(null, false); // gone while the password was checked; aedes drops it
+      if (this.changedSince(identity, this.checkedAt.get(client))) return refuse(refusal(ConnackCode.NotAuthorized, 'credentials were revoked or rotated while this connect was being checked'));
       if (!this.clientIds.claim(client.id, identity, packet?.clean !== false)) return refuse(refusal(ConnackCode.IdentifierRejected, 'client id is in use by another hub or account'));
       conn.once('close', () => this.clientIds.release(client.id));
       this.identities.set(client, identity);
@@ -237,6 +243,36 @@ export class Broker {
     cb(null, sub);
   }
 
+  private changedSince(identity: ClientIdentity, checkedAt: number | undefined): boolean {
+    const at = this.changedAt.get(`${identity.role}\0${identity.name}`);
+    return at !== undefined && (checkedAt === undefined || at > checkedAt);
+  }
+
+  private credentialsChangedSince(client: Client): boolean {
+    const identity = this.identities.get(client);
+    return identity !== undefined && this.changedSince(identity, this.checkedAt.get(client));
+  }
+
+  private closeStale(client: Client): void {
+    const identity = this.identities.get(client);
+    this.metrics.disconnects.inc({ reason: 'credentials-changed' });
+    this.logger.info({ clientId: client.id, role: identity?.role, name: identity?.name }, 'mqtt connect closed before CONNACK: credentials changed while it was checked');
+    (client as unknown as ClientInternals).conn.destroy();
+  }
+
+  /** Counts a connection from CONNACK until its socket closes, once; a socket already gone is never counted. */
+  private track(client: Client): void {
+    const conn = (client as unknown as ClientInternals).conn;
+    if (client.closed || conn.destroyed === true || this.live.has(client)) return;
+    this.live.add(client);
+    this.metrics.mqttConnections.inc();
+    conn.once('close', () => {
+      if (this.live.delete(client)) this.metrics.mqttConnections.dec();
+    });
+    const identity = this.identities.get(client);
+    this.logger.info({ clientId: client.id, role: identity?.role, hubId: identity?.role === 'hub' ? identity.name : undefined, account: identity?.role !== 'hub' ? identity?.name : undefined }, 'mqtt client connected');
+  }
+
   /** Publishes a notice on the hub's notices topic (QoS 1). */
   sendNotice(hubId: string, notice: NoticePayload): void {
     const aedes = this.aedes;
@@ -267,6 +303,8 @@ export class Broker {
 
   /** Closes every connection of a hub or account (after revocation or rotation). */
   disconnect(role: ClientRole, name: string): number {
+    // Connects still being checked or registered see this and are refused or closed before CONNACK.
+    this.changedAt.set(`${role}\0${name}`, ++this.credentialChanges);
     let n = 0;
     for (const client of this.live) {
       const identity = this.identities.get(client);

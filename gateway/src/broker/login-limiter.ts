@@ -1,15 +1,39 @@
-/** How long a successful login keeps its (username, source) pair clear of the source limit. */
+/** How long a successful login keeps its (username, source) pair clear of the source and username limits. */
 const KNOWN_PAIR_MS = 24 * 3_600_000;
 const KNOWN_PAIRS_MAX = 200_000;
+const KEYS_MAX = 100_000;
+
+export interface LoginLimits {
+  /** Failures of one username from one address before that pair is refused for the window. */
+  readonly perPair: number;
+  /** Failures from one address (any username) before its unknown pairs are refused for the window. */
+  readonly perSource: number;
+  /** Failures of one username from anywhere before its unknown pairs are slowed down (never refused). */
+  readonly perUsername: number;
+  /** The delay an unknown pair waits while its username is over `perUsername`. */
+  readonly delayMs: number;
+}
+
+export type LoginVerdict =
+  | { readonly kind: 'go'; readonly delayMs: 0 }
+  | { readonly kind: 'slow'; readonly delayMs: number }
+  | { readonly kind: 'refuse'; readonly limit: 'pair' | 'source'; readonly retryAfterMs: number };
+
+/** The defaults from one setting (FORECARE_LOGIN_FAILURES_PER_MINUTE). */
+export function loginLimits(perMinute: number): LoginLimits {
+  return { perPair: perMinute, perSource: perMinute * 5, perUsername: perMinute * 3, delayMs: 1_000 };
+}
 
 /**
- * Failed-login limits per hub id and per source address, in a sliding minute. Once over
- * the limit, attempts are refused without checking the password (no scrypt work for an
- * attacker to burn), until the window has passed.
+ * Failed-login throttling without handing an attacker a lockout (OWASP, "Blocking brute force
+ * attacks"): guesses are counted per (username, source address) and per source address, and
+ * only those are refused — without checking the password, so there is no scrypt work to burn.
+ * Guesses at one username from many addresses only slow its unknown pairs down; a hub or user
+ * that logged in from an address in the last day is held back by neither the address's nor the
+ * username's count, so 1,500 guesses from one address never keep the real hub out elsewhere.
  *
- * Hubs often share one address (a carrier's NAT, a building's router): a source over its limit
- * still lets in a username that logged in from that address within the last day, so a few
- * broken or hostile hubs behind it do not lock out the others. Its own per-id limit still holds.
+ * Hand-written rather than rate-limiter-flexible: time is passed in (tests drive it), and the
+ * known-pair allowance is ours.
  */
 export class LoginLimiter {
   private readonly failures = new Map<string, number[]>();
@@ -17,14 +41,41 @@ export class LoginLimiter {
   private readonly known = new Map<string, number>();
 
   constructor(
-    private readonly perHubPerMinute: number,
-    private readonly perSourcePerMinute: number,
+    private readonly limits: LoginLimits,
     private readonly windowMs = 60_000,
   ) {}
 
-  /** A login succeeded: the pair is known for a day. */
-  succeeded(hubId: string, source: string, now: number): void {
-    const key = `${hubId}\0${source}`;
+  /**
+   * What to do with a login about to be checked. One that goes ahead is counted as a failure at
+   * once, so a burst of concurrent guesses cannot all slip under the limit before any has failed;
+   * `succeeded` takes the count back.
+   */
+  begin(username: string, source: string, now: number): LoginVerdict {
+    const verdict = this.judge(username, source, now);
+    if (verdict.kind !== 'refuse') this.count(username, source, now);
+    return verdict;
+  }
+
+  /** The verdict without counting (what `begin` would say). */
+  judge(username: string, source: string, now: number): LoginVerdict {
+    const pair = this.recent(`p:${username}\0${source}`, now);
+    if (pair.length >= this.limits.perPair) return { kind: 'refuse', limit: 'pair', retryAfterMs: this.retryAfter(pair, now) };
+    if (this.isKnown(username, source, now)) return { kind: 'go', delayMs: 0 };
+    const src = this.recent(`s:${source}`, now);
+    if (src.length >= this.limits.perSource) return { kind: 'refuse', limit: 'source', retryAfterMs: this.retryAfter(src, now) };
+    if (this.recent(`u:${username}`, now).length >= this.limits.perUsername) return { kind: 'slow', delayMs: this.limits.delayMs };
+    return { kind: 'go', delayMs: 0 };
+  }
+
+  /** A login succeeded: its count is taken back, its pair's failures forgotten, and the pair is known for a day. */
+  succeeded(username: string, source: string, now: number): void {
+    const key = `${username}\0${source}`;
+    this.failures.delete(`p:${key}`);
+    for (const k of [`s:${source}`, `u:${username}`]) {
+      const times = this.failures.get(k);
+      times?.pop();
+      if (times?.length === 0) this.failures.delete(k);
+    }
     this.known.delete(key);
     this.known.set(key, now);
     if (this.known.size > KNOWN_PAIRS_MAX) {
@@ -35,37 +86,44 @@ export class LoginLimiter {
     }
   }
 
-  private isKnown(hubId: string, source: string, now: number): boolean {
-    const at = this.known.get(`${hubId}\0${source}`);
+  private count(username: string, source: string, now: number): void {
+    const caps: [string, number][] = [
+      [`p:${username}\0${source}`, this.limits.perPair],
+      [`s:${source}`, this.limits.perSource],
+      [`u:${username}`, this.limits.perUsername],
+    ];
+    for (const [key, cap] of caps) {
+      const times = this.recent(key, now);
+      times.push(now);
+      // Only the newest `cap` matter for the verdict; a flood does not grow the list.
+      if (times.length > cap) times.splice(0, times.length - cap);
+      this.failures.set(key, times);
+    }
+    // Bound memory under a flood of distinct usernames or addresses: the longest-counted keys go first.
+    if (this.failures.size > KEYS_MAX) {
+      for (const key of this.failures.keys()) {
+        this.failures.delete(key);
+        if (this.failures.size <= KEYS_MAX / 2) break;
+      }
+    }
+  }
+
+  private isKnown(username: string, source: string, now: number): boolean {
+    const at = this.known.get(`${username}\0${source}`);
     return at !== undefined && now - at < KNOWN_PAIR_MS;
   }
 
   private recent(key: string, now: number): number[] {
-    const times = (this.failures.get(key) ?? []).filter((t) => t > now - this.windowMs);
+    const all = this.failures.get(key);
+    if (all === undefined) return [];
+    const times = all.filter((t) => t > now - this.windowMs);
     if (times.length === 0) this.failures.delete(key);
     else this.failures.set(key, times);
     return times;
   }
 
-  /** Which limit is exceeded, if any. */
-  blocked(hubId: string, source: string, now: number): 'hub' | 'source' | undefined {
-    if (this.recent(`hub:${hubId}`, now).length >= this.perHubPerMinute) return 'hub';
-    if (this.recent(`src:${source}`, now).length >= this.perSourcePerMinute && !this.isKnown(hubId, source, now)) return 'source';
-    return undefined;
-  }
-
-  fail(hubId: string, source: string, now: number): void {
-    for (const key of [`hub:${hubId}`, `src:${source}`]) {
-      const times = this.recent(key, now);
-      times.push(now);
-      this.failures.set(key, times);
-    }
-    // Bound memory under a flood of distinct ids.
-    if (this.failures.size > 100_000) {
-      for (const key of this.failures.keys()) {
-        this.recent(key, now);
-        if (this.failures.size <= 50_000) break;
-      }
-    }
+  /** When the oldest counted failure leaves the window. */
+  private retryAfter(times: readonly number[], now: number): number {
+    return Math.max(1_000, (times[0] ?? now) + this.windowMs - now);
   }
 }

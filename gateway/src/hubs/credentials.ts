@@ -4,10 +4,28 @@ import { createHmac, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } 
 const PARAMS = { N: 16384, r: 8, p: 1 } as const;
 const KEY_LENGTH = 32;
 
-function scryptAsync(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    scrypt(password, salt, KEY_LENGTH, { ...options, maxmem: 64 * 1024 * 1024 }, (err, key) => (err ? reject(err) : resolve(key)));
-  });
+/**
+ * scrypt runs on libuv's thread pool, off the event loop; but on two cores a burst of them (a
+ * sign-in flood, a reconnect storm) still takes the CPU the event loop and the journal need.
+ * At most this many run at once; the rest wait their turn.
+ */
+const MAX_CONCURRENT = 2;
+let running = 0;
+const waiting: (() => void)[] = [];
+
+async function scryptAsync(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
+  // A finished check hands its slot straight to the next waiter, so the bound holds exactly.
+  if (running < MAX_CONCURRENT) running++;
+  else await new Promise<void>((resolve) => waiting.push(resolve));
+  try {
+    return await new Promise((resolve, reject) => {
+      scrypt(password, salt, KEY_LENGTH, { ...options, maxmem: 64 * 1024 * 1024 }, (err, key) => (err ? reject(err) : resolve(key)));
+    });
+  } finally {
+    const next = waiting.shift();
+    if (next !== undefined) next();
+    else running--;
+  }
 }
 
 /** A fresh random password for a hub: 32 url-safe characters (192 bits). Never a default (ETSI EN 303 645 5.1). */

@@ -78,7 +78,13 @@ export class HubRegistry {
 
   /** true only for a provisioned, unrevoked hub with the right password; any other id costs a scrypt check too. */
   async verify(hubId: string, password: string): Promise<boolean> {
-    const row = this.store.db.select({ passwordHash: hubs.passwordHash, revokedAt: hubs.revokedAt }).from(hubs).where(eq(hubs.hubId, hubId)).get();
-    return this.passwords.check(password, row?.revokedAt === null ? row.passwordHash : undefined);
+    const hashNow = (): string | undefined => {
+      const row = this.store.db.select({ passwordHash: hubs.passwordHash, revokedAt: hubs.revokedAt }).from(hubs).where(eq(hubs.hubId, hubId)).get();
+      return row?.revokedAt === null ? row.passwordHash : undefined;
+    };
+    const hash = hashNow();
+    const ok = await this.passwords.check(password, hash);
+    // Read again after the check: a revoke or rotation while scrypt ran wins.
+    return ok && hashNow() === hash;
   }
 }

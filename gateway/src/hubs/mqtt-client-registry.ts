@@ -113,9 +113,13 @@ export class MqttClientRegistry {
    */
   async verify(username: string, password: string): Promise<MqttClientRole | undefined> {
     const parsed = parseMqttClientUsername(username);
-    const row = parsed === undefined ? undefined : this.store.db.select().from(mqttClients).where(eq(mqttClients.name, parsed.name)).get();
-    const role = row !== undefined && row.revokedAt === null && row.role === parsed?.role && isRole(row.role) ? row.role : undefined;
-    const ok = await this.passwords.check(password, role === undefined ? undefined : row?.passwordHash);
-    return ok ? role : undefined;
+    const current = (): { role: MqttClientRole; hash: string } | undefined => {
+      const row = parsed === undefined ? undefined : this.store.db.select().from(mqttClients).where(eq(mqttClients.name, parsed.name)).get();
+      return row !== undefined && row.revokedAt === null && row.role === parsed?.role && isRole(row.role) ? { role: row.role, hash: row.passwordHash } : undefined;
+    };
+    const before = current();
+    const ok = await this.passwords.check(password, before?.hash);
+    // Read again after the check: a revoke or rotation while scrypt ran wins.
+    return ok && current()?.hash === before?.hash ? before?.role : undefined;
   }
 }

@@ -4,24 +4,37 @@ import type { GatewayContext } from '../../context.js';
 import { telemetry } from '../../store/schema.js';
 import { ROLES, type Role, type UserStore } from '../../users/user-store.js';
 import { PUBLIC, SIGNED_IN, allow, bearerOf } from '../auth.js';
+import type { LoginLimiter } from '../../broker/login-limiter.js';
 import { problem, sendProblem } from '../problem.js';
 import { anyObject, errors, itemsOf } from '../schemas.js';
 
-export function registerSessionRoutes(app: FastifyInstance, ctx: GatewayContext, users: UserStore): void {
+export function registerSessionRoutes(app: FastifyInstance, ctx: GatewayContext, users: UserStore, limiter: LoginLimiter): void {
   app.post<{ Body: { username: string; password: string } }>('/api/v1/session', { config: PUBLIC,
     schema: {
       tags: ['session'],
       summary: 'Sign in to the console: a session token for the user, with their role',
       body: { type: 'object', required: ['username', 'password'], additionalProperties: false, properties: { username: { type: 'string', minLength: 1, maxLength: 64 }, password: { type: 'string', minLength: 1, maxLength: 200 } } },
-      response: { 201: { type: 'object', properties: { token: { type: 'string' }, role: { type: 'string' }, username: { type: 'string' }, expiresAt: { type: 'integer' } } }, ...errors },
+      response: { 201: { type: 'object', properties: { token: { type: 'string' }, role: { type: 'string' }, username: { type: 'string' }, expiresAt: { type: 'integer' } } }, 429: { $ref: 'Problem#' }, ...errors },
     },
   }, async (request, reply) => {
-    const s = await users.signIn(request.body.username, request.body.password);
+    const { username, password } = request.body;
+    // Guessing is refused per (user, address) and per address before any password work; guesses
+    // from elsewhere only slow a user down, so they cannot lock the real user out.
+    const verdict = limiter.begin(username, request.ip, ctx.clock.now());
+    if (verdict.kind === 'refuse') {
+      ctx.metrics.loginFailures.inc({ reason: `console-rate-limited-${verdict.limit}` });
+      request.log.warn({ username, address: request.ip, limit: verdict.limit }, 'console sign-in refused: too many failures');
+      void reply.header('retry-after', String(Math.ceil(verdict.retryAfterMs / 1000)));
+      return sendProblem(reply, problem('GW_ERR_TOO_MANY_LOGINS', `too many failed sign-ins for ${verdict.limit === 'pair' ? 'this user from this address' : 'this address'}; try again in ${Math.ceil(verdict.retryAfterMs / 1000)} s`, request.url));
+    }
+    if (verdict.kind === 'slow') await new Promise((resolve) => setTimeout(resolve, verdict.delayMs));
+    const s = await users.signIn(username, password);
     if (s === undefined) {
       ctx.metrics.loginFailures.inc({ reason: 'console' });
       return sendProblem(reply, problem('GW_ERR_UNAUTHORIZED', 'wrong user name or password', request.url));
     }
-    return reply.code(201).send({ ...s, username: request.body.username });
+    limiter.succeeded(username, request.ip, ctx.clock.now());
+    return reply.code(201).send({ ...s, username });
   });
 
   app.get('/api/v1/session', { config: SIGNED_IN, schema: { tags: ['session'], summary: 'Who is signed in', response: { 200: anyObject, ...errors } } }, async (request) => request.caller ?? {});
