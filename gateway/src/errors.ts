@@ -31,6 +31,13 @@ export const ERRORS = {
   GW_ERR_RULES_INVALID: { status: 422, title: 'Rules do not compile' },
   GW_ERR_RULES_STALE: { status: 409, title: 'Rules changed since this edit began' },
   GW_ERR_TOO_MANY_LOGINS: { status: 429, title: 'Too many failed sign-ins' },
+  GW_ERR_BAD_REQUEST: { status: 400, title: 'Malformed request' },
+  GW_ERR_BAD_URL: { status: 400, title: 'Malformed URL' },
+  GW_ERR_URI_TOO_LONG: { status: 414, title: 'URL too long' },
+  GW_ERR_BODY_TOO_LARGE: { status: 413, title: 'Request body too large' },
+  GW_ERR_MEDIA_TYPE: { status: 415, title: 'Unsupported content type' },
+  GW_ERR_HEADERS_TOO_LARGE: { status: 431, title: 'Request headers too large' },
+  GW_ERR_TIMEOUT: { status: 408, title: 'Request timed out' },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -42,5 +42,5 @@ export function rawRequest(port: number, method: string, path: string, options: 
 /** A problem body (RFC 9457 with our stable code). */
 export function isProblem(r: RawResponse): boolean {
   const b = r.body as Record<string, unknown> | undefined;
-  return r.contentType.startsWith('application/problem+json') && b !== undefined && typeof b.code === 'string' && b.status === r.status && typeof b.title === 'string' && typeof b.detail === 'string';
+  return r.contentType.startsWith('application/problem+json') && b !== undefined && typeof b.code === 'string' && b.code.startsWith('GW_ERR_') && b.status === r.status && typeof b.title === 'string' && typeof b.detail === 'string';
 }

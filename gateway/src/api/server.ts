@@ -4,7 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { GatewayContext } from '../context.js';
 import AjvCompiler from '@fastify/ajv-compiler';
 import { apiAuth, documentAccess, markRoutesPublic, requireDeclaredAccess } from './auth.js';
-import { errorHandler, problemSchema } from './problem.js';
+import { clientErrorHandler, errorHandler, frameworkErrors, problemSchema } from './problem.js';
 import { registerHubRoutes } from './routes/hubs.js';
 import { registerMqttClientRoutes } from './routes/mqtt-clients.js';
 import { registerCustomerRoutes } from './routes/customers.js';
@@ -35,9 +35,31 @@ function partValidators(): NonNullable<FastifyServerOptions['schemaController']>
     const custom = options?.customOptions ?? {};
     const strict = pool(external as never, { ...options, customOptions: { ...custom, coerceTypes: false } } as never);
     const coercing = pool(external as never, { ...options, customOptions: { ...custom, coerceTypes: 'array' } } as never);
-    return (route: { httpPart?: string }) => (route.httpPart === 'body' ? strict : coercing)(route as never);
+    return (route: { httpPart?: string }) => {
+      if (route.httpPart === 'body') return strict(route as never);
+      const validate = coercing(route as never);
+      // ajv coerces "1e309" and "Infinity" to Infinity and then lets it past `maximum`; a query number is finite.
+      const finite = Object.assign(
+        (data: unknown) => {
+          const ok = validate(data);
+          finite.errors = validate.errors; // fastify reads a refusal's reasons from the function it was given
+          const bad = ok === true ? nonFinite(data) : undefined;
+          if (bad === undefined) return ok;
+          return { error: Object.assign(new Error(`${route.httpPart ?? 'querystring'}/${bad} must be a finite number`), { validation: [{ instancePath: `/${bad}`, message: 'must be a finite number' }], validationContext: route.httpPart }) };
+        },
+        { errors: validate.errors },
+      );
+      return finite;
+    };
   };
   return { compilersFactory: { buildValidator: buildValidator as never } };
+}
+
+/** The first property of a flat object (a query string, path parameters) that is a non-finite number. */
+function nonFinite(data: unknown): string | undefined {
+  if (typeof data !== 'object' || data === null) return undefined;
+  for (const [k, v] of Object.entries(data)) if (typeof v === 'number' && !Number.isFinite(v)) return k;
+  return undefined;
 }
 
 /** The REST API: every route has request and response schemas (served as OpenAPI at /docs). */
@@ -49,6 +71,8 @@ export async function buildApi(ctx: GatewayContext): Promise<FastifyInstance> {
     bodyLimit: 1_048_576,
     ajv: { customOptions: { removeAdditional: false, allErrors: true } },
     schemaController: partValidators(),
+    frameworkErrors,
+    clientErrorHandler,
   });
   // Every route is collected as it is added and checked once all are in (plugins' routes get their access after
   // this hook has seen them): a route without declared access stops the start.
