@@ -50,6 +50,8 @@ function validValue(s: Schema): fc.Arbitrary<unknown> {
       const req = s.required ?? [];
       return fc.record(Object.fromEntries(req.map((k) => [k, validValue(s.properties?.[k] ?? {})])));
     }
+    case 'null':
+    case undefined:
     default:
       return fc.constant('x');
   }
