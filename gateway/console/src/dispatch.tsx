@@ -140,14 +140,14 @@ interface TicketFull extends Ticket {
   contacts: { taskId: string; purpose: string; channel: string; status: string; outcome: string | null; attempts: { at: number; status: number | null; error: string | null }[] }[];
 }
 
-function TelemetryChart({ applianceId, around }: { applianceId: string; around: number }) {
+function TelemetryChart({ hubId, applianceId, around }: { hubId: string; applianceId: string; around: number }) {
   const box = useRef<HTMLDivElement>(null);
   const [empty, setEmpty] = useState(false);
   useEffect(() => {
     let plot: uPlot | undefined;
     const from = around - 3_600_000;
     const to = Math.max(Date.now(), around + 600_000);
-    void api<{ items: { at: number; metrics: Record<string, number | boolean> }[] }>('GET', `/api/v1/appliances/${encodeURIComponent(applianceId)}/telemetry?from=${from}&to=${to}`).then((r) => {
+    void api<{ items: { at: number; metrics: Record<string, number | boolean> }[] }>('GET', `/api/v1/hubs/${encodeURIComponent(hubId)}/appliances/${encodeURIComponent(applianceId)}/telemetry?from=${from}&to=${to}`).then((r) => {
       const names = [...new Set(r.items.flatMap((p) => Object.entries(p.metrics).filter(([, v]) => typeof v === 'number').map(([k]) => k)))].slice(0, 4);
       setEmpty(r.items.length === 0);
       if (box.current === null || r.items.length === 0) return;
@@ -159,7 +159,7 @@ function TelemetryChart({ applianceId, around }: { applianceId: string; around: 
       plot = new uPlot({ width: Math.min(900, box.current.clientWidth || 600), height: 260, scales, series }, data, box.current);
     });
     return () => plot?.destroy();
-  }, [applianceId, around]);
+  }, [hubId, applianceId, around]);
   return (
     <figure>
       <div ref={box} class="chart" role="img" aria-label={`Telemetry of ${applianceId} around the fault`} />
@@ -264,7 +264,7 @@ export function TicketPage({ id }: { id: string }) {
       {t.applianceId !== null && (
         <div class="card">
           <h2>Telemetry around the fault</h2>
-          <TelemetryChart applianceId={t.applianceId} around={t.openedAt} />
+          <TelemetryChart hubId={t.hubId} applianceId={t.applianceId} around={t.openedAt} />
         </div>
       )}
       <div class="grid">

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Clock } from '../clock.js';
 import { GatewayError } from '../errors.js';
 import type { Store } from '../store/db.js';
@@ -30,8 +30,8 @@ export class CustomerRegistry {
     private readonly clock: Clock,
   ) {
     this.byId = store.db.select().from(customers).where(eq(customers.customerId, sql.placeholder('id'))).prepare();
-    this.applianceById = store.db.select().from(appliances).where(eq(appliances.applianceId, sql.placeholder('id'))).prepare();
-    this.touch = store.sqlite.prepare('UPDATE appliances SET last_seen_at = ? WHERE appliance_id = ?');
+    this.applianceById = store.db.select().from(appliances).where(and(eq(appliances.hubId, sql.placeholder('hub')), eq(appliances.applianceId, sql.placeholder('id')))).prepare();
+    this.touch = store.sqlite.prepare('UPDATE appliances SET last_seen_at = ? WHERE hub_id = ? AND appliance_id = ?');
     this.hubCustomer = store.sqlite.prepare('SELECT customer_id AS customerId FROM hubs WHERE hub_id = ?');
     this.byPhoneTail = store.db.select().from(customers).where(eq(customers.phoneTail, sql.placeholder('tail'))).prepare();
   }
@@ -90,9 +90,9 @@ export class CustomerRegistry {
   /** Registers an appliance; linking it to a customer also links its hub when the hub has none. */
   registerAppliance(input: NewAppliance): ApplianceRow {
     if (input.customerId != null) this.require(input.customerId);
-    const existing = this.appliance(input.applianceId);
+    const existing = this.appliance(input.hubId, input.applianceId);
     if (existing !== undefined) {
-      this.store.db.update(appliances).set({ ...input }).where(eq(appliances.applianceId, input.applianceId)).run();
+      this.store.db.update(appliances).set({ ...input }).where(and(eq(appliances.hubId, input.hubId), eq(appliances.applianceId, input.applianceId))).run();
     } else {
       this.store.db.insert(appliances).values({ ...input, createdAt: this.clock.now() }).run();
     }
@@ -100,13 +100,14 @@ export class CustomerRegistry {
       const hub = this.store.db.select({ customerId: hubs.customerId }).from(hubs).where(eq(hubs.hubId, input.hubId)).get();
       if (hub !== undefined && hub.customerId === null) this.store.db.update(hubs).set({ customerId: input.customerId }).where(eq(hubs.hubId, input.hubId)).run();
     }
-    const row = this.appliance(input.applianceId);
-    if (row === undefined) throw new GatewayError('GW_ERR_STORE', `appliance ${input.applianceId} not stored`);
+    const row = this.appliance(input.hubId, input.applianceId);
+    if (row === undefined) throw new GatewayError('GW_ERR_STORE', `appliance ${input.hubId}/${input.applianceId} not stored`);
     return row;
   }
 
-  appliance(applianceId: string): ApplianceRow | undefined {
-    return this.applianceById.get({ id: applianceId });
+  /** An appliance is (hub, appliance id): the id alone is only unique within its hub. */
+  appliance(hubId: string, applianceId: string): ApplianceRow | undefined {
+    return this.applianceById.get({ hub: hubId, id: applianceId });
   }
 
   appliancesOfCustomer(customerId: string): ApplianceRow[] {
@@ -132,8 +133,8 @@ export class CustomerRegistry {
    * An appliance heard for the first time is registered under its hub (and the hub's
    * customer), so a newly paired appliance is served before anyone types it in.
    */
-  seen(applianceId: string, hubId: string, type: string, model: string | undefined, at: number): void {
-    if (this.touch.run(at, applianceId).changes > 0) return;
+  seen(hubId: string, applianceId: string, type: string, model: string | undefined, at: number): void {
+    if (this.touch.run(at, hubId, applianceId).changes > 0) return;
     const hub = this.hubCustomer.get(hubId) as { customerId: string | null } | undefined;
     this.store.db
       .insert(appliances)

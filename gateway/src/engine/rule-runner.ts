@@ -46,6 +46,17 @@ const MAX_BACKLOG = 8;
 const CHECKPOINT_MAX_CHANGES = 1000;
 
 /** true (and remembers `at`) when `key` was last written `every` ms ago or more, or never; a clock step back counts as due. */
+/** `due` for an appliance, keyed by hub then appliance id (no key string built per message; ids repeat across hubs). */
+function dueFor(written: Map<string, Map<string, number>>, hubId: string, applianceId: string, at: number, every: number): boolean {
+  let ofHub = written.get(hubId);
+  if (ofHub === undefined) {
+    if (written.size > 200_000) written.clear();
+    ofHub = new Map();
+    written.set(hubId, ofHub);
+  }
+  return due(ofHub, applianceId, at, every);
+}
+
 function due(written: Map<string, number>, key: string, at: number, every: number): boolean {
   const last = written.get(key);
   if (last !== undefined && at - last < every && at >= last) return false;
@@ -317,8 +328,8 @@ export class RuleRunner {
 
   /** Last time "seen" was written per hub / appliance, and the last chart row per appliance: presence is kept to the minute, not per message. */
   private readonly hubSeenWritten = new Map<string, number>();
-  private readonly applianceSeenWritten = new Map<string, number>();
-  private readonly telemetryWritten = new Map<string, number>();
+  private readonly applianceSeenWritten = new Map<string, Map<string, number>>();
+  private readonly telemetryWritten = new Map<string, Map<string, number>>();
 
   private sideEffectsOf(entries: readonly JournalEntry[]): void {
     try {
@@ -335,10 +346,10 @@ export class RuleRunner {
     const at = entry.receivedAt;
     if (due(this.hubSeenWritten, m.hubId, at, SEEN_WRITE_EVERY_MS)) this.touchHub.run(at, m.hubId, at);
     if (m.kind !== 'telemetry' && m.kind !== 'fault' && m.kind !== 'inventory') return;
-    if (due(this.applianceSeenWritten, m.applianceId, at, SEEN_WRITE_EVERY_MS)) {
-      this.customers.seen(m.applianceId, m.hubId, m.payload.type, m.kind === 'telemetry' ? m.payload.model : undefined, at);
+    if (dueFor(this.applianceSeenWritten, m.hubId, m.applianceId, at, SEEN_WRITE_EVERY_MS)) {
+      this.customers.seen(m.hubId, m.applianceId, m.payload.type, m.kind === 'telemetry' ? m.payload.model : undefined, at);
     }
-    if (m.kind === 'telemetry' && due(this.telemetryWritten, m.applianceId, at, TELEMETRY_ROW_EVERY_MS)) {
+    if (m.kind === 'telemetry' && dueFor(this.telemetryWritten, m.hubId, m.applianceId, at, TELEMETRY_ROW_EVERY_MS)) {
       // The chart history is downsampled (one row per appliance per 10 s); the journal keeps every message.
       // Row ids are pos·1024 (at most 500 samples plus the message), so a replay writes nothing new.
       this.insertTelemetry.run(entry.pos * 1024, m.applianceId, m.hubId, at, m.payload.ts, JSON.stringify(m.payload.metrics));

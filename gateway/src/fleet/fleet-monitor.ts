@@ -47,7 +47,7 @@ export class FleetMonitor {
     private readonly options: FleetOptions = DEFAULT_FLEET,
   ) {
     this.openAlert = store.sqlite.prepare("SELECT alert_id AS alertId, affected FROM fleet_alerts WHERE model = ? AND fault_code = ? AND status = 'open' LIMIT 1");
-    this.modelStmt = store.sqlite.prepare('SELECT model FROM appliances WHERE appliance_id = ?');
+    this.modelStmt = store.sqlite.prepare('SELECT model FROM appliances WHERE hub_id = ? AND appliance_id = ?');
     this.raiseAffected = store.sqlite.prepare('UPDATE fleet_alerts SET affected = ?, updated_at = ? WHERE alert_id = ?');
   }
 
@@ -60,12 +60,13 @@ export class FleetMonitor {
     return w;
   }
 
-  private model(applianceId: string): string | null {
-    let m = this.modelOf.get(applianceId);
+  /** `appliance` is `${hubId}/${applianceId}`: an appliance id repeats across homes. */
+  private model(hubId: string, applianceId: string, appliance: string): string | null {
+    let m = this.modelOf.get(appliance);
     if (m === undefined) {
-      m = (this.modelStmt.get(applianceId) as { model: string | null } | undefined)?.model ?? null;
+      m = (this.modelStmt.get(hubId, applianceId) as { model: string | null } | undefined)?.model ?? null;
       // Unknown appliances are looked up again next time (they may be registered since).
-      if (m !== null) this.modelOf.set(applianceId, m);
+      if (m !== null) this.modelOf.set(appliance, m);
     }
     return m;
   }
@@ -74,9 +75,9 @@ export class FleetMonitor {
   private count(model: string, code: string, from: number, to: number): number {
     return (
       this.store.db
-        .select({ n: sql<number>`count(distinct ${alarmEvents.applianceId})` })
+        .select({ n: sql<number>`count(distinct ${alarmEvents.hubId} || '/' || ${alarmEvents.applianceId})` })
         .from(alarmEvents)
-        .innerJoin(appliances, eq(appliances.applianceId, alarmEvents.applianceId))
+        .innerJoin(appliances, and(eq(appliances.hubId, alarmEvents.hubId), eq(appliances.applianceId, alarmEvents.applianceId)))
         .where(and(eq(alarmEvents.transition, 'raised'), eq(appliances.model, model), sql`${alarmEvents.alarmKey} like ${`%|${code}`}`, gte(alarmEvents.at, from), lt(alarmEvents.at, to)))
         .get()?.n ?? 0
     );
@@ -85,7 +86,7 @@ export class FleetMonitor {
   private load(now: number): void {
     this.loaded = true;
     const rows = this.store.sqlite
-      .prepare("SELECT e.at AS at, e.appliance_id AS appliance, e.alarm_key AS alarmKey, a.model AS model FROM alarm_events e JOIN appliances a ON a.appliance_id = e.appliance_id WHERE e.transition = 'raised' AND e.rule_id = 'fault-code' AND e.at >= ? ORDER BY e.at")
+      .prepare("SELECT e.at AS at, e.hub_id || '/' || e.appliance_id AS appliance, e.alarm_key AS alarmKey, a.model AS model FROM alarm_events e JOIN appliances a ON a.hub_id = e.hub_id AND a.appliance_id = e.appliance_id WHERE e.transition = 'raised' AND e.rule_id = 'fault-code' AND e.at >= ? ORDER BY e.at")
       .all(now - this.options.windowMs) as { at: number; appliance: string; alarmKey: string; model: string | null }[];
     for (const r of rows) {
       if (r.model === null) continue;
@@ -98,14 +99,15 @@ export class FleetMonitor {
   onRaised(e: AlarmEvent, live: LiveEvent[]): void {
     if (e.transition !== 'raised' || e.fault === undefined || e.applianceId === undefined) return;
     if (!this.loaded) this.load(e.at);
-    const model = this.model(e.applianceId);
+    const appliance = `${e.hubId}/${e.applianceId}`;
+    const model = this.model(e.hubId, e.applianceId, appliance);
     if (model === null) return;
     const code = e.fault.code;
     const key = `${model}|${code}`;
     const { windowMs, baselineMs, minCount, factor } = this.options;
     const now = e.at;
     const window = this.windowOf(key);
-    window.add(now, e.applianceId);
+    window.add(now, appliance);
     const recent = window.distinctSince(now - windowMs);
     if (recent < minCount) return;
     let baseline = this.baselines.get(key);

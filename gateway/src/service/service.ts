@@ -60,7 +60,7 @@ export class ServiceLoop {
   }
 
   private contact(e: AlarmEvent, purpose: ContactPurpose, cause: string, ticket: TicketRow | null, live: LiveEvent[]): boolean {
-    const appliance = e.applianceId !== undefined ? this.customers.appliance(e.applianceId) : undefined;
+    const appliance = e.applianceId !== undefined ? this.customers.appliance(e.hubId, e.applianceId) : undefined;
     const customer = (appliance?.customerId != null ? this.customers.get(appliance.customerId) : undefined) ?? this.customers.customerOfHub(e.hubId);
     const payload = this.payloadOf(e, purpose, customer, ticket, appliance?.model ?? null);
     const task: Omit<NewTask, 'channel' | 'urgency'> = {

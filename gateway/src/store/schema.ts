@@ -42,9 +42,10 @@ export const customers = sqliteTable('customers', {
   createdAt: integer('created_at').notNull(),
 }, (t) => [index('customers_phone').on(t.phone), index('customers_phone_tail').on(t.phoneTail)]);
 
+/** An appliance id is unique only within its hub (two homes may both have `fridge-1`): the key is (hub, appliance). */
 export const appliances = sqliteTable('appliances', {
-  applianceId: text('appliance_id').primaryKey(),
   hubId: text('hub_id').notNull(),
+  applianceId: text('appliance_id').notNull(),
   customerId: text('customer_id'),
   type: text('type').notNull(),
   model: text('model'),
@@ -53,7 +54,7 @@ export const appliances = sqliteTable('appliances', {
   warrantyUntil: integer('warranty_until'),
   createdAt: integer('created_at').notNull(),
   lastSeenAt: integer('last_seen_at'),
-}, (t) => [index('appliances_hub').on(t.hubId), index('appliances_customer').on(t.customerId)]);
+}, (t) => [primaryKey({ columns: [t.hubId, t.applianceId] }), index('appliances_customer').on(t.customerId)]);
 
 // The journal (every accepted uplink message, what a PUBACK promised) has a file of its own: store/journal-db.ts.
 
@@ -118,7 +119,7 @@ export const alarms = sqliteTable('alarms', {
   lastSeen: integer('last_seen').notNull(),
   updatedAt: integer('updated_at').notNull(),
   ticketId: text('ticket_id'),
-}, (t) => [index('alarms_status').on(t.status, t.lastSeen), index('alarms_appliance').on(t.applianceId), index('alarms_ticket').on(t.ticketId)]);
+}, (t) => [index('alarms_status').on(t.status, t.lastSeen), index('alarms_appliance').on(t.hubId, t.applianceId), index('alarms_ticket').on(t.ticketId)]);
 
 /** Applied alarm events; the unique identity makes a journal replay after a crash idempotent. */
 export const alarmEvents = sqliteTable('alarm_events', {
@@ -162,7 +163,7 @@ export const tickets = sqliteTable('tickets', {
   closedAt: integer('closed_at'),
 }, (t) => [
   index('tickets_status').on(t.status, t.updatedAt),
-  index('tickets_dedupe').on(t.applianceId, t.faultClass, t.status),
+  index('tickets_dedupe').on(t.hubId, t.applianceId, t.faultClass, t.status),
   index('tickets_customer').on(t.customerId),
 ]);
 
@@ -216,7 +217,7 @@ export const telemetry = sqliteTable('telemetry', {
   at: integer('at').notNull(),
   deviceTs: integer('device_ts').notNull(),
   metrics: text('metrics').notNull(),
-}, (t) => [index('telemetry_appliance_at').on(t.applianceId, t.at)]);
+}, (t) => [index('telemetry_appliance_at').on(t.hubId, t.applianceId, t.at)]);
 
 export const webhookReceipts = sqliteTable('webhook_receipts', {
   webhookId: text('webhook_id').primaryKey(),

@@ -40,6 +40,7 @@ export interface TicketFilter {
   fault?: string | undefined;
   region?: string | undefined;
   customerId?: string | undefined;
+  hubId?: string | undefined;
   applianceId?: string | undefined;
   /** Age: opened at least this long ago… */
   olderThanMs?: number | undefined;
@@ -82,7 +83,7 @@ export class TicketService {
     this.byId = store.db.select().from(tickets).where(eq(tickets.ticketId, sql.placeholder('id'))).prepare();
     const sqlite = store.sqlite;
     // Every alarm runs one of these: raw, with LIMIT 1 written out (see rowColumns).
-    this.latestForAppliance = sqlite.prepare(`SELECT ${rowColumns(tickets)} FROM tickets WHERE appliance_id = ? AND fault_class = ? ORDER BY opened_at DESC LIMIT 1`);
+    this.latestForAppliance = sqlite.prepare(`SELECT ${rowColumns(tickets)} FROM tickets WHERE hub_id = ? AND appliance_id = ? AND fault_class = ? ORDER BY opened_at DESC LIMIT 1`);
     this.latestForHub = sqlite.prepare(`SELECT ${rowColumns(tickets)} FROM tickets WHERE hub_id = ? AND appliance_id IS NULL AND fault_class = ? ORDER BY opened_at DESC LIMIT 1`);
     this.attach = sqlite.prepare('UPDATE tickets SET alarm_count = alarm_count + 1, updated_at = ? WHERE ticket_id = ?');
     this.lastRepeatAt = sqlite.prepare("SELECT at FROM ticket_events WHERE ticket_id = ? AND type = 'repeat' ORDER BY id DESC LIMIT 1").pluck();
@@ -91,14 +92,14 @@ export class TicketService {
        VALUES (@ticketId, 'open', @hubId, @applianceId, @customerId, @faultClass, @faultCode, @severity, @title, @details, @alarmKey, @region, @model, @now, @now)`,
     );
     this.insertEvent = sqlite.prepare('INSERT INTO ticket_events (ticket_id, at, by, type, from_status, to_status, note) VALUES (?, ?, ?, ?, ?, ?, ?)');
-    this.excerpt = sqlite.prepare('SELECT at, metrics FROM telemetry WHERE appliance_id = ? AND at >= ? AND at <= ? ORDER BY at DESC LIMIT 30');
+    this.excerpt = sqlite.prepare('SELECT at, metrics FROM telemetry WHERE hub_id = ? AND appliance_id = ? AND at >= ? AND at <= ? ORDER BY at DESC LIMIT 30');
   }
 
   /** Opens a ticket for an alarm, or attaches the alarm to the open one. Call inside a transaction. */
   openOrAttach(event: AlarmEvent): OpenResult {
     const faultClass = event.fault?.faultClass ?? event.ruleId;
     const now = this.clock.now();
-    const latest = (event.applianceId !== undefined ? this.latestForAppliance.get(event.applianceId, faultClass) : this.latestForHub.get(event.hubId, faultClass)) as TicketRow | undefined;
+    const latest = (event.applianceId !== undefined ? this.latestForAppliance.get(event.hubId, event.applianceId, faultClass) : this.latestForHub.get(event.hubId, faultClass)) as TicketRow | undefined;
     if (latest !== undefined && isTicketStatus(latest.status)) {
       if (ACTIVE_STATUSES.includes(latest.status)) {
         this.attach.run(now, latest.ticketId);
@@ -142,14 +143,14 @@ export class TicketService {
   }
 
   private autofill(event: AlarmEvent, faultClass: string, now: number): TicketDetails {
-    const appliance = event.applianceId !== undefined ? this.customers.appliance(event.applianceId) : undefined;
+    const appliance = event.applianceId !== undefined ? this.customers.appliance(event.hubId, event.applianceId) : undefined;
     const customer =
       (appliance?.customerId != null ? this.customers.get(appliance.customerId) : undefined) ?? this.customers.customerOfHub(event.hubId);
     const spec = event.fault !== undefined && event.applianceType !== undefined ? lookupFault(event.applianceType, event.fault.code) : undefined;
     const excerpt =
       event.applianceId === undefined
         ? []
-        : (this.excerpt.all(event.applianceId, event.at - EXCERPT_WINDOW_MS, event.at + 60_000) as { at: number; metrics: string }[])
+        : (this.excerpt.all(event.hubId, event.applianceId, event.at - EXCERPT_WINDOW_MS, event.at + 60_000) as { at: number; metrics: string }[])
             .reverse()
             .map((r) => ({ at: r.at, metrics: JSON.parse(r.metrics) as Record<string, number | boolean> }));
     return {
@@ -251,6 +252,7 @@ export class TicketService {
     }
     if (filter.region !== undefined) where.push(eq(tickets.region, filter.region));
     if (filter.customerId !== undefined) where.push(eq(tickets.customerId, filter.customerId));
+    if (filter.hubId !== undefined) where.push(eq(tickets.hubId, filter.hubId));
     if (filter.applianceId !== undefined) where.push(eq(tickets.applianceId, filter.applianceId));
     if (filter.olderThanMs !== undefined) where.push(lte(tickets.openedAt, this.clock.now() - filter.olderThanMs));
     if (filter.newerThanMs !== undefined) where.push(gte(tickets.openedAt, this.clock.now() - filter.newerThanMs));

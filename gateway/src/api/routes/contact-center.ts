@@ -72,12 +72,14 @@ export function registerContactCenterRoutes(app: FastifyInstance, ctx: GatewayCo
     const customer = matches[0];
     if (customer === undefined) return { customer: null, matches: 0, likelyReason: null, appliances: [], openTickets: [], recentAlarms: [], recentContacts: [] };
     const owned = ctx.customers.appliancesOfCustomer(customer.customerId);
-    const ids = owned.map((a) => a.applianceId);
-    const recentAlarms = ids.length === 0 ? [] : ctx.store.db.select().from(alarms).where(inArray(alarms.applianceId, ids)).orderBy(desc(alarms.lastSeen)).limit(20).all();
+    const hubIds = [...new Set(owned.map((a) => a.hubId))];
+    const owns = (x: { hubId: string; applianceId: string | null }): boolean => owned.some((a) => a.hubId === x.hubId && a.applianceId === x.applianceId);
+    // By hub, then kept to the customer's own appliances: another home's `fridge-1` is not theirs.
+    const recentAlarms = hubIds.length === 0 ? [] : ctx.store.db.select().from(alarms).where(inArray(alarms.hubId, hubIds)).orderBy(desc(alarms.lastSeen)).limit(200).all().filter(owns).slice(0, 20);
     const openTickets = ctx.tickets.list({ customerId: customer.customerId, status: [...ACTIVE_STATUSES] });
     const recentContacts = ctx.outbox.list({ customerId: customer.customerId, limit: 10 }).map((t) => ({ ...t, payload: JSON.parse(t.payload) as unknown }));
     const appliances = owned.map((a) => {
-      const active = recentAlarms.filter((x) => x.applianceId === a.applianceId && x.status !== 'cleared');
+      const active = recentAlarms.filter((x) => x.hubId === a.hubId && x.applianceId === a.applianceId && x.status !== 'cleared');
       return { ...a, health: active.length === 0 ? 'ok' : active.some((x) => x.severity === 'critical' || x.severity === 'safety') ? 'failing' : 'warning', activeAlarms: active.map((x) => x.title) };
     });
     const raised = recentAlarms.find((x) => x.status !== 'cleared');

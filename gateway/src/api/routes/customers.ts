@@ -64,7 +64,7 @@ export function registerCustomerRoutes(app: FastifyInstance, ctx: GatewayContext
   app.post<{ Body: { applianceId: string; hubId: string; customerId?: string; type: string; model?: string; serial?: string; installedAt?: number; warrantyUntil?: number } }>('/api/v1/appliances', { config: allow('dispatcher', 'manager', 'admin'),
     schema: {
       tags: ['customers'],
-      summary: 'Register an appliance behind a hub and link it to a customer',
+      summary: 'Register an appliance behind a hub (or update it) and link it to a customer; an appliance is (hubId, applianceId)',
       body: {
         type: 'object',
         additionalProperties: false,
@@ -84,10 +84,7 @@ export function registerCustomerRoutes(app: FastifyInstance, ctx: GatewayContext
     },
   }, async (request, reply) => {
     if (ctx.hubs.get(request.body.hubId) === undefined) throw new GatewayError('GW_ERR_HUB_UNKNOWN', `hub ${request.body.hubId} is not provisioned`);
-    const existing = ctx.customers.appliance(request.body.applianceId);
-    if (existing !== undefined && existing.hubId !== request.body.hubId) {
-      throw new GatewayError('GW_ERR_APPLIANCE_EXISTS', `appliance ${request.body.applianceId} belongs to hub ${existing.hubId}`);
-    }
+    // (hub, appliance) is the identity: another home's `fridge-1` is another appliance; the same one again updates it.
     return reply.code(201).send(ctx.customers.registerAppliance(request.body));
   });
 

@@ -56,11 +56,11 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: GatewayContext,
     },
   }, async (request, reply) => reply.code(201).send(await users.add(request.body.username, request.body.role, request.body.password)));
 
-  app.get<{ Params: { applianceId: string }; Querystring: { from?: number; to?: number } }>('/api/v1/appliances/:applianceId/telemetry', { config: allow('dispatcher', 'manager', 'admin'),
+  app.get<{ Params: { hubId: string; applianceId: string }; Querystring: { from?: number; to?: number } }>('/api/v1/hubs/:hubId/appliances/:applianceId/telemetry', { config: allow('dispatcher', 'manager', 'admin'),
     schema: {
       tags: ['customers'],
       summary: "An appliance's recent telemetry (the chart history, one point per 10 s at most)",
-      params: { type: 'object', properties: { applianceId: { type: 'string', maxLength: 64 } } },
+      params: { type: 'object', required: ['hubId', 'applianceId'], properties: { hubId: { type: 'string', minLength: 1, maxLength: 64 }, applianceId: { type: 'string', minLength: 1, maxLength: 64 } } },
       querystring: { type: 'object', properties: { from: { type: 'integer', minimum: 0 }, to: { type: 'integer', minimum: 0 } } },
       response: { 200: itemsOf(), ...errors },
     },
@@ -70,7 +70,7 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: GatewayContext,
     const rows = ctx.store.db
       .select({ at: telemetry.at, metrics: telemetry.metrics })
       .from(telemetry)
-      .where(and(eq(telemetry.applianceId, request.params.applianceId), gte(telemetry.at, from), lte(telemetry.at, to)))
+      .where(and(eq(telemetry.hubId, request.params.hubId), eq(telemetry.applianceId, request.params.applianceId), gte(telemetry.at, from), lte(telemetry.at, to)))
       .orderBy(asc(telemetry.at))
       .limit(5000)
       .all();

@@ -56,15 +56,15 @@ export function registerTicketRoutes(app: FastifyInstance, ctx: GatewayContext):
   }, async (request, reply) => {
     const b = request.body;
     if (ctx.hubs.get(b.hubId) === undefined) throw new GatewayError('GW_ERR_HUB_UNKNOWN', `hub ${b.hubId} is not provisioned`);
-    const appliance = b.applianceId === undefined ? undefined : ctx.customers.appliance(b.applianceId);
-    if (b.applianceId !== undefined && appliance === undefined) throw new GatewayError('GW_ERR_APPLIANCE_UNKNOWN', `appliance ${b.applianceId} is not registered`);
+    const appliance = b.applianceId === undefined ? undefined : ctx.customers.appliance(b.hubId, b.applianceId);
+    if (b.applianceId !== undefined && appliance === undefined) throw new GatewayError('GW_ERR_APPLIANCE_UNKNOWN', `appliance ${b.applianceId} is not registered under hub ${b.hubId}`);
     const type = appliance?.type as ApplianceType | undefined;
     const spec = b.faultCode !== undefined && type !== undefined ? lookupFault(type, b.faultCode) : undefined;
     const faultClass = b.faultClass ?? spec?.faultClass ?? b.faultCode ?? 'manual';
     const now = ctx.clock.now();
     const event: AlarmEvent = {
       transition: 'raised',
-      alarmKey: `${b.applianceId ?? b.hubId}|manual|${faultClass}`,
+      alarmKey: `${b.applianceId !== undefined ? `${b.hubId}/${b.applianceId}` : b.hubId}|manual|${faultClass}`,
       // A ticket's fault class comes from the fault, else from the rule: here the caller's class.
       ruleId: b.faultCode !== undefined ? 'manual' : faultClass,
       ruleVersion: 0,
@@ -89,10 +89,10 @@ export function registerTicketRoutes(app: FastifyInstance, ctx: GatewayContext):
   });
 
 
-  app.get<{ Querystring: { status?: string; model?: string; fault?: string; region?: string; customerId?: string; applianceId?: string; olderThanMs?: number; newerThanMs?: number; limit?: number } }>('/api/v1/tickets', { config: SIGNED_IN,
+  app.get<{ Querystring: { status?: string; model?: string; fault?: string; region?: string; customerId?: string; hubId?: string; applianceId?: string; olderThanMs?: number; newerThanMs?: number; limit?: number } }>('/api/v1/tickets', { config: SIGNED_IN,
     schema: {
       tags: ['tickets'],
-      summary: 'Tickets, newest first; filter by status (comma list), model, fault (class or code), region, customer, appliance, age (opened more than olderThanMs or less than newerThanMs ago)',
+      summary: 'Tickets, newest first; filter by status (comma list), model, fault (class or code), region, customer, hub and appliance, age (opened more than olderThanMs or less than newerThanMs ago)',
       querystring: {
         type: 'object',
         properties: {
@@ -101,6 +101,7 @@ export function registerTicketRoutes(app: FastifyInstance, ctx: GatewayContext):
           fault: { type: 'string' },
           region: { type: 'string' },
           customerId: { type: 'string' },
+          hubId: { type: 'string' },
           applianceId: { type: 'string' },
           olderThanMs: { type: 'integer', minimum: 0 },
           newerThanMs: { type: 'integer', minimum: 0 },
