@@ -11,6 +11,7 @@ import type { Ingest } from '../ingest/ingest.js';
 
 /** What the broker hands every authorized PUBLISH to: the gateway's Ingest, or a bench's stand-in. */
 export type IngestPort = Pick<Ingest, 'accept'>;
+import type { BrokerFabric } from '../cluster/broker-fabric.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { Authenticator, ConnackCode, refusal } from './authenticate.js';
@@ -70,6 +71,8 @@ export class Broker {
     private readonly logger: Logger,
     private readonly limits: BrokerLimits,
     now: () => number = Date.now,
+    /** Several gateway nodes: the Redis fabric that joins their brokers (cluster/broker-fabric.ts). One node: in memory. */
+    private readonly fabric?: BrokerFabric,
   ) {
     const limiter = new LoginLimiter(loginLimits(limits.loginFailuresPerMinute));
     this.authenticator = new Authenticator(hubs, clients, limiter, metrics, limits, now);
@@ -80,8 +83,11 @@ export class Broker {
   }
 
   async start(host: string, port: number): Promise<number> {
+    const fabric = this.fabric;
+    fabric?.onCredentialChange((role, name) => this.disconnectHere(role, name));
     const aedes = await Aedes.createBroker({
-      id: 'forecare',
+      id: fabric?.brokerId ?? 'forecare',
+      ...(fabric !== undefined ? { mq: fabric.mq as never, persistence: fabric.persistence as never } : {}),
       connectTimeout: 10_000,
       // Applies to MQTT 3.1 only; 3.1.1 client ids are checked in authenticate.
       maxClientsIdLength: this.limits.maxClientIdLength,
@@ -301,8 +307,17 @@ export class Broker {
     return this.connectedNames('hub');
   }
 
-  /** Closes every connection of a hub or account (after revocation or rotation). */
+  /**
+   * Closes every connection of a hub or account (after revocation or rotation), on this node
+   * and, through the fabric, on every other; returns how many were closed here.
+   */
   disconnect(role: ClientRole, name: string): number {
+    const n = this.disconnectHere(role, name);
+    this.fabric?.announceCredentialChange(role, name).catch((err: unknown) => this.logger.error({ role, name, err }, 'credential change not announced to the other nodes'));
+    return n;
+  }
+
+  private disconnectHere(role: ClientRole, name: string): number {
     // Connects still being checked or registered see this and are refused or closed before CONNACK.
     this.changedAt.set(`${role}\0${name}`, ++this.credentialChanges);
     let n = 0;
