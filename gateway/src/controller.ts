@@ -134,7 +134,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     closers.push(() => runner.stop());
     await runner.recover();
     const recent = store.journal.prepare('SELECT kind, hub_id, appliance_id, payload FROM journal ORDER BY pos DESC LIMIT ?').all(DEDUPE_REPLAY) as { kind: string; hub_id: string; appliance_id: string | null; payload: Buffer }[];
-    for (const row of recent.reverse()) ingest.remember(messageOfRow(row));
+    for (const row of recent.reverse()) ingest.remember(messageOfRow(row), row.payload);
     journal.onCommitted((entries, batch) => runner.onCommitted(entries, batch));
     runner.onApplied = (events) => {
       if (events.some((e) => e.type === 'contact')) worker.kick();

@@ -15,7 +15,7 @@ export class Metrics {
   readonly messagesOut = new Counter({ name: 'forecare_messages_out_total', help: 'Downlink messages sent to hubs, by kind', labelNames: ['kind'] as const, registers: [this.registry] });
   readonly rejects = new Counter({ name: 'forecare_rejects_total', help: 'Refused uplink messages and packets, by reason', labelNames: ['reason'] as const, registers: [this.registry] });
   readonly disconnects = new Counter({ name: 'forecare_mqtt_disconnects_total', help: 'MQTT connections closed by the gateway, by reason', labelNames: ['reason'] as const, registers: [this.registry] });
-  readonly duplicates = new Counter({ name: 'forecare_duplicates_total', help: 'QoS 1 redeliveries dropped by (appliance, seq) dedupe', registers: [this.registry] });
+  readonly duplicates = new Counter({ name: 'forecare_duplicates_total', help: 'QoS 1 redeliveries dropped by dedupe (same appliance, seq and payload bytes)', registers: [this.registry] });
   readonly journalCommitSeconds = new Histogram({ name: 'forecare_journal_commit_seconds', help: 'Journal group-commit duration', buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25], registers: [this.registry] });
   readonly journalBatchSize = new Histogram({ name: 'forecare_journal_batch_size', help: 'Messages per journal commit', buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000], registers: [this.registry] });
   /** Observed per message: the cheap kind. */
