@@ -18,7 +18,7 @@ import { EventBus } from './events/bus.js';
 import { HubRegistry } from './hubs/hub-registry.js';
 import { MqttClientRegistry } from './hubs/mqtt-client-registry.js';
 import { Ingest } from './ingest/ingest.js';
-import { Journal } from './ingest/journal.js';
+import { Journal, type DeadLetter } from './ingest/journal.js';
 import { ThreadJournalWriter } from './ingest/journal-writer.js';
 import { createLogger, type Logger } from './log.js';
 import { Metrics } from './metrics/metrics.js';
@@ -168,7 +168,8 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     retention.start();
     closers.push(() => retention.stop());
     if (config.influx !== undefined) {
-      const sink = new InfluxSink(store, config.influx, metrics, logger);
+      const deadLetter = (letter: DeadLetter): Promise<void> => new Promise((resolve, reject) => journal.appendDeadLetter(letter, (err) => (err === undefined ? resolve() : reject(err))));
+      const sink = new InfluxSink(store, config.influx, metrics, logger, deadLetter);
       journal.onCommitted(() => sink.kick());
       sink.start();
       closers.push(() => sink.stop());

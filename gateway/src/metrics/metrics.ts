@@ -35,6 +35,7 @@ export class Metrics {
   readonly outboxPending = new Gauge({ name: 'forecare_outbox_pending', help: 'Contact tasks waiting for delivery', registers: [this.registry] });
   readonly influxWrittenLines = new Counter({ name: 'forecare_influx_written_lines_total', help: 'Telemetry lines the InfluxDB-compatible store acknowledged', registers: [this.registry] });
   readonly influxWriteFailures = new Counter({ name: 'forecare_influx_write_failures_total', help: 'Failed writes to the telemetry store (retried from the journal)', registers: [this.registry] });
+  readonly influxRejectedLines = new Counter({ name: 'forecare_influx_rejected_lines_total', help: 'Telemetry lines the store refused (4xx about the lines): dead-lettered, not retried', registers: [this.registry] });
   readonly influxLag = new Gauge({ name: 'forecare_influx_lag_messages', help: 'Journal messages not yet written to the telemetry store (the spool depth)', registers: [this.registry] });
   readonly deadLetters = new Counter({ name: 'forecare_dead_letters_total', help: 'Messages stored as dead letters, by reason', labelNames: ['reason'] as const, registers: [this.registry] });
 
