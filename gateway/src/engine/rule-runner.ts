@@ -387,7 +387,7 @@ export class RuleRunner {
   }
 
   private publish(events: readonly LiveEvent[]): void {
-    for (const e of events) this.bus.publish(e);
+    this.bus.publishAll(events);
     this.onApplied?.(events);
   }
 
