@@ -35,6 +35,7 @@ import { Retention } from './store/retention.js';
 import { WalCheckpointer } from './store/wal-checkpointer.js';
 import { journalFileBeside } from './store/journal-db.js';
 import { TicketService } from './tickets/ticket-service.js';
+import { TicketNotices } from './tickets/ticket-notices.js';
 
 export interface StartOptions {
   readonly clock?: Clock;
@@ -143,6 +144,8 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     const broker = new Broker(hubs, mqttClients, metrics, logger, config.mqtt, () => clock.now());
     const ingest = new Ingest(journal, clock, metrics, logger, (hubId, notice) => broker.sendNotice(hubId, notice));
     broker.attachIngest(ingest);
+    const notices = new TicketNotices(tickets, (hubId, notice) => broker.sendNotice(hubId, notice), clock, metrics, logger);
+    bus.subscribe((_id, event) => notices.onEvent(event));
 
     await runner.startHost();
     // Stopped last but one (parts stop in reverse): it checkpoints what the journal's last batches changed.
