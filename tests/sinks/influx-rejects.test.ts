@@ -60,7 +60,7 @@ describe('telemetry history: a line the store refuses is dead-lettered, never re
   it('splits a refused batch down to its bad lines, dead-letters each with the store\'s reason and counts it; an outage is retried and loses nothing', async () => {
     // History an older writer left: this (uncatalogued) metric already exists as a boolean in the store.
     influx.seedFieldType('appliance_telemetry', 'legacy_level', 'boolean');
-    influx.outage = true;
+    influx.mode = 'unavailable';
     const refused = new Set([3, 11, 17]);
     const written: number[] = [];
     for (let i = 1; i <= 20; i++) {
@@ -69,7 +69,7 @@ describe('telemetry history: a line the store refuses is dead-lettered, never re
     }
     await sleep(1200); // at least one write refused with 503: retried later, nothing dead-lettered for it
     expect(influx.statuses).toContain(503);
-    influx.outage = false;
+    influx.mode = 'up';
     await caughtUp();
 
     const points = influx.field('fridge_temp_c').filter((p) => p.value === '4.5');

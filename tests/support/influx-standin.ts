@@ -42,8 +42,10 @@ function typeOf(value: string): FieldType {
  * A real HTTP server that answers `/api/v2/write` as InfluxDB 2 does: line protocol in
  * (gzipped or not), 204 when stored, 400 for a line it cannot parse, and 422 "partial
  * write: field type conflict" when a field arrives with another type than the one the
- * measurement already has — the conflicting points are dropped, the others written. While
- * `outage` is set it answers 503 and stores nothing.
+ * measurement already has — the conflicting points are dropped, the others written. Its
+ * `mode` makes it flap: `unavailable` answers 503 and stores nothing, `reset` drops the
+ * connection without answering, `answer-lost` stores the points and then drops the
+ * connection (the writer cannot know they were kept, and sends them again).
  */
 export class InfluxStandIn {
   private server: Server | undefined;
@@ -51,7 +53,7 @@ export class InfluxStandIn {
   readonly fieldTypes = new Map<string, Map<string, FieldType>>();
   /** By series and time: a point written again overwrites itself, as in InfluxDB. */
   readonly points = new Map<string, StoredPoint>();
-  outage = false;
+  mode: 'up' | 'unavailable' | 'reset' | 'answer-lost' = 'up';
   requests = 0;
   readonly statuses: number[] = [];
 
@@ -103,7 +105,11 @@ export class InfluxStandIn {
     for await (const c of req) chunks.push(c as Buffer);
     this.requests++;
     if (req.method !== 'POST' || !(req.url ?? '').startsWith('/api/v2/write')) return this.answer(res, 404, 'not found', 'path not found');
-    if (this.outage) return this.answer(res, 503, 'unavailable', 'service unavailable');
+    if (this.mode === 'unavailable') return this.answer(res, 503, 'unavailable', 'service unavailable');
+    if (this.mode === 'reset') {
+      req.socket.destroy();
+      return;
+    }
     let body = Buffer.concat(chunks);
     if (req.headers['content-encoding'] === 'gzip') body = gunzipSync(body);
     const lines = body.toString('utf8').split('\n').filter((l) => l.trim() !== '');
@@ -133,6 +139,10 @@ export class InfluxStandIn {
       }
       for (const [k, f] of Object.entries(p.fields)) types.set(k, f.type);
       this.points.set(`${p.series} ${p.ts}`, p);
+    }
+    if (this.mode === 'answer-lost') {
+      req.socket.destroy();
+      return;
     }
     if (conflicts.length > 0) return this.answer(res, 422, 'unprocessable entity', `failure writing points to database: partial write: ${conflicts[0] ?? ''} dropped=${conflicts.length}`);
     this.answer(res, 204);

@@ -104,6 +104,7 @@ export class InfluxSink {
   private delayMs = 0;
   private idle: Promise<void> = Promise.resolve();
   private readonly select;
+  private readonly saveCheckpoint;
   private readonly lastPos;
 
   constructor(
@@ -118,7 +119,8 @@ export class InfluxSink {
     // A new sink starts at the journal's end: history begins when it is configured.
     this.lastPos = store.journal.prepare('SELECT coalesce(max(pos), 0) AS pos FROM journal');
     this.pos = row?.pos ?? (this.lastPos.get() as { pos: number }).pos;
-    this.select = store.journal.prepare("SELECT pos, kind, hub_id, appliance_id, payload FROM journal WHERE pos > ? AND kind = 'telemetry' ORDER BY pos LIMIT ?");
+    this.saveCheckpoint = store.sqlite.prepare('INSERT INTO checkpoints (name, pos, at) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET pos = excluded.pos, at = excluded.at');
+    this.select = store.journal.prepare("SELECT pos, kind, hub_id, appliance_id, payload FROM journal WHERE pos > ? AND pos <= ? AND kind = 'telemetry' ORDER BY pos LIMIT ?");
   }
 
   get position(): number {
@@ -156,14 +158,20 @@ export class InfluxSink {
   private async drain(): Promise<void> {
     for (;;) {
       if (this.stopped) return;
-      const rows = this.select.all(this.pos, this.options.batchLines) as { pos: number; kind: string; hub_id: string; appliance_id: string | null; payload: Buffer }[];
-      if (rows.length === 0) return;
+      // Read up to the journal's end as it is now: when that holds fewer telemetry rows than a
+      // batch, the position moves to the end, past the other kinds too (else the lag never reads 0).
+      const end = (this.lastPos.get() as { pos: number }).pos;
+      const rows = this.select.all(this.pos, end, this.options.batchLines) as { pos: number; kind: string; hub_id: string; appliance_id: string | null; payload: Buffer }[];
+      if (rows.length === 0) {
+        if (end > this.pos) this.advance(end, 0);
+        return;
+      }
       const lines: HistoryLine[] = [];
       for (const r of rows) {
         const m = messageOfRow(r);
         if (m.kind === 'telemetry') for (const text of linesOf(m)) lines.push({ text, hubId: m.hubId, applianceId: m.applianceId });
       }
-      const last = rows.at(-1)?.pos ?? this.pos;
+      const last = rows.length < this.options.batchLines ? end : (rows.at(-1)?.pos ?? this.pos);
       let refused: RefusedLine[];
       try {
         refused = await this.deliver(lines);
@@ -182,12 +190,15 @@ export class InfluxSink {
         this.failingSince = undefined;
       }
       this.delayMs = 0;
-      this.pos = last;
-      this.metrics.influxWrittenLines.inc(lines.length - refused.length);
-      this.store.sqlite
-        .prepare('INSERT INTO checkpoints (name, pos, at) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET pos = excluded.pos, at = excluded.at')
-        .run(CHECKPOINT, this.pos, Date.now());
+      this.advance(last, lines.length - refused.length);
     }
+  }
+
+  /** The store has everything up to `pos`: the checkpoint moves there. */
+  private advance(pos: number, written: number): void {
+    this.pos = pos;
+    this.metrics.influxWrittenLines.inc(written);
+    this.saveCheckpoint.run(CHECKPOINT, pos, Date.now());
   }
 
   /**
