@@ -144,7 +144,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     const broker = new Broker(hubs, mqttClients, metrics, logger, config.mqtt, () => clock.now());
     const ingest = new Ingest(journal, clock, metrics, logger, (hubId, notice) => broker.sendNotice(hubId, notice));
     broker.attachIngest(ingest);
-    const notices = new TicketNotices(tickets, (hubId, notice) => broker.sendNotice(hubId, notice), clock, metrics, logger);
+    const notices = new TicketNotices(store, tickets, (hubId, notice) => broker.sendNotice(hubId, notice), clock, metrics, logger);
     bus.subscribe((_id, event) => notices.onEvent(event));
 
     await runner.startHost();

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Gauge } from 'prom-client';
 import type { EventBus } from './bus.js';
 import type { EventLog } from './event-log.js';
 
@@ -30,7 +31,11 @@ export class LiveStreams {
 
   private readonly log: EventLog | undefined;
 
-  constructor(private readonly bus: EventBus) {
+  constructor(
+    private readonly bus: EventBus,
+    /** Open streams (forecare_live_streams). */
+    private readonly gauge?: Pick<Gauge, 'inc' | 'dec'>,
+  ) {
     this.log = bus.log;
   }
 
@@ -38,6 +43,7 @@ export class LiveStreams {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     res.write('retry: 1000\n: forecare events\n\n');
     this.open.add(res);
+    this.gauge?.inc();
     if (lastEventId !== undefined) this.replay(res, lastEventId);
     const send = (text: string): void => {
       if (res.writableEnded) return;
@@ -46,10 +52,14 @@ export class LiveStreams {
     };
     const unsubscribe = this.bus.subscribe((id, event) => send(frame(id, event.type, JSON.stringify(event.data))));
     const ping = setInterval(() => send(': ping\n\n'), PING_MS);
+    let closed = false;
     const done = (): void => {
+      if (closed) return;
+      closed = true;
       clearInterval(ping);
       unsubscribe();
       this.open.delete(res);
+      this.gauge?.dec();
     };
     req.once('close', done);
     res.once('close', done);

@@ -37,6 +37,7 @@ export class Metrics {
   readonly influxWriteFailures = new Counter({ name: 'forecare_influx_write_failures_total', help: 'Failed writes to the telemetry store (retried from the journal)', registers: [this.registry] });
   readonly influxRejectedLines = new Counter({ name: 'forecare_influx_rejected_lines_total', help: 'Telemetry lines the store refused (4xx about the lines): dead-lettered, not retried', registers: [this.registry] });
   readonly influxLag = new Gauge({ name: 'forecare_influx_lag_messages', help: 'Journal messages not yet written to the telemetry store (the spool depth)', registers: [this.registry] });
+  readonly liveStreams = new Gauge({ name: 'forecare_live_streams', help: 'Open live-event streams (GET /api/v1/events: consoles, Node-RED, integrations)', registers: [this.registry] });
   readonly deadLetters = new Counter({ name: 'forecare_dead_letters_total', help: 'Messages stored as dead letters, by reason', labelNames: ['reason'] as const, registers: [this.registry] });
 
   constructor(options: { defaultMetrics?: boolean } = {}) {

@@ -280,3 +280,13 @@ export const liveEvents = sqliteTable('live_events', {
   type: text('type').notNull(),
   data: text('data').notNull(),
 });
+
+/**
+ * What each ticket's hub was last told on its notices topic (tickets/ticket-notices.ts): a
+ * repeat of the fault, a restart or a replay tells the hub nothing twice.
+ */
+export const ticketNotices = sqliteTable('ticket_notices', {
+  ticketId: text('ticket_id').primaryKey(),
+  told: text('told').notNull(),
+  at: integer('at').notNull(),
+});

@@ -4,6 +4,7 @@ import type { LiveEvent } from '../events/bus.js';
 import type { NoticeSender } from '../ingest/ingest.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
+import type { Store } from '../store/db.js';
 import type { TicketService } from './ticket-service.js';
 
 /** What a hub's screen shows; `verified` is the gateway's own check after `resolved`, not news for the home. */
@@ -14,18 +15,25 @@ const TOLD = new Set(['open', 'assigned', 'scheduled', 'in_progress', 'resolved'
  * notices/valid-ticket.json): opened, assigned, scheduled with the visit time, in progress,
  * resolved, closed. It listens to the committed changes on the bus — a ticket event, or a
  * contact outcome that moved a ticket (a visit booked) — and tells the hub when what its
- * screen would show changed: the status, or the visit time. What was told is kept in the
- * ticket's history (a `notice` event), so a repeat of the fault, a restart or a replay tells
+ * screen would show changed: the status, or the visit time. What was told is kept (the
+ * `ticket_notices` table, owned here), so a repeat of the fault, a restart or a replay tells
  * nothing twice. Every notice is checked against the contract's schema before it is sent.
  */
 export class TicketNotices {
+  private readonly lastTold;
+  private readonly keepTold;
+
   constructor(
+    store: Store,
     private readonly tickets: TicketService,
     private readonly send: NoticeSender,
     private readonly clock: Clock,
     private readonly metrics: Metrics,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.lastTold = store.sqlite.prepare('SELECT told FROM ticket_notices WHERE ticket_id = ?').pluck();
+    this.keepTold = store.sqlite.prepare('INSERT INTO ticket_notices (ticket_id, told, at) VALUES (?, ?, ?) ON CONFLICT (ticket_id) DO UPDATE SET told = excluded.told, at = excluded.at');
+  }
 
   /** A bus listener; never throws (the bus would drop it). */
   onEvent(event: LiveEvent): void {
@@ -43,8 +51,8 @@ export class TicketNotices {
     const t = this.tickets.require(ticketId);
     if (!TOLD.has(t.status)) return;
     const visit: Pick<NoticePayload, 'visitFrom' | 'visitTo'> = t.status === 'scheduled' && t.slotStart !== null ? { visitFrom: t.slotStart, ...(t.slotEnd !== null ? { visitTo: t.slotEnd } : {}) } : {};
-    const told = `hub told: ${t.status}${visitText(visit)}`;
-    if (this.tickets.lastNotice(ticketId) === told) return;
+    const told = `${t.status}${visitText(visit)}`;
+    if (this.lastTold.get(ticketId) === told) return;
     const notice: NoticePayload = {
       ts: this.clock.now(),
       kind: 'ticket',
@@ -61,7 +69,7 @@ export class TicketNotices {
       return;
     }
     this.send(t.hubId, notice);
-    this.tickets.event(ticketId, 'system', 'notice', null, null, told);
+    this.keepTold.run(ticketId, told, notice.ts);
     this.logger.info({ ticketId, hubId: t.hubId, applianceId: t.applianceId, status: t.status }, 'ticket news sent to the hub');
   }
 }

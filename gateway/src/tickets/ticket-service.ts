@@ -68,7 +68,6 @@ export class TicketService {
   private readonly latestForHub;
   private readonly attach;
   private readonly lastRepeatAt;
-  private readonly lastNoticeNote;
   private readonly insertTicket;
   private readonly insertEvent;
   private readonly excerpt;
@@ -87,7 +86,6 @@ export class TicketService {
     this.latestForHub = sqlite.prepare(`SELECT ${rowColumns(tickets)} FROM tickets WHERE hub_id = ? AND appliance_id IS NULL AND fault_class = ? ORDER BY opened_at DESC LIMIT 1`);
     this.attach = sqlite.prepare('UPDATE tickets SET alarm_count = alarm_count + 1, updated_at = ? WHERE ticket_id = ?');
     this.lastRepeatAt = sqlite.prepare("SELECT at FROM ticket_events WHERE ticket_id = ? AND type = 'repeat' ORDER BY id DESC LIMIT 1").pluck();
-    this.lastNoticeNote = sqlite.prepare("SELECT note FROM ticket_events WHERE ticket_id = ? AND type = 'notice' ORDER BY id DESC LIMIT 1").pluck();
     this.insertTicket = sqlite.prepare(
       `INSERT INTO tickets (ticket_id, status, hub_id, appliance_id, customer_id, fault_class, fault_code, severity, title, details, alarm_key, region, model, opened_at, updated_at)
        VALUES (@ticketId, 'open', @hubId, @applianceId, @customerId, @faultClass, @faultCode, @severity, @title, @details, @alarmKey, @region, @model, @now, @now)`,
@@ -227,11 +225,6 @@ export class TicketService {
 
   event(ticketId: string, by: string, type: string, fromStatus: string | null, toStatus: string | null, note: string | null): void {
     this.insertEvent.run(ticketId, this.clock.now(), by, type, fromStatus, toStatus, note);
-  }
-
-  /** The note of the last notice the ticket's hub was sent (ticket-notices.ts), if any. */
-  lastNotice(ticketId: string): string | undefined {
-    return (this.lastNoticeNote.get(ticketId) as string | null | undefined) ?? undefined;
   }
 
   require(ticketId: string): TicketRow {

@@ -31,7 +31,7 @@ export function registerOpsRoutes(app: FastifyInstance, ctx: GatewayContext): vo
     return reply.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
   });
 
-  const streams = new LiveStreams(ctx.bus);
+  const streams = new LiveStreams(ctx.bus, ctx.metrics.liveStreams);
   // Streams never end by themselves: without this the HTTP server (and SIGTERM) would wait for them for ever.
   app.addHook('preClose', (done) => {
     streams.closeAll();
