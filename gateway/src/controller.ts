@@ -74,11 +74,14 @@ function keptSecret(file: string, make: () => string): { value: string; generate
 const DEDUPE_REPLAY = 20_000;
 /**
  * Longest wait for a part that talks to peers (HTTP clients, MQTT clients, the contact
- * center, the history store) while stopping; the CLI cuts the whole shutdown at 10 s.
+ * center, the history store) while stopping; the CLI cuts the whole shutdown at 9 s.
  */
 const PART_BOUND_MS = 2000;
 /** In-flight requests get this long to finish before their connections are closed. */
 const HTTP_GRACE_MS = 1000;
+
+/** Journal batches this small commit on the event loop when the writer thread is idle (light load: no hand-off latency). */
+const JOURNAL_INLINE_MAX = 16;
 
 /**
  * Closes the HTTP server: event streams are ended by the events route's preClose hook, idle
@@ -90,8 +93,6 @@ async function closeApi(api: FastifyInstance): Promise<void> {
   await bounded(closing, HTTP_GRACE_MS, () => api.server.closeAllConnections());
   await closing;
 }
-/** Journal batches this small commit on the event loop when the writer thread is idle (light load: no hand-off latency). */
-const JOURNAL_INLINE_MAX = 16;
 
 /**
  * Starts the whole gateway: store (migrated) → registries → rule engine recovered from its
