@@ -69,6 +69,8 @@ export class SimHub {
   readonly appliances: readonly SimAppliance[];
   readonly notices: NoticePayload[] = [];
   readonly sent: SentMessage[] = [];
+  /** Messages the broker acknowledged (PUBACK), in order: what the gateway promised to keep. */
+  readonly acked: SentMessage[] = [];
   private client: MqttClient | undefined;
   private readonly models = new Map<string, ApplianceModel>();
   private readonly seqs = new Map<string, number>();
@@ -88,6 +90,8 @@ export class SimHub {
   reconnects = 0;
   private sinceHeartbeat = 0;
   private silent = false;
+  /** Where the broker is; a gateway that restarts may come back on another port. */
+  private url: string;
 
   constructor(private readonly opts: SimOptions) {
     this.clock = opts.clock ?? realClock;
@@ -98,6 +102,7 @@ export class SimHub {
     ];
     for (const a of this.appliances) this.models.set(a.id, modelFor(a.type, this.rnd.fork(a.id)));
     this.lastStep = this.clock.now();
+    this.url = opts.url;
   }
 
   get hubId(): string {
@@ -121,7 +126,7 @@ export class SimHub {
       await this.publish(topics.status(hubId), { state: 'online', ts: this.deviceNow(), firmware: 'sim-1.0' }, true);
       return;
     }
-    this.client = await mqtt.connectAsync(this.opts.url, {
+    this.client = await mqtt.connectAsync(this.url, {
       username: hubId,
       password: this.opts.password,
       clientId: `${hubId}-sim`,
@@ -155,6 +160,7 @@ export class SimHub {
     if (client === undefined) return;
     this.sent.push({ topic, payload });
     await client.publishAsync(topic, JSON.stringify(payload), { qos: 1, retain });
+    this.acked.push({ topic, payload });
   }
 
   /** Raw bytes on any topic, for bad-input tests. */
@@ -326,6 +332,40 @@ export class SimHub {
     const client = this.client;
     if (client === undefined) return;
     client.stream.destroy();
+  }
+
+  /**
+   * The hub restarts: its connection ends (with a DISCONNECT when `graceful`, as firmware
+   * does before a planned restart; dropped otherwise, so the broker sends the last will),
+   * every counter starts again at 1 — new messages reuse seqs the gateway has seen, with new
+   * content — and it connects anew.
+   */
+  async reboot(graceful = true): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    if (client !== undefined) {
+      if (graceful) await client.endAsync(false);
+      else {
+        client.stream.destroy();
+        await client.endAsync(true);
+      }
+    }
+    this.seqs.clear();
+    this.batches.clear();
+    this.heldBack.clear();
+    await this.connect();
+  }
+
+  /**
+   * After the broker went away (a gateway restart): the dead connection's unacknowledged
+   * publishes fail, and the hub connects again (to `url` when the broker moved).
+   */
+  async reconnect(url?: string): Promise<void> {
+    if (url !== undefined) this.url = url;
+    const client = this.client;
+    this.client = undefined;
+    if (client !== undefined) await client.endAsync(true);
+    await this.connect();
   }
 
   private require(applianceId: string): SimAppliance {

@@ -210,6 +210,12 @@ CREATE TABLE "ticket_events" (
 	"note" text
 );
 --> statement-breakpoint
+CREATE TABLE "ticket_notices" (
+	"ticket_id" text PRIMARY KEY NOT NULL,
+	"told" text NOT NULL,
+	"at" bigint NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "tickets" (
 	"ticket_id" text PRIMARY KEY NOT NULL,
 	"status" text NOT NULL,

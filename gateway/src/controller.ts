@@ -15,10 +15,12 @@ import { ThreadEngineHost } from './engine/engine-host.js';
 import { messageOfRow, RuleRunner } from './engine/rule-runner.js';
 import { GatewayError } from './errors.js';
 import { EventBus } from './events/bus.js';
+import { EventLog } from './events/event-log.js';
+import { bounded, StopList } from './stop-list.js';
 import { HubRegistry } from './hubs/hub-registry.js';
 import { MqttClientRegistry } from './hubs/mqtt-client-registry.js';
 import { Ingest } from './ingest/ingest.js';
-import { Journal } from './ingest/journal.js';
+import { Journal, type DeadLetter } from './ingest/journal.js';
 import { ThreadJournalWriter } from './ingest/journal-writer.js';
 import { createLogger, type Logger } from './log.js';
 import { Metrics } from './metrics/metrics.js';
@@ -33,6 +35,7 @@ import { Retention } from './store/retention.js';
 import { WalCheckpointer } from './store/wal-checkpointer.js';
 import { journalFileBeside } from './store/journal-db.js';
 import { TicketService } from './tickets/ticket-service.js';
+import { TicketNotices } from './tickets/ticket-notices.js';
 
 export interface StartOptions {
   readonly clock?: Clock;
@@ -55,6 +58,8 @@ export interface RunningGateway {
   /** What is behind the broker: decode, validate, dedupe, journal, then the rules (benchmarks drive it without MQTT). */
   readonly ingest: Ingest;
   stop(): Promise<void>;
+  /** The part being stopped while stop() runs (for a shutdown that has to be cut short). */
+  stopping(): string | undefined;
 }
 
 /** Reads a secret kept in the data dir, or creates it (mode 0600). */
@@ -67,8 +72,27 @@ function keptSecret(file: string, make: () => string): { value: string; generate
 }
 
 const DEDUPE_REPLAY = 20_000;
+/**
+ * Longest wait for a part that talks to peers (HTTP clients, MQTT clients, the contact
+ * center, the history store) while stopping; the CLI cuts the whole shutdown at 9 s.
+ */
+const PART_BOUND_MS = 2000;
+/** In-flight requests get this long to finish before their connections are closed. */
+const HTTP_GRACE_MS = 1000;
+
 /** Journal batches this small commit on the event loop when the writer thread is idle (light load: no hand-off latency). */
 const JOURNAL_INLINE_MAX = 16;
+
+/**
+ * Closes the HTTP server: event streams are ended by the events route's preClose hook, idle
+ * connections by fastify; after a grace for requests in flight, every connection left (a
+ * client that never finished its request) is closed too.
+ */
+async function closeApi(api: FastifyInstance): Promise<void> {
+  const closing = api.close();
+  await bounded(closing, HTTP_GRACE_MS, () => api.server.closeAllConnections());
+  await closing;
+}
 
 /**
  * Starts the whole gateway: store (migrated) → registries → rule engine recovered from its
@@ -80,29 +104,22 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   mkdirSync(config.dataDir, { recursive: true });
   const store = openStore(join(config.dataDir, 'forecare.db'), { synchronous: config.sqliteSynchronous });
-  const closers: (() => Promise<void> | void)[] = [() => store.close()];
+  const parts = new StopList(logger);
+  parts.add('store', () => store.close());
   if (store.file !== ':memory:') {
     // Both files' WALs are copied back off the threads that commit to them.
     const checkpointer = new WalCheckpointer([store.file, journalFileBeside(store.file)], logger);
     checkpointer.start();
-    closers.push(() => checkpointer.stop());
+    parts.add('wal checkpointer', () => checkpointer.stop());
   }
-  const closeAll = async (): Promise<void> => {
-    for (const close of closers.reverse()) {
-      try {
-        await close();
-      } catch (err) {
-        logger.warn({ err }, 'error while stopping');
-      }
-    }
-    closers.length = 0;
-  };
+  const closeAll = (): Promise<void> => parts.stopAll();
   try {
     const token = config.adminToken !== '' ? { value: config.adminToken, generated: false } : keptSecret(join(config.dataDir, 'admin-token'), () => randomBytes(24).toString('base64url'));
     const secrets = config.contactCenter.secrets.length > 0 ? config.contactCenter.secrets : [keptSecret(join(config.dataDir, 'contact-center-secret'), generateSecret).value];
 
     const metrics = new Metrics();
-    const bus = new EventBus();
+    const events = new EventLog(store, clock, logger);
+    const bus = new EventBus(events, (err) => logger.error({ err }, 'live event not stored in the window: sent without an id'));
     const hubs = new HubRegistry(store, clock);
     const mqttClients = new MqttClientRegistry(store, clock);
     const customers = new CustomerRegistry(store, clock);
@@ -128,13 +145,15 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     const broker = new Broker(hubs, mqttClients, metrics, logger, config.mqtt, () => clock.now());
     const ingest = new Ingest(journal, clock, metrics, logger, (hubId, notice) => broker.sendNotice(hubId, notice));
     broker.attachIngest(ingest);
+    const notices = new TicketNotices(store, tickets, (hubId, notice) => broker.sendNotice(hubId, notice), clock, metrics, logger);
+    bus.subscribe((_id, event) => notices.onEvent(event));
 
     await runner.startHost();
-    // Stopped last but one (closers run in reverse): it checkpoints what the journal's last batches changed.
-    closers.push(() => runner.stop());
+    // Stopped last but one (parts stop in reverse): it checkpoints what the journal's last batches changed.
+    parts.add('rules', () => runner.stop());
     await runner.recover();
     const recent = store.journal.prepare('SELECT kind, hub_id, appliance_id, payload FROM journal ORDER BY pos DESC LIMIT ?').all(DEDUPE_REPLAY) as { kind: string; hub_id: string; appliance_id: string | null; payload: Buffer }[];
-    for (const row of recent.reverse()) ingest.remember(messageOfRow(row));
+    for (const row of recent.reverse()) ingest.remember(messageOfRow(row), row.payload);
     journal.onCommitted((entries, batch) => runner.onCommitted(entries, batch));
     runner.onApplied = (events) => {
       if (events.some((e) => e.type === 'contact')) worker.kick();
@@ -143,13 +162,13 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     const ctx: GatewayContext = { config, store, clock, metrics, logger, bus, hubs, customers, tickets, alarms, outbox, runner, broker, mqttClients, worker, fleet, sla, adminToken: token.value, contactSecrets: secrets };
 
     await journal.start();
-    // Stopped after the broker (closers run in reverse): what is in flight still commits.
-    closers.push(() => journal.close());
+    // Stopped after the broker (parts stop in reverse): what is in flight still commits.
+    parts.add('journal', () => journal.close());
     const mqttPort = await broker.start(config.host, config.mqttPort);
-    closers.push(() => broker.stop());
+    parts.add('mqtt broker', () => broker.stop(), PART_BOUND_MS);
     const extra = await broker.startExtra(config.host, config.mqtt);
     const api = await buildApi(ctx);
-    closers.push(() => api.close());
+    parts.add('http api', () => closeApi(api), PART_BOUND_MS);
     let httpPort: number;
     try {
       await api.listen({ host: config.host, port: config.httpPort });
@@ -163,18 +182,21 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     }
     runner.start();
     sla.start();
-    closers.push(() => sla.stop());
+    parts.add('sla monitor', () => sla.stop());
     const retention = new Retention(store, clock, logger, config.retentionMs, config.influx !== undefined ? ['rules', 'influx'] : ['rules']);
     retention.start();
-    closers.push(() => retention.stop());
+    parts.add('retention', () => retention.stop());
+    events.start();
+    parts.add('live event window', () => events.stop());
     if (config.influx !== undefined) {
-      const sink = new InfluxSink(store, config.influx, metrics, logger);
+      const deadLetter = (letter: DeadLetter): Promise<void> => new Promise((resolve, reject) => journal.appendDeadLetter(letter, (err) => (err === undefined ? resolve() : reject(err))));
+      const sink = new InfluxSink(store, config.influx, metrics, logger, deadLetter);
       journal.onCommitted(() => sink.kick());
       sink.start();
-      closers.push(() => sink.stop());
+      parts.add('influx sink', () => sink.stop(), PART_BOUND_MS);
     }
     worker.start();
-    closers.push(() => worker.stop());
+    parts.add('delivery worker', () => worker.stop(), PART_BOUND_MS);
     if (!worker.enabled) logger.warn('FORECARE_CONTACT_CENTER_URL is not set: contact tasks wait in the outbox');
     logger.info({ mqttPort, httpPort, dataDir: config.dataDir, ruleVersion: runner.ruleVersion }, 'forecare gateway started');
     return {
@@ -187,6 +209,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       api,
       ingest,
       stop: closeAll,
+      stopping: () => parts.current,
     };
   } catch (err) {
     await closeAll();

@@ -143,8 +143,11 @@ describe('the proactive-service loop on real parts', () => {
     const tries = cc.received.slice(before).filter((r) => r.json.data.applianceId === WASHER);
     expect(tries.map((r) => r.status)).toEqual([500, 500, 202]);
     expect(new Set(tries.map((r) => r.headers['idempotency-key'])).size).toBe(1);
-    const task = await http.call<{ status: string; attempts: unknown[] }>('GET', `/api/v1/contacts/${String(delivered.headers['idempotency-key'])}`);
-    expect(task.body.status).toBe('delivered');
+    // The stand-in's 202 is on the wire before the gateway records it: wait for the record.
+    const task = await until('the task recorded as delivered', async () => {
+      const t = await http.call<{ status: string; attempts: unknown[] }>('GET', `/api/v1/contacts/${String(delivered.headers['idempotency-key'])}`);
+      return t.body.status === 'delivered' ? t : undefined;
+    });
     expect(task.body.attempts).toHaveLength(3);
     expect(await tickets()).toHaveLength(2);
   });

@@ -69,8 +69,8 @@ describe('Node-RED 4 with the forecare palette (embedded, headless)', () => {
     );
     const deployed = await fetch(`${admin}/flows`, { method: 'POST', headers: { 'content-type': 'application/json', 'Node-RED-Deployment-Type': 'full' }, body: JSON.stringify(flow) });
     expect(deployed.ok).toBe(true);
-    // Wait for the events node to be connected (its SSE client is a listener on the gateway bus).
-    await until('the flow listening', () => (gw.ctx.bus.listenerCount > 0 ? true : undefined), 10_000);
+    // Wait for the events node to be connected (its SSE stream is counted by the gateway).
+    await until('the flow listening', async () => (/^forecare_live_streams [1-9]/m.test(await (await fetch(`http://127.0.0.1:${gw.httpPort}/metrics`)).text()) ? true : undefined), 10_000);
     await hub.publishAsync(topics.fault('hub-nr', 'hub-nr.fridge'), JSON.stringify({ ts: Date.now(), seq: 1, type: 'refrigerator', code: 'E-DEF-01', active: true }), { qos: 1 });
     const tickets = await until(
       'the ticket made by the flow',

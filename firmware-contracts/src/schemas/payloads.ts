@@ -117,7 +117,10 @@ export const NoticePayload = Type.Object(
     errors: Type.Optional(Type.Array(Type.Object({ pointer: Type.String(), message: Type.String() }))),
     ticketId: Type.Optional(Type.String()),
     applianceId: Type.Optional(Type.String()),
-    status: Type.Optional(Type.String()),
+    status: Type.Optional(Type.String({ description: 'Ticket status: open, assigned, scheduled, in_progress, resolved, closed, cancelled' })),
+    title: Type.Optional(ShortText('What the ticket is about, for the hub screen', 256)),
+    visitFrom: Type.Optional(Type.Integer({ minimum: 0, maximum: 8_640_000_000_000_000, description: 'Booked technician visit: start, epoch milliseconds (UTC)' })),
+    visitTo: Type.Optional(Type.Integer({ minimum: 0, maximum: 8_640_000_000_000_000, description: 'Booked technician visit: end, epoch milliseconds (UTC)' })),
   },
   { $id: 'NoticePayload', description: 'Gateway to hub' },
 );

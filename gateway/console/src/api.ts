@@ -44,7 +44,8 @@ export function liveEvents(onEvent: (type: string, data: Record<string, unknown>
   const s = currentSession();
   if (s === null) return () => undefined;
   const source = new EventSource(`/api/v1/events?access_token=${encodeURIComponent(s.token)}`);
-  for (const type of ['alarm', 'ticket', 'contact']) {
+  // EventSource resumes by itself after a drop (Last-Event-ID); 'reset' says the gap was too long: load everything again.
+  for (const type of ['alarm', 'ticket', 'contact', 'reset']) {
     source.addEventListener(type, (e) => onEvent(type, JSON.parse((e as MessageEvent<string>).data) as Record<string, unknown>));
   }
   return () => source.close();

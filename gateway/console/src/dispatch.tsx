@@ -62,7 +62,7 @@ export function Queue() {
     void load();
     // The queue updates itself as tickets open and change.
     return liveEvents((type) => {
-      if (type === 'ticket') void load();
+      if (type === 'ticket' || type === 'reset') void load();
     });
   }, [status, fault, model, region, sla]);
   return (
@@ -184,7 +184,7 @@ export function TicketPage({ id }: { id: string }) {
   useEffect(() => {
     void load();
     return liveEvents((type, data) => {
-      if (type === 'ticket' && data.ticketId === id) void load();
+      if ((type === 'ticket' && data.ticketId === id) || type === 'reset') void load();
     });
   }, [id]);
   const move = async (to: string, patch: Record<string, unknown> = {}): Promise<void> => {

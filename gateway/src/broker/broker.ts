@@ -1,4 +1,4 @@
-import { createServer, type Server, type Server as NetServer } from 'node:net';
+import { createServer, type Server, type Server as NetServer, type Socket } from 'node:net';
 import type { Server as HttpServer } from 'node:http';
 import type { Server as TlsServer } from 'node:tls';
 import type { WebSocketServer } from 'ws';
@@ -63,6 +63,9 @@ export class Broker {
   private readonly authenticator: Authenticator;
   private readonly clientIds = new ClientIdOwners();
   private stopped: Promise<void> | undefined;
+  private stopping = false;
+  /** Sockets of the TCP and TLS listeners, so the last ones (a client that never sent CONNECT) are closed on stop. */
+  private readonly sockets = new Set<Socket>();
 
   constructor(
     hubs: HubRegistry,
@@ -131,6 +134,7 @@ export class Broker {
     });
     this.aedes = aedes;
     this.server = createServer((socket) => this.guard(aedes.handle(socket) as unknown as ClientInternals));
+    trackSockets(this.server, this.sockets);
     return listen(this.server, host, port, 'FORECARE_MQTT_PORT');
   }
 
@@ -189,6 +193,7 @@ export class Broker {
 
   /** The hot path: one lookup, a prefix test and a counter; the journal decides when `cb` runs. */
   private authorizePublish(client: Client | null, packet: PublishPacket, cb: (error?: Error | null) => void): void {
+    if (this.stopping) return this.refuseWhileStopping(client, packet, cb);
     const topic = packet.topic;
     // A will published after its client is gone arrives with client === null; its topic was
     // checked at CONNECT to be the hub's own status topic.
@@ -270,6 +275,11 @@ export class Broker {
   private track(client: Client): void {
     const conn = (client as unknown as ClientInternals).conn;
     if (client.closed || conn.destroyed === true || this.live.has(client)) return;
+    // Between CONNACK and here a revoke or rotation found nothing to close: close it now.
+    if (this.credentialsChangedSince(client)) {
+      this.closeStale(client);
+      return;
+    }
     this.live.add(client);
     this.metrics.mqttConnections.inc();
     conn.once('close', () => {
@@ -359,6 +369,7 @@ export class Broker {
     if (opts.tlsPort !== undefined) {
       this.clientCa = opts.tls.ca !== '';
       const server = createTlsListener(opts.tls, this.logger, (socket) => this.guard(aedes.handle(socket) as unknown as ClientInternals));
+      trackSockets(server, this.sockets);
       this.extra.push(server);
       tlsPort = await listen(server, host, opts.tlsPort, 'FORECARE_MQTTS_PORT');
     }
@@ -377,6 +388,7 @@ export class Broker {
    * its clients on close().
    */
   stop(): Promise<void> {
+    this.stopping = true; // before aedes closes a client: its will comes to authorizePublish at once
     this.stopped ??= this.closeAll();
     return this.stopped;
   }
@@ -389,8 +401,34 @@ export class Broker {
     const aedes = this.aedes;
     if (aedes !== undefined) await new Promise<void>((resolve) => aedes.close(() => resolve()));
     for (const s of servers) if ('closeAllConnections' in s) s.closeAllConnections();
+    // aedes closes only clients that connected; a socket still before its CONNECT would hold the listener until connectTimeout.
+    for (const socket of this.sockets) socket.destroy();
     await Promise.all(closed);
   }
+
+  /**
+   * Once the gateway stops, nothing is published any more. The broker going down is not the
+   * hub leaving: aedes publishes the last will of every client it closes, and each would be
+   * journaled as "hub offline" and open a ticket per connected hub after the restart — so
+   * wills are dropped here, with a log line. A hub that really leaves at the same moment is
+   * still noticed: its silence raises the hub-offline alarm after the restart (the journal
+   * never had its will, so nothing was acknowledged and then lost). Any other publish is
+   * refused, unacknowledged, and the hub sends it again to the next gateway.
+   */
+  private refuseWhileStopping(client: Client | null, packet: PublishPacket, cb: (error?: Error | null) => void): void {
+    const identity = client === null ? undefined : this.identities.get(client);
+    this.metrics.rejects.inc({ reason: 'gateway-stopping' });
+    this.logger.info({ clientId: client?.id, hubId: identity?.role === 'hub' ? identity.name : undefined, topic: packet.topic.slice(0, 200) }, 'publish during shutdown not taken (a last will here is the gateway stopping, not the hub leaving)');
+    cb(new Error('gateway stopping'));
+  }
+}
+
+/** Keeps the listener's open sockets in `into` until each closes. */
+function trackSockets(server: NetServer | TlsServer, into: Set<Socket>): void {
+  server.on('connection', (socket: Socket) => {
+    into.add(socket);
+    socket.once('close', () => into.delete(socket));
+  });
 }
 
 /** The identity a will of a departed hub publishes under (its topic names the hub). */

@@ -398,7 +398,7 @@ export class RuleRunner {
   }
 
   private publish(events: readonly LiveEvent[]): void {
-    for (const e of events) this.bus.publish(e);
+    this.bus.publishAll(events);
     this.onApplied?.(events);
   }
 

@@ -2,7 +2,7 @@ import { decodeUplink, type NoticePayload, type UplinkMessage } from '@forecare/
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
-import { DedupeWindow, HUB_SUBJECT } from './dedupe.js';
+import { DedupeWindow, HUB_SUBJECT, payloadHash } from './dedupe.js';
 import type { Journal } from './journal.js';
 
 /** Sends a notice to a hub's notices topic (the broker implements it). */
@@ -14,7 +14,7 @@ export interface Publisher {
 }
 
 /**
- * decode → validate (firmware-contracts) → dedupe by (subject, seq) → journal → `done`.
+ * decode → validate (firmware-contracts) → dedupe by (subject, seq, payload bytes) → journal → `done`.
  * `done` is what lets aedes send the PUBACK, so it is called only once the journal (or the
  * dead-letter table) has the message. A bad payload is acknowledged too — a poison message
  * must not be redelivered forever — after it is dead-lettered and answered with a notice.
@@ -65,7 +65,7 @@ export class Ingest {
       done(undefined, true);
       return;
     }
-    if (this.duplicate(message)) {
+    if (this.duplicate(message, payload)) {
       this.metrics.duplicates.inc();
       done();
       return;
@@ -74,22 +74,26 @@ export class Ingest {
     this.journal.append(message, payload, done);
   }
 
-  /** Re-arms dedupe after a restart from the journal's recent tail. */
-  remember(message: UplinkMessage): void {
-    this.duplicate(message);
+  /** Re-arms dedupe after a restart from the journal's recent tail (the journal keeps each message's bytes). */
+  remember(message: UplinkMessage, payload: Buffer): void {
+    this.duplicate(message, payload);
   }
 
-  /** Dedupe by (appliance, seq), or (hub, seq) for heartbeats; status messages carry no seq. Records the message. */
-  private duplicate(message: UplinkMessage): boolean {
+  /**
+   * The same message again: same (appliance, seq), or (hub, seq) for heartbeats, and the same
+   * bytes — a rebooted hub's counter with new content is new data. Status messages carry no
+   * seq. Records the message.
+   */
+  private duplicate(message: UplinkMessage, payload: Buffer): boolean {
     switch (message.kind) {
       case 'status':
         return false;
       case 'heartbeat':
-        return this.dedupe.seen(message.hubId, HUB_SUBJECT, message.payload.seq);
+        return this.dedupe.seen(message.hubId, HUB_SUBJECT, message.payload.seq, payloadHash(payload));
       case 'telemetry':
       case 'fault':
       case 'inventory':
-        return this.dedupe.seen(message.hubId, message.applianceId, message.payload.seq);
+        return this.dedupe.seen(message.hubId, message.applianceId, message.payload.seq, payloadHash(payload));
     }
   }
 }

@@ -15,7 +15,7 @@ export class Metrics {
   readonly messagesOut = new Counter({ name: 'forecare_messages_out_total', help: 'Downlink messages sent to hubs, by kind', labelNames: ['kind'] as const, registers: [this.registry] });
   readonly rejects = new Counter({ name: 'forecare_rejects_total', help: 'Refused uplink messages and packets, by reason', labelNames: ['reason'] as const, registers: [this.registry] });
   readonly disconnects = new Counter({ name: 'forecare_mqtt_disconnects_total', help: 'MQTT connections closed by the gateway, by reason', labelNames: ['reason'] as const, registers: [this.registry] });
-  readonly duplicates = new Counter({ name: 'forecare_duplicates_total', help: 'QoS 1 redeliveries dropped by (appliance, seq) dedupe', registers: [this.registry] });
+  readonly duplicates = new Counter({ name: 'forecare_duplicates_total', help: 'QoS 1 redeliveries dropped by dedupe (same appliance, seq and payload bytes)', registers: [this.registry] });
   readonly journalCommitSeconds = new Histogram({ name: 'forecare_journal_commit_seconds', help: 'Journal group-commit duration', buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25], registers: [this.registry] });
   readonly journalBatchSize = new Histogram({ name: 'forecare_journal_batch_size', help: 'Messages per journal commit', buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000], registers: [this.registry] });
   /** Observed per message: the cheap kind. */
@@ -35,7 +35,9 @@ export class Metrics {
   readonly outboxPending = new Gauge({ name: 'forecare_outbox_pending', help: 'Contact tasks waiting for delivery', registers: [this.registry] });
   readonly influxWrittenLines = new Counter({ name: 'forecare_influx_written_lines_total', help: 'Telemetry lines the InfluxDB-compatible store acknowledged', registers: [this.registry] });
   readonly influxWriteFailures = new Counter({ name: 'forecare_influx_write_failures_total', help: 'Failed writes to the telemetry store (retried from the journal)', registers: [this.registry] });
+  readonly influxRejectedLines = new Counter({ name: 'forecare_influx_rejected_lines_total', help: 'Telemetry lines the store refused (4xx about the lines): dead-lettered, not retried', registers: [this.registry] });
   readonly influxLag = new Gauge({ name: 'forecare_influx_lag_messages', help: 'Journal messages not yet written to the telemetry store (the spool depth)', registers: [this.registry] });
+  readonly liveStreams = new Gauge({ name: 'forecare_live_streams', help: 'Open live-event streams (GET /api/v1/events: consoles, Node-RED, integrations)', registers: [this.registry] });
   readonly deadLetters = new Counter({ name: 'forecare_dead_letters_total', help: 'Messages stored as dead letters, by reason', labelNames: ['reason'] as const, registers: [this.registry] });
 
   constructor(options: { defaultMetrics?: boolean } = {}) {

@@ -43,6 +43,7 @@ export class ServiceLoop {
     this.logger.info({ alarmKey: e.alarmKey, rule: e.ruleId, transition: e.transition, hubId: e.hubId, applianceId: e.applianceId, count: e.count }, 'alarm');
     this.fleet?.onRaised(e, live);
     let tasks = 0;
+    if (e.transition === 'cleared') this.closeIfHubBackInTime(e, live);
     const opens = e.transition === 'raised' || e.transition === 'updated' || e.transition === 'escalated';
     if (!opens) return { live, tasks };
     if (e.raises.includes('ticket')) {
@@ -57,6 +58,31 @@ export class ServiceLoop {
       if (this.contact(e, 'food', `alarm:${e.alarmKey}:raised`, null, live)) tasks++;
     }
     return { live, tasks };
+  }
+
+  /**
+   * A hub-level alarm is the hub gone (rules/api.ts: only hub alarms lack an appliance).
+   * When it clears — the hub is back — and its ticket is still open with nobody assigned,
+   * nobody has acted on it and there is nothing left to do: the ticket closes by itself,
+   * with a note. A ticket someone took (assigned, scheduled…) stays theirs to close.
+   */
+  private closeIfHubBackInTime(e: AlarmEvent, live: LiveEvent[]): void {
+    if (e.applianceId !== undefined) return;
+    const ticketId = this.alarmStore.get(e.alarmKey)?.ticketId;
+    if (ticketId == null) return;
+    const ticket = this.tickets.require(ticketId);
+    if (ticket.status !== 'open' || ticket.assignee !== null) return;
+    const note = `hub ${e.hubId} back online at ${new Date(e.at).toISOString()} before anyone acted: closed by itself`;
+    let closed;
+    try {
+      closed = this.tickets.transition(ticketId, 'closed', 'system', note);
+    } catch (err) {
+      // Never worth failing the alarm's own change for: the ticket waits for a dispatcher instead.
+      this.logger.warn({ err, ticketId, hubId: e.hubId }, 'hub-offline ticket not closed by itself');
+      return;
+    }
+    live.push({ type: 'ticket', data: { ticketId, status: closed.status, outcome: 'auto-closed', alarmKey: e.alarmKey, hubId: e.hubId, applianceId: null } });
+    this.logger.info({ ticketId, hubId: e.hubId, alarmKey: e.alarmKey }, 'hub-offline ticket closed: the hub is back');
   }
 
   private contact(e: AlarmEvent, purpose: ContactPurpose, cause: string, ticket: TicketRow | null, live: LiveEvent[]): boolean {

@@ -1,9 +1,11 @@
-import { InfluxDB, type WriteApi } from '@influxdata/influxdb-client';
-import type { UplinkMessage } from '@forecare/firmware-contracts';
+import { HttpError, InfluxDB, type WriteApi } from '@influxdata/influxdb-client';
+import { topics, type UplinkMessage } from '@forecare/firmware-contracts';
 import { messageOfRow } from '../engine/rule-runner.js';
+import type { DeadLetter } from '../ingest/journal.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Store } from '../store/db.js';
+import { fieldValue } from './field-types.js';
 
 export interface InfluxOptions {
   readonly url: string;
@@ -26,9 +28,12 @@ export function linesOf(m: Extract<UplinkMessage, { kind: 'telemetry' }>): strin
   const tags = `${MEASUREMENT},hub_id=${escapeTag(m.hubId)},appliance_id=${escapeTag(m.applianceId)},type=${escapeTag(p.type)}${p.model !== undefined && p.model !== '' ? `,model=${escapeTag(p.model)}` : ''}`;
   const line = (metrics: Readonly<Record<string, number | boolean>>, ts: number): string | undefined => {
     const fields = Object.entries(metrics)
-      // Numbers are always written as floats, so a whole-number reading never clashes with the field's type.
-      .map(([k, v]) => `${escapeKey(k)}=${typeof v === 'boolean' ? String(v) : Number.isFinite(v) ? String(v) : ''}`)
-      .filter((f) => !f.endsWith('='))
+      // One type per field, from the catalog (field-types.ts); numbers go as floats (no `i` suffix).
+      .map(([k, v]) => {
+        const value = fieldValue(k, v);
+        return value === undefined ? '' : `${escapeKey(k)}=${String(value)}`;
+      })
+      .filter((f) => f !== '')
       .join(',');
     return fields === '' ? undefined : `${tags} ${fields} ${ts}`;
   };
@@ -42,12 +47,52 @@ export function linesOf(m: Extract<UplinkMessage, { kind: 'telemetry' }>): strin
   return out;
 }
 
+/** One line of history and whose it is (for the dead letter when the store refuses it). */
+interface HistoryLine {
+  readonly text: string;
+  readonly hubId: string;
+  readonly applianceId: string;
+}
+
+interface RefusedLine extends HistoryLine {
+  readonly status: number;
+  readonly reason: string;
+}
+
+/** Keeps a refused line as a dead letter (the journal owns that table); rejects when it could not. */
+export type HistoryDeadLetters = (letter: DeadLetter) => Promise<void>;
+
+/**
+ * 4xx answers that judge the request rather than its lines — credentials (401, 403), a
+ * wrong org or bucket (404), a timeout (408), throttling (429) — are the store's or the
+ * settings' trouble: the lines are kept and sent again, as in an outage, instead of
+ * dead-lettering all of history. Any other 4xx (400 unparsable, 413 too large, 422 type
+ * conflict) refuses lines: the batch is split until the refused ones are alone.
+ */
+const NOT_ABOUT_THE_LINES = new Set([401, 403, 404, 408, 429]);
+
+/** The status of an answer that refuses lines, or undefined for an outage. */
+function refusalOf(err: unknown): number | undefined {
+  if (!(err instanceof HttpError)) return undefined;
+  const status = err.statusCode;
+  return status >= 400 && status < 500 && !NOT_ABOUT_THE_LINES.has(status) ? status : undefined;
+}
+
+/** The store's own words: InfluxDB answers `{"code","message"}`. */
+function reasonOf(err: unknown): string {
+  const json: unknown = err instanceof HttpError ? err.json : undefined;
+  const message = typeof json === 'object' && json !== null && 'message' in json && typeof json.message === 'string' ? json.message : (err as Error).message;
+  return message.slice(0, 2000);
+}
+
 /**
  * Telemetry history in an InfluxDB-compatible store. The journal is the disk spool: the
  * sink keeps its own position in it (a checkpoint) and advances only after the store has
  * acknowledged a batch, so an outage of any length loses nothing and never blocks ingest —
  * the sink just falls behind and catches up. The client's own retry buffer, which drops
- * the oldest lines when full, is switched off.
+ * the oldest lines when full, is switched off. Only outages (5xx, connection errors,
+ * timeouts) are retried: a line the store refuses (a 4xx about the lines) is split out of
+ * its batch, dead-lettered with the store's reason and counted, and history goes on.
  */
 export class InfluxSink {
   private readonly client: InfluxDB;
@@ -59,6 +104,7 @@ export class InfluxSink {
   private delayMs = 0;
   private idle: Promise<void> = Promise.resolve();
   private readonly select;
+  private readonly saveCheckpoint;
   private readonly lastPos;
 
   constructor(
@@ -66,13 +112,15 @@ export class InfluxSink {
     private readonly options: InfluxOptions,
     private readonly metrics: Metrics,
     private readonly logger: Logger,
+    private readonly deadLetter: HistoryDeadLetters,
   ) {
     this.client = new InfluxDB({ url: options.url, token: options.token, timeout: 10_000 });
     const row = store.sqlite.prepare('SELECT pos FROM checkpoints WHERE name = ?').get(CHECKPOINT) as { pos: number } | undefined;
     // A new sink starts at the journal's end: history begins when it is configured.
     this.lastPos = store.journal.prepare('SELECT coalesce(max(pos), 0) AS pos FROM journal');
     this.pos = row?.pos ?? (this.lastPos.get() as { pos: number }).pos;
-    this.select = store.journal.prepare("SELECT pos, kind, hub_id, appliance_id, payload FROM journal WHERE pos > ? AND kind = 'telemetry' ORDER BY pos LIMIT ?");
+    this.saveCheckpoint = store.sqlite.prepare('INSERT INTO checkpoints (name, pos, at) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET pos = excluded.pos, at = excluded.at');
+    this.select = store.journal.prepare("SELECT pos, kind, hub_id, appliance_id, payload FROM journal WHERE pos > ? AND pos <= ? AND kind = 'telemetry' ORDER BY pos LIMIT ?");
   }
 
   get position(): number {
@@ -110,15 +158,24 @@ export class InfluxSink {
   private async drain(): Promise<void> {
     for (;;) {
       if (this.stopped) return;
-      const rows = this.select.all(this.pos, this.options.batchLines) as { pos: number; kind: string; hub_id: string; appliance_id: string | null; payload: Buffer }[];
-      if (rows.length === 0) return;
-      const lines = rows.flatMap((r) => {
+      // Read up to the journal's end as it is now: when that holds fewer telemetry rows than a
+      // batch, the position moves to the end, past the other kinds too (else the lag never reads 0).
+      const end = (this.lastPos.get() as { pos: number }).pos;
+      const rows = this.select.all(this.pos, end, this.options.batchLines) as { pos: number; kind: string; hub_id: string; appliance_id: string | null; payload: Buffer }[];
+      if (rows.length === 0) {
+        if (end > this.pos) this.advance(end, 0);
+        return;
+      }
+      const lines: HistoryLine[] = [];
+      for (const r of rows) {
         const m = messageOfRow(r);
-        return m.kind === 'telemetry' ? linesOf(m) : [];
-      });
-      const last = rows.at(-1)?.pos ?? this.pos;
+        if (m.kind === 'telemetry') for (const text of linesOf(m)) lines.push({ text, hubId: m.hubId, applianceId: m.applianceId });
+      }
+      const last = rows.length < this.options.batchLines ? end : (rows.at(-1)?.pos ?? this.pos);
+      let refused: RefusedLine[];
       try {
-        await this.write(lines);
+        refused = await this.deliver(lines);
+        await this.keepRefused(refused);
       } catch (err) {
         if (this.failingSince === undefined) {
           this.failingSince = Date.now();
@@ -133,11 +190,51 @@ export class InfluxSink {
         this.failingSince = undefined;
       }
       this.delayMs = 0;
-      this.pos = last;
-      this.metrics.influxWrittenLines.inc(lines.length);
-      this.store.sqlite
-        .prepare('INSERT INTO checkpoints (name, pos, at) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET pos = excluded.pos, at = excluded.at')
-        .run(CHECKPOINT, this.pos, Date.now());
+      this.advance(last, lines.length - refused.length);
+    }
+  }
+
+  /** The store has everything up to `pos`: the checkpoint moves there. */
+  private advance(pos: number, written: number): void {
+    this.pos = pos;
+    this.metrics.influxWrittenLines.inc(written);
+    this.saveCheckpoint.run(CHECKPOINT, pos, Date.now());
+  }
+
+  /**
+   * Writes the lines; when the store refuses some, halves the batch until each refused line
+   * is alone (a few requests per bad line: log2 of the batch). Lines written in a refused
+   * request are sent again, which the store takes as the same points. Throws on an outage.
+   */
+  private async deliver(lines: readonly HistoryLine[]): Promise<RefusedLine[]> {
+    if (lines.length === 0) return [];
+    try {
+      await this.write(lines.map((l) => l.text));
+      return [];
+    } catch (err) {
+      const status = refusalOf(err);
+      if (status === undefined || this.stopped) throw err;
+      if (lines.length === 1) return [{ ...(lines[0] as HistoryLine), status, reason: reasonOf(err) }];
+      const half = lines.length >>> 1;
+      const first = await this.deliver(lines.slice(0, half));
+      return first.concat(await this.deliver(lines.slice(half)));
+    }
+  }
+
+  /** Dead-letters refused lines with the store's reason, counted and logged; the checkpoint moves past them only after. */
+  private async keepRefused(refused: readonly RefusedLine[]): Promise<void> {
+    for (const r of refused) {
+      await this.deadLetter({
+        hubId: r.hubId,
+        clientId: null,
+        topic: topics.telemetry(r.hubId, r.applianceId),
+        reason: 'history-rejected',
+        errors: [{ pointer: '', message: `telemetry store answered ${r.status}: ${r.reason}` }],
+        payload: Buffer.from(r.text),
+      });
+      this.metrics.influxRejectedLines.inc();
+      this.metrics.deadLetters.inc({ reason: 'history-rejected' });
+      this.logger.warn({ hubId: r.hubId, applianceId: r.applianceId, status: r.status, reason: r.reason }, 'telemetry line refused by the store: dead-lettered');
     }
   }
 

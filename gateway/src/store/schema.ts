@@ -268,3 +268,26 @@ export const mqttClients = sqliteTable('mqtt_clients', {
   rotatedAt: integer('rotated_at'),
   revokedAt: integer('revoked_at'),
 });
+
+/**
+ * The durable window of live events (SSE `GET /api/v1/events`): every committed alarm,
+ * ticket and contact change, with an id that only grows — AUTOINCREMENT never hands out an
+ * id again, even after the window is pruned or the gateway restarts — so a client that was
+ * away (a restart, a dropped connection) resumes from its Last-Event-ID. Owned by events/event-log.ts.
+ */
+export const liveEvents = sqliteTable('live_events', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  at: integer('at').notNull(),
+  type: text('type').notNull(),
+  data: text('data').notNull(),
+});
+
+/**
+ * What each ticket's hub was last told on its notices topic (tickets/ticket-notices.ts): a
+ * repeat of the fault, a restart or a replay tells the hub nothing twice.
+ */
+export const ticketNotices = sqliteTable('ticket_notices', {
+  ticketId: text('ticket_id').primaryKey(),
+  told: text('told').notNull(),
+  at: integer('at').notNull(),
+});

@@ -1,7 +1,10 @@
 'use strict';
 /**
  * Streams forecare's server-sent events (GET /api/v1/events): one message per alarm,
- * ticket or contact change, msg.topic = the event type. Reconnects with backoff.
+ * ticket or contact change, msg.topic = the event type. Reconnects with backoff and resumes
+ * from the last event id it got (Last-Event-ID), so nothing raised while it was away — a
+ * gateway restart included — is missed; a `reset` event (the id is older than the
+ * gateway's window) is passed on as msg.topic 'reset': fetch the state again.
  */
 module.exports = function (RED) {
   function ForecareEventsNode(config) {
@@ -12,12 +15,13 @@ module.exports = function (RED) {
     let controller;
     let closed = false;
     let delay = 500;
+    let lastEventId;
 
     async function connect() {
       if (closed || !server) return;
       controller = new AbortController();
       try {
-        const res = await fetch(new URL('/api/v1/events', server.url), { headers: { authorization: `Bearer ${server.credentials.token || ''}`, accept: 'text/event-stream' }, signal: controller.signal });
+        const res = await fetch(new URL('/api/v1/events', server.url), { headers: { authorization: `Bearer ${server.credentials.token || ''}`, accept: 'text/event-stream', ...(lastEventId !== undefined ? { 'last-event-id': lastEventId } : {}) }, signal: controller.signal });
         if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
         node.status({ fill: 'green', shape: 'dot', text: 'connected' });
         delay = 500;
@@ -34,8 +38,9 @@ module.exports = function (RED) {
             for (const line of block.split('\n')) {
               if (line.startsWith('event: ')) type = line.slice(7);
               else if (line.startsWith('data: ')) data += line.slice(6);
+              else if (line.startsWith('id: ')) lastEventId = line.slice(4);
             }
-            if (data === '' || !wanted.includes(type)) continue;
+            if (data === '' || (type !== 'reset' && !wanted.includes(type))) continue;
             try {
               node.send({ topic: type, payload: JSON.parse(data) });
             } catch (err) {

@@ -3,7 +3,8 @@ import { desc, eq } from 'drizzle-orm';
 import type { GatewayContext } from '../../context.js';
 import { deadLetters } from '../../store/schema.js';
 import { PUBLIC, SIGNED_IN, allow } from '../auth.js';
-import { anyObject, errors, idParam, itemsOf } from '../schemas.js';
+import { anyObject, errors, idParam, itemsOf, problemRef } from '../schemas.js';
+import { LiveStreams } from '../../events/sse.js';
 
 export function registerOpsRoutes(app: FastifyInstance, ctx: GatewayContext): void {
   app.get('/api/v1/health', { config: PUBLIC,
@@ -30,19 +31,26 @@ export function registerOpsRoutes(app: FastifyInstance, ctx: GatewayContext): vo
     return reply.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
   });
 
-  app.get('/api/v1/events', { config: { ...SIGNED_IN, queryToken: true }, schema: { tags: ['ops'], summary: 'Server-sent events: alarm, ticket and contact changes as they commit' } }, (request, reply) => {
+  const streams = new LiveStreams(ctx.bus, ctx.metrics.liveStreams);
+  // Streams never end by themselves: without this the HTTP server (and SIGTERM) would wait for them for ever.
+  app.addHook('preClose', (done) => {
+    streams.closeAll();
+    done();
+  });
+  const eventId = { type: 'string', pattern: '^[0-9]{1,15}$' } as const;
+  app.get<{ Querystring: { lastEventId?: string }; Headers: { 'last-event-id'?: string } }>('/api/v1/events', { config: { ...SIGNED_IN, queryToken: true },
+    schema: {
+      tags: ['ops'],
+      summary: 'Server-sent events: alarm, ticket and contact changes as they commit, each with a durable id. Send Last-Event-ID (or ?lastEventId=) to be sent what was missed first; a `reset` event says the id is older than the kept window (fetch the state again)',
+      querystring: { type: 'object', properties: { lastEventId: eventId } },
+      headers: { type: 'object', properties: { 'last-event-id': eventId } },
+      response: { 400: problemRef, 401: problemRef },
+    },
+  }, (request, reply) => {
+    // The header wins: EventSource sends it on every reconnect, while a query in its URL stays as first given.
+    const last = request.headers['last-event-id'] ?? request.query.lastEventId;
     reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-    res.write(': forecare events\n\n');
-    const unsubscribe = ctx.bus.subscribe((id, event) => {
-      res.write(`id: ${id}\nevent: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`);
-    });
-    const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
-    request.raw.on('close', () => {
-      clearInterval(ping);
-      unsubscribe();
-    });
+    streams.serve(request.raw, reply.raw, last === undefined ? undefined : Number(last));
   });
 
   app.get<{ Querystring: { hubId?: string; limit?: number } }>('/api/v1/dead-letters', { config: SIGNED_IN,

@@ -239,6 +239,13 @@ export const liveEvents = pgTable('live_events', {
   data: text('data').notNull(),
 });
 
+/** What each ticket's hub was last told on its notices topic (tickets/ticket-notices.ts). */
+export const ticketNotices = pgTable('ticket_notices', {
+  ticketId: text('ticket_id').primaryKey(),
+  told: text('told').notNull(),
+  at: ms('at').notNull(),
+});
+
 /** Cluster: the nodes that heartbeat (partition ownership is spread over them); see cluster/leases.ts. Times are PostgreSQL's. */
 export const clusterNodes = pgTable('cluster_nodes', {
   nodeId: text('node_id').primaryKey(),
