@@ -8,7 +8,7 @@ import { HotHistogram } from './hot-histogram.js';
 export class Metrics {
   readonly registry = new Registry();
 
-  readonly mqttConnections = new Gauge({ name: 'forecare_mqtt_connections', help: 'Connected MQTT clients', registers: [this.registry] });
+  readonly mqttConnections = new Gauge({ name: 'forecare_mqtt_connections', help: 'Connected MQTT clients, by role (hub, service, admin)', labelNames: ['role'] as const, registers: [this.registry] });
   readonly mqttConnectRefused = new Counter({ name: 'forecare_mqtt_connect_refused_total', help: 'Refused MQTT connections by reason', labelNames: ['reason'] as const, registers: [this.registry] });
   readonly loginFailures = new Counter({ name: 'forecare_login_failures_total', help: 'Failed or refused MQTT logins, by reason', labelNames: ['reason'] as const, registers: [this.registry] });
   readonly messagesIn = new Counter({ name: 'forecare_messages_in_total', help: 'Uplink messages accepted into the journal, by kind', labelNames: ['kind'] as const, registers: [this.registry] });
