@@ -1,14 +1,27 @@
+import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { SETTINGS } from '@forecare/gateway';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const compose = parse(readFileSync(`${root}docker-compose.yml`, 'utf8')) as {
-  services: Record<string, { build?: string; environment?: Record<string, string>; ports?: string[]; volumes?: string[] }>;
-  volumes?: Record<string, unknown>;
-};
+interface Service {
+  build?: string;
+  environment?: Record<string, string>;
+  ports?: string[];
+  volumes?: string[];
+  depends_on?: Record<string, { condition: string; required?: boolean }> | string[];
+  healthcheck?: { test: string[] | string };
+}
+const compose = parse(readFileSync(`${root}docker-compose.yml`, 'utf8')) as { services: Record<string, Service>; volumes?: Record<string, unknown> };
+const require = createRequire(import.meta.url);
+// dclint ships the Compose Specification's JSON Schema (schemas/compose.schema.json) and validates with it.
+const DCLINT = dirname(require.resolve('dclint/package.json'));
 const text = readFileSync(`${root}docker-compose.yml`, 'utf8');
 const envExample = readFileSync(`${root}.env.example`, 'utf8');
 
@@ -53,5 +66,58 @@ describe('docker-compose.yml (shipped, not run: no docker engine here)', () => {
         else expect(Object.keys(compose.volumes ?? {}), `${name}: ${source}`).toContain(source);
       }
     }
+  });
+
+  it('is valid under the Compose Specification JSON Schema', () => {
+    const { $schema: draft, ...schema } = JSON.parse(readFileSync(join(DCLINT, 'schemas', 'compose.schema.json'), 'utf8')) as { $schema: string; title?: string };
+    expect(schema.title).toBe('Compose Specification');
+    // Draft-07, Ajv's own default; its https spelling of the meta-schema id is not one Ajv knows.
+    expect(draft).toMatch(/draft-07/);
+    const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+    const validate = ajv.compile(schema);
+    expect(validate(compose), JSON.stringify(validate.errors)).toBe(true);
+    // The schema does refuse: an unknown service key and a depends_on condition that does not exist.
+    const broken = { ...compose, services: { ...compose.services, gateway: { ...compose.services.gateway, depends_on: { influxdb: { condition: 'service_ready' } }, healthckeck: {} } } };
+    expect(validate(broken)).toBe(false);
+  });
+
+  it('passes dclint with its default rules, no error and no warning', async () => {
+    const out = await promisify(execFile)(process.execPath, [join(DCLINT, 'bin', 'dclint.cjs'), 'docker-compose.yml', '-f', 'json', '--color', 'false'], { cwd: root }).catch((err: { stdout: string }) => err);
+    const [report] = JSON.parse(out.stdout) as { messages: { rule: string; message: string }[]; errorCount: number; warningCount: number }[];
+    expect(report?.messages.map((m) => `${m.rule}: ${m.message}`)).toEqual([]);
+  });
+
+  it('every service has a health check, and every dependency waits on a stated condition that can be met', () => {
+    for (const [name, service] of Object.entries(compose.services)) {
+      expect(service.healthcheck?.test, `${name} health check`).toBeDefined();
+      const deps = service.depends_on ?? {};
+      expect(Array.isArray(deps), `${name}: depends_on in long form, with conditions`).toBe(false);
+      for (const [dep, { condition }] of Object.entries(deps)) {
+        expect(Object.keys(compose.services), `${name} depends on ${dep}`).toContain(dep);
+        if (condition === 'service_healthy') expect(compose.services[dep]?.healthcheck, `${dep} needs a health check for ${name}`).toBeDefined();
+      }
+    }
+    expect(compose.services['node-red']?.depends_on).toMatchObject({ gateway: { condition: 'service_healthy' } });
+    expect(compose.services.prometheus?.depends_on).toMatchObject({ gateway: { condition: 'service_healthy' } });
+  });
+
+  it('publishes MQTT over WebSocket and over TLS on the ports the gateway is told to use, and the AsyncAPI servers name', () => {
+    const gateway = compose.services.gateway;
+    const env = gateway?.environment ?? {};
+    const containerPorts = (gateway?.ports ?? []).map((p) => p.split(':').pop());
+    expect(containerPorts).toContain(env.FORECARE_MQTT_WS_PORT);
+    expect(env.FORECARE_MQTTS_PORT).toBe('${FORECARE_TLS:+8883}');
+    expect(containerPorts).toContain('8883');
+    const asyncapi = parse(readFileSync(`${root}firmware-contracts/asyncapi.yaml`, 'utf8')) as { servers: Record<string, { host: string; variables?: Record<string, { default: string }> }> };
+    expect(asyncapi.servers.ws?.variables?.port?.default).toBe(env.FORECARE_MQTT_WS_PORT);
+    expect(asyncapi.servers.mqtts?.host).toBe('{host}:8883');
+  });
+
+  it('Node-RED and Prometheus reach the gateway by its service name, never their own 127.0.0.1', () => {
+    const palette = `${root}dashboards/node-red/node-red-contrib-forecare/`;
+    expect(readFileSync(`${palette}nodes/forecare-config.html`, 'utf8')).toMatch(/url: \{ value: 'http:\/\/gateway:8080'/);
+    const example = JSON.parse(readFileSync(`${palette}examples/alarm-to-ticket.json`, 'utf8')) as { type: string; url?: string }[];
+    expect(example.filter((n) => n.type === 'forecare-config').map((n) => n.url)).toEqual(['http://gateway:8080']);
+    expect(readFileSync(`${root}dashboards/prometheus/prometheus.yml`, 'utf8')).toContain("'gateway:8080'");
   });
 });
