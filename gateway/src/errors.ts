@@ -30,6 +30,7 @@ export const ERRORS = {
   GW_ERR_USER_EXISTS: { status: 409, title: 'User already exists' },
   GW_ERR_RULES_INVALID: { status: 422, title: 'Rules do not compile' },
   GW_ERR_RULES_STALE: { status: 409, title: 'Rules changed since this edit began' },
+  GW_ERR_GATEWAY_UNREACHABLE: { status: 502, title: 'Gateway not reachable' },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

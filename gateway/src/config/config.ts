@@ -50,10 +50,14 @@ export interface GatewayConfig {
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
-/** '90s', '10m', '2h', '3d', '250ms' or plain milliseconds. */
+/**
+ * '90s', '10m', '2h', '3d', '250ms'. A number needs its unit: FORECARE_RETENTION=7 was read as
+ * 7 ms and emptied the journal; only 0 means the same in every unit.
+ */
 export function parseDuration(text: string, setting: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim());
   if (!m || m[1] === undefined) throw new GatewayError('GW_ERR_CONFIG_INVALID', `${setting}: "${text}" is not a duration (e.g. 90s, 10m, 2h)`);
+  if (m[2] === undefined && Number(m[1]) !== 0) throw new GatewayError('GW_ERR_CONFIG_INVALID', `${setting}: "${text}" has no unit: write ${m[1]}d, ${m[1]}h, ${m[1]}m, ${m[1]}s or ${m[1]}ms`);
   return Math.round(Number(m[1]) * (UNITS[m[2] ?? 'ms'] ?? 1));
 }
 
