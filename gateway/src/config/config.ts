@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { checkSecrets } from '../contact-center/signing.js';
 import { GatewayError } from '../errors.js';
 import { SETTINGS, type SettingKey } from './settings.js';
 
@@ -59,6 +60,13 @@ export function parseDuration(text: string, setting: string): number {
   if (!m || m[1] === undefined) throw new GatewayError('GW_ERR_CONFIG_INVALID', `${setting}: "${text}" is not a duration (e.g. 90s, 10m, 2h)`);
   if (m[2] === undefined && Number(m[1]) !== 0) throw new GatewayError('GW_ERR_CONFIG_INVALID', `${setting}: "${text}" has no unit: write ${m[1]}d, ${m[1]}h, ${m[1]}m, ${m[1]}s or ${m[1]}ms`);
   return Math.round(Number(m[1]) * (UNITS[m[2] ?? 'ms'] ?? 1));
+}
+
+/** FORECARE_CONTACT_CENTER_SECRET: comma-separated, newest first, each one a key the signer can use. */
+function secretList(text: string): string[] {
+  const secrets = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  checkSecrets(secrets);
+  return secrets;
 }
 
 function parsePort(text: string, setting: string): number {
@@ -135,7 +143,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     dataDir: resolve(cwd, str('dataDir')),
     contactCenter: {
       url,
-      secrets: str('contactCenterSecret').split(',').map((s) => s.trim()).filter((s) => s !== ''),
+      secrets: secretList(str('contactCenterSecret')),
       maxAttempts: positive('outboxMaxAttempts'),
       baseDelayMs: positive('outboxBaseDelayMs'),
       maxDelayMs: 600_000,
