@@ -17,6 +17,7 @@ interface Service {
   volumes?: string[];
   depends_on?: Record<string, { condition: string; required?: boolean }> | string[];
   healthcheck?: { test: string[] | string };
+  restart?: string;
 }
 const compose = parse(readFileSync(`${root}docker-compose.yml`, 'utf8')) as { services: Record<string, Service>; volumes?: Record<string, unknown> };
 const require = createRequire(import.meta.url);
@@ -87,17 +88,19 @@ describe('docker-compose.yml (shipped, not run: no docker engine here)', () => {
     expect(report?.messages.map((m) => `${m.rule}: ${m.message}`)).toEqual([]);
   });
 
-  it('every service has a health check, and every dependency waits on a stated condition that can be met', () => {
+  it('every long-running service has a health check, and every dependency waits on a stated condition that can be met', () => {
+    const oneShot = (s: Service | undefined): boolean => s?.restart === 'no';
     for (const [name, service] of Object.entries(compose.services)) {
-      expect(service.healthcheck?.test, `${name} health check`).toBeDefined();
+      if (!oneShot(service)) expect(service.healthcheck?.test, `${name} health check`).toBeDefined();
       const deps = service.depends_on ?? {};
       expect(Array.isArray(deps), `${name}: depends_on in long form, with conditions`).toBe(false);
       for (const [dep, { condition }] of Object.entries(deps)) {
         expect(Object.keys(compose.services), `${name} depends on ${dep}`).toContain(dep);
         if (condition === 'service_healthy') expect(compose.services[dep]?.healthcheck, `${dep} needs a health check for ${name}`).toBeDefined();
+        if (condition === 'service_completed_successfully') expect(oneShot(compose.services[dep]), `${dep} runs once for ${name}`).toBe(true);
       }
     }
-    expect(compose.services['node-red']?.depends_on).toMatchObject({ gateway: { condition: 'service_healthy' } });
+    expect(compose.services['node-red']?.depends_on).toMatchObject({ gateway: { condition: 'service_healthy' }, 'node-red-palette': { condition: 'service_completed_successfully' } });
     expect(compose.services.prometheus?.depends_on).toMatchObject({ gateway: { condition: 'service_healthy' } });
   });
 

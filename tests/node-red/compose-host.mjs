@@ -4,15 +4,14 @@
 // the test made. It deploys the palette's example flow as shipped (http://gateway:8080), drives a
 // fault through the gateway as a hub would, and prints one JSON line with what it saw.
 //
-//   node compose-host.mjs <palette dir> <admin token>
-import { cpSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+//   node compose-host.mjs <palette dir> <Node-RED user dir, palette installed> <admin token>
+import { readFileSync } from 'node:fs';
 import { lookup } from 'node:dns/promises';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { deploy, startEmbedded } from '../support/node-red-runtime.mjs';
 
-const [palette, token] = process.argv.slice(2);
+const [palette, userDir, token] = process.argv.slice(2);
 const require = createRequire(import.meta.url);
 const GATEWAY = 'http://gateway:8080';
 const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
@@ -42,27 +41,16 @@ async function main() {
 
   const hub = await (await fetch(`${GATEWAY}/api/v1/hubs`, { method: 'POST', headers: auth, body: JSON.stringify({ hubId: 'hub-compose' }) })).json();
 
-  const userDir = mkdtempSync(join(tmpdir(), 'forecare-nodered-compose-'));
-  mkdirSync(join(userDir, 'node_modules'), { recursive: true });
-  cpSync(palette, join(userDir, 'node_modules', 'node-red-contrib-forecare'), { recursive: true });
-  const red = require('node-red');
-  const app = require('express')();
-  const server = createServer(app);
-  red.init(server, { userDir, httpAdminRoot: '/admin', httpNodeRoot: '/api', flowFile: 'flows.json', credentialSecret: 'compose-test', logging: { console: { level: 'warn' } }, editorTheme: { tours: false }, externalModules: { autoInstall: false } });
-  app.use('/admin', red.httpAdmin);
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  await red.start();
+  const nodeRed = await startEmbedded(userDir);
   const connected = new Set();
-  red.events.on('node-status', ({ id, status }) => status?.text === 'connected' && connected.add(id));
+  nodeRed.red.events.on('node-status', ({ id, status }) => status?.text === 'connected' && connected.add(id));
 
   try {
     // The example as shipped; only the token, a credential never kept in a flow file, is added.
     const example = JSON.parse(readFileSync(join(palette, 'examples', 'alarm-to-ticket.json'), 'utf8'));
     report.exampleUrl = example.find((n) => n.type === 'forecare-config')?.url;
     const flow = example.map((n) => (n.type === 'forecare-config' ? { ...n, credentials: { token } } : n));
-    const admin = `http://127.0.0.1:${server.address().port}/admin`;
-    const deployed = await fetch(`${admin}/flows`, { method: 'POST', headers: { 'content-type': 'application/json', 'Node-RED-Deployment-Type': 'full' }, body: JSON.stringify(flow) });
-    if (!deployed.ok) throw new Error(`deploy: HTTP ${deployed.status}`);
+    await deploy(nodeRed.admin, flow);
     const events = flow.filter((n) => n.type === 'forecare-events').map((n) => n.id);
     await until('the events node to connect to the gateway', () => (events.every((id) => connected.has(id)) ? true : undefined), 15_000);
 
@@ -81,8 +69,7 @@ async function main() {
     );
     report.tickets = tickets.map((t) => ({ title: t.title, faultClass: t.faultClass, hubId: t.hubId }));
   } finally {
-    await red.stop();
-    server.close();
+    await nodeRed.stop();
   }
 }
 

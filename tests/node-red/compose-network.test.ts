@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, tempDir } from '../support/gateway.js';
+import { installPalette, PALETTE } from '../support/node-red.js';
 import { kill, spawnGateway, type GatewayProcess } from '../support/process.js';
 
 /**
@@ -15,7 +16,6 @@ import { kill, spawnGateway, type GatewayProcess } from '../support/process.js';
  * Two hosts rather than one: in one namespace 127.0.0.1:8080 would reach the gateway too, and
  * the old default URL would pass.
  */
-const PALETTE = fileURLToPath(new URL('../../dashboards/node-red/node-red-contrib-forecare', import.meta.url));
 const HOST_SCRIPT = fileURLToPath(new URL('./compose-host.mjs', import.meta.url));
 const GATEWAY_IP = '10.89.0.2';
 const NODE_RED_IP = '10.89.0.3';
@@ -45,8 +45,10 @@ describe.skipIf(!namespaces)('Node-RED in a compose-like network reaches the gat
     expect([gateway.httpPort, gateway.mqttPort]).toEqual([8080, 1883]);
     const hosts = join(tempDir('forecare-compose-'), 'hosts');
     writeFileSync(hosts, `127.0.0.1 localhost\n${NODE_RED_IP} node-red\n${GATEWAY_IP} gateway\n`);
+    const userDir = tempDir('forecare-nodered-compose-');
+    installPalette(userDir);
     // The private mount namespace keeps the bind mount of /etc/hosts to this process tree.
-    const nodeRed = spawn('unshare', ['--net', '--mount', '--', 'sh', '-c', 'mount --bind "$0" /etc/hosts && exec "$1" "$2" "$3" "$4"', hosts, process.execPath, HOST_SCRIPT, PALETTE, ADMIN_TOKEN], {
+    const nodeRed = spawn('unshare', ['--net', '--mount', '--', 'sh', '-c', 'mount --bind "$0" /etc/hosts && exec "$1" "$2" "$3" "$4" "$5"', hosts, process.execPath, HOST_SCRIPT, PALETTE, userDir, ADMIN_TOKEN], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
