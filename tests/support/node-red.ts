@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { cpSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { tempDir } from './gateway.js';
+import { dependenciesOf, packageDir } from './packages.js';
 
 export const PALETTE = fileURLToPath(new URL('../../dashboards/node-red/node-red-contrib-forecare', import.meta.url));
 const HOST = fileURLToPath(new URL('./node-red-host.mjs', import.meta.url));
@@ -17,9 +17,7 @@ export function installPalette(userDir: string): void {
   const modules = join(userDir, 'node_modules');
   mkdirSync(modules, { recursive: true });
   cpSync(PALETTE, join(modules, 'node-red-contrib-forecare'), { recursive: true });
-  const pkg = JSON.parse(readFileSync(join(PALETTE, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
-  const from = createRequire(join(PALETTE, 'package.json'));
-  for (const dep of Object.keys(pkg.dependencies ?? {})) cpSync(dirname(from.resolve(`${dep}/package.json`)), join(modules, dep), { recursive: true });
+  for (const dep of dependenciesOf(PALETTE)) cpSync(packageDir(PALETTE, dep), join(modules, dep), { recursive: true });
 }
 
 export interface SentMessage {
