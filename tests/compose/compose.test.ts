@@ -35,6 +35,21 @@ describe('docker-compose.yml (shipped, not run: no docker engine here)', () => {
     expect(dockerfile).toMatch(/gateway\/dist\/cli\/main\.js/);
   });
 
+  it('builds on the newest Node.js line that engines states and npm test runs (scripts/runtimes.mjs), with @types/node of that line', () => {
+    const dockerfile = readFileSync(`${root}Dockerfile`, 'utf8');
+    const bases = [...dockerfile.matchAll(/^FROM node:(\d+)-/gm)].map((m) => Number(m[1]));
+    const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { engines: { node: string }; devDependencies: Record<string, string> };
+    const engines = pkg.engines.node;
+    const lines = [...engines.matchAll(/\^(\d+)\./g)].map((m) => Number(m[1]));
+    const tested = Object.keys(JSON.parse(/const RUNTIMES = (\{[^}]*\})/.exec(readFileSync(`${root}scripts/runtimes.mjs`, 'utf8'))?.[1]?.replace(/(\d+):/g, '"$1":').replace(/'/g, '"') ?? '{}') as object).map(Number);
+    expect(bases.length).toBeGreaterThan(0);
+    for (const b of bases) expect(b).toBe(Math.max(...lines));
+    expect(lines).toEqual(expect.arrayContaining(tested));
+    expect(tested).toContain(Math.max(...lines));
+    // The types describe the Node the image runs.
+    expect(pkg.devDependencies['@types/node']).toMatch(new RegExp(`^\\^${Math.max(...lines)}\\.`));
+  });
+
   it('sets only real gateway settings, on the gateway default ports', () => {
     const names = new Set(SETTINGS.map((s) => s.env));
     const env = compose.services.gateway?.environment ?? {};
