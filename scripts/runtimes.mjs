@@ -83,9 +83,16 @@ function ensureSqlite(version, nodeDir) {
     for (const dep of ['bindings', 'file-uri-to-path']) cpSync(dirname(from.resolve(`${dep}/package.json`)), join(modules, dep), { recursive: true });
     const target = join(modules, 'better-sqlite3');
     cpSync(pkgDir, target, { recursive: true, filter: (src) => !src.startsWith(join(pkgDir, 'build')) });
-    const r = spawnSync(join(nodeDir, 'bin', 'node'), [nodeGyp(), 'rebuild', '--release', `--nodedir=${nodeDir}`, '-j', '2'], { cwd: target, encoding: 'utf8' });
+    // node-gyp lets npm_config_* variables override its command line, and under `npm test` npm
+    // exports this machine's nodedir (the system Node's headers): build without them.
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.toLowerCase().startsWith('npm_config_')));
+    const node = join(nodeDir, 'bin', 'node');
+    const r = spawnSync(node, [nodeGyp(), 'rebuild', '--release', `--nodedir=${nodeDir}`, '-j', '2'], { cwd: target, encoding: 'utf8', env });
     if (r.status !== 0) throw new Error(`better-sqlite3 did not compile for Node ${version}:\n${r.stdout}\n${r.stderr}`);
     for (const leftover of ['obj', 'obj.target', 'sqlite3.a', 'test_extension.node']) rmSync(join(target, 'build', 'Release', leftover), { recursive: true, force: true });
+    // Only a copy that this Node loads and uses is kept.
+    const check = spawnSync(node, ['-e', `const D = require(${JSON.stringify(join(target, 'lib', 'index.js'))}); new D(':memory:').prepare('select 1').get()`], { encoding: 'utf8' });
+    if (check.status !== 0) throw new Error(`better-sqlite3 built for Node ${version} does not load in it:\n${check.stderr}`);
   });
   return join(out, 'node_modules', 'better-sqlite3');
 }
