@@ -2,7 +2,6 @@
 import tab from '@bomb.sh/tab/commander';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { loadConfig } from '../config/config.js';
-import { startGateway } from '../controller.js';
 import { isGatewayError } from '../errors.js';
 import { join } from 'node:path';
 import { systemClock } from '../clock.js';
@@ -60,6 +59,8 @@ program
   .action(async () => {
     try {
       const config = loadConfig();
+      // Loaded here, not at the top: every other command, --help and each shell-completion request start faster without the whole gateway.
+      const { startGateway } = await import('../controller.js');
       const gw = await startGateway(config);
       const host = config.host;
       console.log(`forecare gateway listening: MQTT mqtt://${host}:${gw.mqttPort}  HTTP http://${host}:${gw.httpPort} (console /, API /api/v1, docs /docs, metrics /metrics)`);
