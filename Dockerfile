@@ -1,5 +1,5 @@
 # forecare gateway image: build in one stage, run as a non-root user in a slim one.
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json tsconfig.json tsconfig.base.json ./
@@ -13,7 +13,7 @@ RUN npm ci
 COPY . .
 RUN npx tsc -b firmware-contracts rules gateway device-sim && npm run build:assets --workspaces --if-present && npm prune --omit=dev
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production FORECARE_HOST=0.0.0.0 FORECARE_DATA_DIR=/data
 WORKDIR /app
 COPY --from=build --chown=node:node /app /app

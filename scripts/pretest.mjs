@@ -1,6 +1,6 @@
 // Runs before `npm test`: installs the Debian packages the real-component tests need when
 // they are missing (Chromium for the console, VictoriaMetrics as the InfluxDB-compatible
-// store), then type-checks, lints and builds every workspace so tests that spawn the
+// store, promtool from Prometheus to check /metrics), then type-checks, lints and builds every workspace so tests that spawn the
 // gateway run what Node runs.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 const needed = [
   { pkg: 'chromium', file: '/usr/bin/chromium' },
   { pkg: 'victoria-metrics', file: '/usr/bin/victoria-metrics' },
+  { pkg: 'prometheus', file: '/usr/bin/promtool' },
 ];
 
 function run(cmd, args) {

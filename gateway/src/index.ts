@@ -3,7 +3,7 @@ export { loadConfig, parseDuration, type GatewayConfig } from './config/config.j
 export { SETTINGS } from './config/settings.js';
 export { sign, signatureHeader, verify, generateSecret } from './contact-center/signing.js';
 export { ManualClock, systemClock, type Clock } from './clock.js';
-export { createLogger } from './log.js';
+export { createLogger, type Logger } from './log.js';
 export { Metrics } from './metrics/metrics.js';
 export type { GatewayContext } from './context.js';
 export { MEASUREMENT as TELEMETRY_MEASUREMENT } from './sinks/influx-sink.js';

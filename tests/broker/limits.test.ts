@@ -150,7 +150,7 @@ describe('per-connection limits and topic hygiene, on raw sockets', () => {
     for (const family of ['forecare_mqtt_connections', 'forecare_messages_in_total', 'forecare_messages_out_total', 'forecare_rejects_total', 'forecare_journal_commit_seconds', 'forecare_influx_lag_messages', 'forecare_rule_eval_seconds', 'forecare_login_failures_total', 'forecare_mqtt_disconnects_total']) {
       expect(text, family).toContain(`# TYPE ${family} `);
     }
-    expect(text).toMatch(/forecare_mqtt_connections [1-9]/); // the bystander at least
+    expect(text).toMatch(/forecare_mqtt_connections\{role="hub"\} [1-9]/); // the bystander at least
     expect(text).toMatch(/forecare_messages_in_total\{kind="heartbeat"\} [1-9]/);
     expect(text).toMatch(/forecare_journal_commit_seconds_count [1-9]/);
   });

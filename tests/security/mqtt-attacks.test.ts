@@ -1,16 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGateway } from '@forecare/gateway';
 import { topics } from '@forecare/firmware-contracts';
+import { metricSum } from './metric.js';
 import { api, sleep, startTestGateway, tempDir, until, type Api } from '../support/gateway.js';
 import { hubConnect, publishPacket, rawConnect, RawSession } from '../support/mqtt-raw.js';
-
-/** What the gateway's own gauge says, read from /metrics. */
-async function gauge(gw: RunningGateway, name: string): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${gw.httpPort}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
-  if (line === undefined) throw new Error(`${name} is not in /metrics`);
-  return Number(line.split(' ')[1]);
-}
 
 async function provision(http: Api, hubId: string): Promise<string> {
   const r = await http.call<{ password: string }>('POST', '/api/v1/hubs', { hubId });
@@ -105,13 +98,13 @@ describe('MQTT under attack: revocation races, guessing, sockets dropped at CONN
       else s.send(Buffer.from([0xf0, 0x00, 0xff, 0xff]));
       if (mode !== 'reset-at-connack') await Promise.race([s.closed, sleep(2_000)]).finally(() => s.end());
     }
-    const connections = await until('the gauge to settle at the one real connection', async () => ((await gauge(gw, 'forecare_mqtt_connections')) === 1 ? 1 : undefined), 10_000);
+    const connections = await until('the gauge to settle at the one real connection', async () => ((await metricSum(gw, 'forecare_mqtt_connections')) === 1 ? 1 : undefined), 10_000);
     expect(connections).toBe(1);
     const hubs = await http.call<{ items: { hubId: string; connected: boolean }[] }>('GET', '/api/v1/hubs');
     expect(hubs.body.items.find((h) => h.hubId === 'hub-flaky')?.connected).toBe(true);
     expect(gw.ctx.broker.connectedClients).toBeLessThanOrEqual(1);
     bystander.end();
-    await until('the last connection to go', async () => ((await gauge(gw, 'forecare_mqtt_connections')) === 0 ? true : undefined), 10_000);
+    await until('the last connection to go', async () => ((await metricSum(gw, 'forecare_mqtt_connections')) === 0 ? true : undefined), 10_000);
     expect(gw.ctx.broker.connectedClients).toBe(0);
     // Memory: the same process runs the test, so allow noise, not growth per cycle (~28 KB/cycle leaked before).
     expect(process.memoryUsage().rss - rssBefore).toBeLessThan(40 * 1024 * 1024);

@@ -2,15 +2,9 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGateway } from '@forecare/gateway';
 import { topics } from '@forecare/firmware-contracts';
+import { metricSum } from './metric.js';
 import { api, sleep, startTestGateway, tempDir, until } from '../support/gateway.js';
 import { connectPacket, CLEAN, hubConnect, PASS, publishPacket, RawSession, remainingLength, subscribePacket, USER } from '../support/mqtt-raw.js';
-
-async function gauge(gw: RunningGateway, name: string): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${gw.httpPort}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
-  if (line === undefined) throw new Error(`${name} is not in /metrics`);
-  return Number(line.split(' ')[1]);
-}
 
 const CASES = 2_000;
 
@@ -68,7 +62,7 @@ describe('raw MQTT fuzzing', () => {
     );
     expect(n).toBe(CASES);
     // Only the bystander is really connected: the gauge must say so once the dust settles.
-    await until('the gauge to equal the sockets open', async () => ((await gauge(gw, 'forecare_mqtt_connections')) === 1 ? true : undefined), 15_000);
+    await until('the gauge to equal the sockets open', async () => ((await metricSum(gw, 'forecare_mqtt_connections')) === 1 ? true : undefined), 15_000);
     expect(gw.ctx.broker.connectedClients).toBe(1);
     bystander.send(publishPacket(topics.heartbeat('hub-fuzz'), JSON.stringify({ ts: Date.now(), seq: 7 }), { messageId: 9 }));
     expect(await bystander.next(0x40, 5_000)).not.toBe('closed');

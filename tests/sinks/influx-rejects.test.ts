@@ -50,7 +50,7 @@ describe('telemetry history: a line the store refuses is dead-lettered, never re
     });
     expect(doors.map((d) => d.ts)).toEqual(sent);
     expect(doors.map((d) => d.type)).toEqual(['boolean', 'boolean', 'boolean', 'boolean', 'boolean', 'boolean']);
-    expect(doors.map((d) => d.value)).toEqual(['false', 'true', 'true', 'false', 'true', 'false']);
+    expect(doors.map((d) => d.value)).toEqual(['F', 'T', 'T', 'F', 'T', 'F']); // line protocol booleans as Point writes them
     // Numbers stay floats, whole or not: 4 and 4.5 are one field type.
     expect(new Set(influx.field('fridge_temp_c').map((f) => f.type))).toEqual(new Set(['float']));
     expect(influx.statuses.filter((s) => s !== 204)).toEqual([]);

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { createLogger, loadConfig, startGateway, type Clock, type RunningGateway } from '@forecare/gateway';
+import { createLogger, loadConfig, startGateway, type Clock, type Logger, type RunningGateway } from '@forecare/gateway';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
@@ -11,7 +11,7 @@ export function tempDir(prefix = 'forecare-test-'): string {
 }
 
 /** Starts a real gateway in this process on free ports with the given settings (environment-style). */
-export async function startTestGateway(env: Record<string, string>, options: { clock?: Clock } = {}): Promise<RunningGateway> {
+export async function startTestGateway(env: Record<string, string>, options: { clock?: Clock; logger?: Logger } = {}): Promise<RunningGateway> {
   const config = loadConfig(
     {
       FORECARE_MQTT_PORT: '0',
@@ -25,7 +25,7 @@ export async function startTestGateway(env: Record<string, string>, options: { c
     },
     process.cwd(),
   );
-  return startGateway(config, { logger: createLogger({ level: config.logLevel }), checkpointEveryMs: 200, ...(options.clock !== undefined ? { clock: options.clock } : {}) });
+  return startGateway(config, { logger: options.logger ?? createLogger({ level: config.logLevel }), checkpointEveryMs: 200, ...(options.clock !== undefined ? { clock: options.clock } : {}) });
 }
 
 export interface Api {

@@ -13,9 +13,13 @@ export interface GatewayProcess {
   readonly output: () => string;
 }
 
-/** Starts the built gateway CLI as its own process on free ports; resolves once it prints where it listens. */
-export function spawnGateway(dataDir: string, env: Record<string, string> = {}): Promise<GatewayProcess> {
-  const child = spawn(process.execPath, [GATEWAY_CLI, 'start'], {
+/**
+ * Starts the built gateway CLI as its own process on free ports; resolves once it prints where it
+ * listens. `wrapper` runs it under another command (`unshare --net --` for a host of its own).
+ */
+export function spawnGateway(dataDir: string, env: Record<string, string> = {}, options: { wrapper?: readonly string[] } = {}): Promise<GatewayProcess> {
+  const [command = process.execPath, ...args] = [...(options.wrapper ?? []), process.execPath, GATEWAY_CLI, 'start'];
+  const child = spawn(command, args, {
     env: {
       ...process.env,
       FORECARE_MQTT_PORT: '0',

@@ -3,7 +3,6 @@ import { Command, InvalidArgumentError } from 'commander';
 import { AcceleratedClock, realClock } from '../clock.js';
 import { fetchScoredAlarms, hubIds, provisionHubs, startFleet, type ProvisionedHub } from '../fleet.js';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { Presets, SingleBar } from 'cli-progress';
 import { decodeUplink } from '@forecare/firmware-contracts';
 import { toEngineInputs } from '../record.js';
 import { SimHub } from '../hub.js';
@@ -12,7 +11,7 @@ import { ContactCenterSim } from '../contact-center-sim.js';
 import { loadScenario, scenarioNames, type Label, type Scenario } from '../scenarios.js';
 import { driveScenario, scenarioHubOptions } from '../scenario-run.js';
 import { score, scoreTable, type ScoredAlarm } from '../score.js';
-
+import { progressBar } from './progress.js';
 
 const int = (v: string): number => {
   const n = Number(v);
@@ -164,9 +163,10 @@ gatewayOptions(program.command('load'), 'gateway API (to provision the load hubs
   .action(async (o: { url: string; api: string; token?: string; connections: number; qos: number; window: number; seconds: number; prefix: string; json: boolean }) => {
     if (o.token === undefined) throw new Error('load provisions its hubs: give --token (the gateway admin token)');
     const hubs = await provisionHubs(o.api, o.token, hubIds(o.prefix, o.connections));
-    const bar = o.json ? undefined : new SingleBar({ format: 'load |{bar}| {value} messages · {rate}/s', hideCursor: true }, Presets.shades_classic);
+    // Time is what load spends: the bar runs over --seconds; messages and rate ride along.
+    const bar = progressBar('load |{bar}| {value}/{total} s · {messages} messages · {rate}/s', !o.json);
     const started = Date.now();
-    bar?.start(1, 0, { rate: 0 });
+    bar.start(o.seconds, { messages: 0, rate: 0 });
     const result = await runLoad({
       url: o.url,
       hubs,
@@ -174,11 +174,11 @@ gatewayOptions(program.command('load'), 'gateway API (to provision the load hubs
       seconds: o.seconds,
       window: o.window,
       onProgress: (sent) => {
-        bar?.setTotal(Math.max(sent, 1));
-        bar?.update(sent, { rate: Math.round(sent / Math.max(0.001, (Date.now() - started) / 1000)) });
+        const elapsed = (Date.now() - started) / 1000;
+        bar.update(Math.min(o.seconds, Math.floor(elapsed)), { messages: sent, rate: Math.round(sent / Math.max(0.001, elapsed)) });
       },
     });
-    bar?.stop();
+    bar.stop();
     if (o.json) console.log(JSON.stringify(result));
     else console.log(`${result.sent} messages in ${result.seconds} s from ${result.connections} connections: ${result.perSec}/s, PUBACK p50 ${result.pubackP50Ms ?? '—'} ms, p99 ${result.pubackP99Ms ?? '—'} ms, ${result.errors} errors`);
   });
@@ -191,7 +191,8 @@ program
   .option('--minutes <n>', 'simulated minutes', int, 600)
   .option('--scenario <name>', `inject a scenario (${scenarioNames().join(', ')}) and write its labels beside the recording`)
   .option('--seed <n>', 'random seed', int, 1)
-  .action(async (o: { out: string; hubs: number; minutes: number; scenario?: string; seed: number }) => {
+  .option('--json', 'print one JSON summary line (and no progress bar)', false)
+  .action(async (o: { out: string; hubs: number; minutes: number; scenario?: string; seed: number; json: boolean }) => {
     // Without a scenario: a quiet fleet of --hubs hubs for --minutes, minute by minute.
     const scenario: Scenario = o.scenario === undefined ? { name: 'quiet', description: '', hubs: o.hubs, minutes: o.minutes, events: [] } : loadScenario(o.scenario);
     const lines: string[] = [];
@@ -213,10 +214,15 @@ program
         }),
     );
     for (const h of fleet) await h.connect();
-    const labels = await driveScenario(scenario, fleet, { start, setTime: (at) => (now = at) });
+    const bar = progressBar('record |{bar}| {value}/{total} simulated minutes · {inputs} inputs · eta {eta_formatted}', !o.json);
+    bar.start(scenario.minutes, { inputs: 0 });
+    const labels = await driveScenario(scenario, fleet, { start, setTime: (at) => (now = at), afterStep: (minute) => bar.update(minute, { inputs: lines.length }) });
+    bar.stop();
     writeFileSync(o.out, lines.join('\n') + '\n');
-    if (o.scenario !== undefined) writeFileSync(o.out.replace(/(\.ndjson)?$/, '.labels.ndjson'), labels.map((l) => JSON.stringify(l)).join('\n') + '\n');
-    console.log(`${lines.length} engine inputs written to ${o.out}${o.scenario !== undefined ? `, ${labels.length} labels beside it` : ''}`);
+    const labelsFile = o.out.replace(/(\.ndjson)?$/, '.labels.ndjson');
+    if (o.scenario !== undefined) writeFileSync(labelsFile, labels.map((l) => JSON.stringify(l)).join('\n') + '\n');
+    if (o.json) console.log(JSON.stringify({ inputs: lines.length, out: o.out, ...(o.scenario !== undefined ? { labels: labels.length, labelsFile } : {}) }));
+    else console.log(`${lines.length} engine inputs written to ${o.out}${o.scenario !== undefined ? `, ${labels.length} labels beside it` : ''}`);
   });
 
 program

@@ -2,13 +2,13 @@ import { stringify } from 'yaml';
 import type { TSchema } from '@sinclair/typebox';
 import { goldenFixtures } from '../fixtures/golden.js';
 import { ID_MAX_LENGTH, ID_PATTERN_SOURCE } from '../ids.js';
+import { BEYOND_SCHEMA, catalogSchemas, telemetryCatalogRules } from './catalog-schemas.js';
 import { PAYLOAD_SCHEMAS } from '../schemas/by-topic.js';
 import { TOPIC_SPECS, parseTopic } from '../topics.js';
 import { MAX_DEPTH, MAX_PAYLOAD_BYTES } from '../validation/limits.js';
 import { CONTRACT_VERSION } from '../version.js';
 
 export { CONTRACT_VERSION, PAYLOAD_SCHEMAS };
-
 
 /** Plain JSON Schema of a TypeBox schema: symbols dropped, `$id` removed (the document names schemas by key). */
 export function plainSchema(schema: TSchema): Record<string, unknown> {
@@ -44,6 +44,13 @@ function description(): string {
   ].join('\n');
 }
 
+/** A payload schema as the document states it: the catalog rules JSON Schema can carry, and in its description what it cannot. */
+function documentedSchema(kind: string, direction: string, schema: Record<string, unknown>): Record<string, unknown> {
+  const beyond = direction === 'uplink' ? [BEYOND_SCHEMA.every, ...(kind === 'inventory' ? [BEYOND_SCHEMA.inventory] : [])] : [BEYOND_SCHEMA.direction];
+  const own = typeof schema['description'] === 'string' ? `${schema['description']} ` : '';
+  return { ...schema, description: own + beyond.join(' '), ...(kind === 'telemetry' ? { allOf: telemetryCatalogRules() } : {}) };
+}
+
 /** The AsyncAPI 3 document as a plain object. */
 export function asyncApiDocument(): Record<string, unknown> {
   const fixtures = goldenFixtures();
@@ -55,7 +62,7 @@ export function asyncApiDocument(): Record<string, unknown> {
   for (const spec of TOPIC_SPECS) {
     const { name, schema } = PAYLOAD_SCHEMAS[spec.kind];
     const messageName = `${spec.kind}Message`;
-    schemas[name] = plainSchema(schema);
+    schemas[name] = documentedSchema(spec.kind, spec.direction, plainSchema(schema));
     const examples = fixtures
       .filter((f) => f.valid && parseTopic(f.topic)?.kind === spec.kind)
       .map((f) => ({ name: f.name.replace('/', '-'), summary: f.description, payload: JSON.parse(f.payload) as unknown }));
@@ -100,7 +107,7 @@ export function asyncApiDocument(): Record<string, unknown> {
     },
   };
   return {
-    asyncapi: '3.0.0',
+    asyncapi: '3.1.0',
     id: 'urn:forecare:firmware-contracts:v1',
     info: {
       title: 'forecare hub ↔ gateway wire contract',
@@ -112,12 +119,21 @@ export function asyncApiDocument(): Record<string, unknown> {
     defaultContentType: 'application/json',
     servers: {
       mqtt: { host: '{host}:1883', protocol: 'mqtt', protocolVersion: '3.1.1', description: 'Plain TCP (development and private networks).', variables: { host: { default: 'localhost' } }, bindings: serverBindings },
-      mqtts: { host: '{host}:8883', protocol: 'secure-mqtt', protocolVersion: '3.1.1', description: 'MQTT over TLS, for hubs in the field.', variables: { host: { default: 'localhost' } }, bindings: serverBindings },
-      ws: { host: '{host}:8080', pathname: '/mqtt', protocol: 'ws', description: 'MQTT over WebSocket.', variables: { host: { default: 'localhost' } } },
+      mqtts: { host: '{host}:8883', protocol: 'secure-mqtt', protocolVersion: '3.1.1', description: 'MQTT over TLS, for hubs in the field. Off unless FORECARE_MQTTS_PORT, FORECARE_TLS_CERT and FORECARE_TLS_KEY are set.', variables: { host: { default: 'localhost' } }, bindings: serverBindings },
+      // Its own listener (FORECARE_MQTT_WS_PORT, off unless set), not the HTTP API's port.
+      ws: {
+        host: '{host}:{port}',
+        pathname: '/mqtt',
+        protocol: 'ws',
+        protocolVersion: '3.1.1',
+        description: 'MQTT over WebSocket (subprotocol `mqtt`), for hubs behind proxies that pass only HTTP. Off unless FORECARE_MQTT_WS_PORT is set; docker-compose.yml serves it on 8083.',
+        variables: { host: { default: 'localhost' }, port: { default: '8083', description: 'FORECARE_MQTT_WS_PORT' } },
+        bindings: serverBindings,
+      },
     },
     channels,
     operations,
-    components: { schemas, messages },
+    components: { schemas: { ...schemas, ...catalogSchemas() }, messages },
   };
 }
 

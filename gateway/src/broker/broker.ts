@@ -6,7 +6,7 @@ import { Aedes, type AuthenticateError, type Client, type ConnectPacket, type Pu
 import { hubIdOfTopic, topics, type NoticePayload } from '@forecare/firmware-contracts';
 import type { GatewayConfig } from '../config/config.js';
 import type { HubRegistry } from '../hubs/hub-registry.js';
-import type { MqttClientRegistry } from '../hubs/mqtt-client-registry.js';
+import { MQTT_CLIENT_ROLES, type MqttClientRegistry } from '../hubs/mqtt-client-registry.js';
 import type { Ingest } from '../ingest/ingest.js';
 
 /** What the broker hands every authorized PUBLISH to: the gateway's Ingest, or a bench's stand-in. */
@@ -47,6 +47,8 @@ export class Broker {
   private server: Server | undefined;
   private readonly identities = new WeakMap<Client, ClientIdentity>();
   private readonly connects = new WeakMap<Client, ConnectPacket>();
+  /** Clients whose protocol version aedes is about to refuse. */
+  private readonly protocolRefused = new WeakSet<Client>();
   /** Payloads ingest refused: never forwarded to service or admin subscribers. */
   private readonly refusedPayloads = new WeakSet<Buffer>();
   private ingest: IngestPort | undefined;
@@ -100,6 +102,7 @@ export class Broker {
       // Checked in authenticate instead: aedes refuses with CONNACK 6, reserved in MQTT 3.1.1.
       keepaliveLimit: 0,
       preConnect: (client, packet, cb) => {
+        if (packet.protocolVersion !== 3 && packet.protocolVersion !== 4) this.noteUnsupportedProtocol(client, packet);
         this.connects.set(client, packet);
         cb(null, true);
       },
@@ -129,13 +132,31 @@ export class Broker {
       this.logger.warn({ clientId: client.id, err: err.message }, 'mqtt client error');
     });
     aedes.on('connectionError', (client, err) => {
+      if (this.protocolRefused.has(client)) return; // said and counted in noteUnsupportedProtocol
       this.metrics.rejects.inc({ reason: 'protocol' });
       this.logger.warn({ clientId: client.id, err: err.message }, 'mqtt connection error');
     });
+    // Every role's series from the start, so "hubs connected" reads 0 rather than no data.
+    for (const role of ['hub', ...MQTT_CLIENT_ROLES]) this.metrics.mqttConnections.set({ role }, 0);
     this.aedes = aedes;
     this.server = createServer((socket) => this.guard(aedes.handle(socket) as unknown as ClientInternals));
     trackSockets(this.server, this.sockets);
     return listen(this.server, host, port, 'FORECARE_MQTT_PORT');
+  }
+
+  /**
+   * aedes refuses any protocol but MQTT 3.1 and 3.1.1 itself, with CONNACK 1 [MQTT-3.1.2-2], before
+   * our authenticate hook could, and then reports a bare connection error. Say once who tried,
+   * from where and what to do instead, and count it as a refused connect.
+   */
+  private noteUnsupportedProtocol(client: Client, packet: ConnectPacket): void {
+    this.protocolRefused.add(client);
+    this.metrics.mqttConnectRefused.inc({ reason: String(ConnackCode.UnacceptableProtocol) });
+    const remoteAddress = (client as unknown as ClientInternals).conn.remoteAddress;
+    this.logger.warn(
+      { username: packet.username?.slice(0, 128), clientId: packet.clientId.slice(0, 128), remoteAddress, protocolVersion: packet.protocolVersion, returnCode: ConnackCode.UnacceptableProtocol },
+      `mqtt connect refused: MQTT ${packet.protocolVersion === 5 ? '5' : `protocol level ${packet.protocolVersion}`} is not supported, connect with MQTT 3.1.1`,
+    );
   }
 
   /**
@@ -281,11 +302,12 @@ export class Broker {
       return;
     }
     this.live.add(client);
-    this.metrics.mqttConnections.inc();
-    conn.once('close', () => {
-      if (this.live.delete(client)) this.metrics.mqttConnections.dec();
-    });
     const identity = this.identities.get(client);
+    const role = identity?.role ?? 'unknown';
+    this.metrics.mqttConnections.inc({ role });
+    conn.once('close', () => {
+      if (this.live.delete(client)) this.metrics.mqttConnections.dec({ role });
+    });
     this.logger.info({ clientId: client.id, role: identity?.role, hubId: identity?.role === 'hub' ? identity.name : undefined, account: identity?.role !== 'hub' ? identity?.name : undefined }, 'mqtt client connected');
   }
 

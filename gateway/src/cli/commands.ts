@@ -1,5 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync, accessSync, constants } from 'node:fs';
-import { createServer } from 'node:net';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { backtest, defaultRulesDir, lintRules, readNdjson, type EngineInput } from '@forecare/rules';
 import { systemClock } from '../clock.js';
@@ -86,9 +85,10 @@ export function backtestCommand(path: string, source: { ndjson?: string; config?
   return 0;
 }
 
-export async function hubsAdd(config: GatewayConfig, hubId: string | undefined, print: Print): Promise<void> {
+export async function hubsAdd(config: GatewayConfig, hubId: string | undefined, print: Print, json = false): Promise<void> {
   const creds = await withStoreAsync(config, (store) => new HubRegistry(store, systemClock).provision({ hubId }));
-  print(`hub ${creds.hubId} provisioned — username ${creds.username} password ${creds.password} (shown once)`);
+  if (json) print(JSON.stringify(creds));
+  else print(`hub ${creds.hubId} provisioned — username ${creds.username} password ${creds.password} (shown once)`);
 }
 
 export function hubsList(config: GatewayConfig, print: Print, json: boolean): void {
@@ -102,64 +102,10 @@ export function hubsRevoke(config: GatewayConfig, hubId: string, print: Print): 
   print(`hub ${hubId} revoked (a running gateway refuses its next login)`);
 }
 
-export function ticketsList(config: GatewayConfig, status: string | undefined, print: Print, json: boolean): void {
-  const tickets = withStore(config, (store) => new TicketService(store, systemClock, new CustomerRegistry(store, systemClock), new Metrics({ defaultMetrics: false }), { reopenWindowMs: config.service.reopenWindowMs }).list({ status: status?.split(',') }));
+export function ticketsList(config: GatewayConfig, status: readonly string[] | undefined, print: Print, json: boolean): void {
+  const tickets = withStore(config, (store) => new TicketService(store, systemClock, new CustomerRegistry(store, systemClock), new Metrics({ defaultMetrics: false }), { reopenWindowMs: config.service.reopenWindowMs }).list({ status: status === undefined ? undefined : [...status] }));
   if (json) print(JSON.stringify(tickets));
   else for (const t of tickets) print(`${t.ticketId}  ${t.status.padEnd(11)} ${t.sla.state.padEnd(8)} ${t.severity.padEnd(8)} ${t.title}`);
-}
-
-function portFree(host: string, port: number): Promise<boolean> {
-  if (port === 0) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.once('error', () => resolve(false));
-    s.listen(port, host, () => s.close(() => resolve(true)));
-  });
-}
-
-/** Checks what `start` needs: the configuration, free ports, a writable data dir, a store that opens and migrates, rules that compile. */
-export async function doctor(load: () => GatewayConfig, print: Print): Promise<number> {
-  let failures = 0;
-  const check = (ok: boolean, what: string, fix: string): void => {
-    print(`${ok ? 'ok  ' : 'FAIL'} ${what}${ok ? '' : ` — ${fix}`}`);
-    if (!ok) failures++;
-  };
-  let config: GatewayConfig;
-  try {
-    config = load();
-    check(true, 'configuration', '');
-  } catch (err) {
-    check(false, 'configuration', (err as Error).message);
-    return 1;
-  }
-  for (const [port, setting] of [[config.mqttPort, 'FORECARE_MQTT_PORT'], [config.httpPort, 'FORECARE_HTTP_PORT'], [config.mqtt.tlsPort, 'FORECARE_MQTTS_PORT'], [config.mqtt.wsPort, 'FORECARE_MQTT_WS_PORT']] as const) {
-    if (port === undefined) continue;
-    check(await portFree(config.host, port), `${setting} ${config.host}:${port} free`, `another program listens there: set ${setting}`);
-  }
-  let writable = true;
-  try {
-    if (existsSync(config.dataDir)) accessSync(config.dataDir, constants.W_OK);
-  } catch {
-    writable = false;
-  }
-  check(writable, `data directory ${config.dataDir} writable`, 'set FORECARE_DATA_DIR to a folder this user may write');
-  if (writable) {
-    try {
-      const n = withStore(config, (store) => (store.journal.prepare('SELECT count(*) AS n FROM journal').get() as { n: number }).n);
-      check(true, `store ${dbFile(config)} opens and is migrated (${n} journal entries)`, '');
-    } catch (err) {
-      check(false, `store ${dbFile(config)}`, (err as Error).message);
-    }
-  }
-  try {
-    const { rules, issues } = lintRules(ruleFiles(config.rulesDir));
-    check(issues.filter((i) => !i.message.includes('raises nothing')).length === 0, `rules (${rules.length}) compile`, issues.map((i) => `${i.source}:${i.line} ${i.message}`).join('; '));
-  } catch (err) {
-    check(false, 'rules', (err as Error).message);
-  }
-  check(config.contactCenter.url !== '', 'contact-center URL set', 'set FORECARE_CONTACT_CENTER_URL, or contact tasks wait in the outbox');
-  print(failures === 0 ? 'all checks passed' : `${failures} check(s) failed`);
-  return failures === 0 ? 0 : 1;
 }
 
 export const settingsHelp = (): string => `\nSettings (environment variable, default):\n${SETTINGS.map((s) => `  ${s.env.padEnd(36)} ${s.default === '' ? '(empty)' : s.default}\n      ${s.description}`).join('\n')}`;

@@ -1,21 +1,40 @@
 #!/usr/bin/env node
-import { Command } from 'commander';
+import tab from '@bomb.sh/tab/commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { loadConfig } from '../config/config.js';
-import { startGateway, type RunningGateway } from '../controller.js';
+import type { RunningGateway } from '../controller.js';
 import { isGatewayError } from '../errors.js';
 import { join } from 'node:path';
 import { systemClock } from '../clock.js';
 import { openStore } from '../store/db.js';
-import { UserStore, type Role } from '../users/user-store.js';
-import { backtestCommand, doctor, hubsAdd, hubsList, hubsRevoke, lintCommand, ruleFiles, settingsHelp, ticketsList, withStore } from './commands.js';
+import { TICKET_STATUSES, type TicketStatus } from '../tickets/lifecycle.js';
+import { ROLES, UserStore, type Role } from '../users/user-store.js';
+import { backtestCommand, hubsAdd, hubsList, hubsRevoke, lintCommand, settingsHelp, ticketsList, withStore } from './commands.js';
+import { rulesDeploy } from './deploy.js';
+import { doctor } from './doctor.js';
 import { registerMqttClientCommands } from './mqtt-clients.js';
 
+/** 1: the work failed (a check, a refused deploy, an unreachable gateway); 2: the command line itself is wrong. */
+const EXIT_FAILED = 1;
+const EXIT_USAGE = 2;
+
 function fail(err: unknown): never {
-  // One line for what the operator can fix; a stack only for what they cannot.
-  if (isGatewayError(err)) console.error(`forecare: ${err.message}`);
-  else if (err instanceof Error && 'code' in err && (err as NodeJS.ErrnoException).code === 'ENOENT') console.error(`forecare: ${err.message}`);
-  else console.error('forecare: unexpected error', err);
-  process.exit(1);
+  if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : EXIT_USAGE); // commander said why already
+  // One line the operator can act on. A stack only on request: it helps whoever fixes forecare, not whoever runs it.
+  const known = isGatewayError(err) || (err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string');
+  const message = err instanceof Error ? err.message : String(err);
+  console.error(`forecare: ${known ? message : `unexpected error: ${message}`}`);
+  if (process.env.FORECARE_DEBUG === '1' && err instanceof Error && err.stack !== undefined) console.error(err.stack);
+  else if (!known) console.error('forecare: run again with FORECARE_DEBUG=1 to see where it happened');
+  process.exit(EXIT_FAILED);
+}
+
+/** `--status open,assigned`: every name a ticket status, refused as a usage error otherwise. */
+function ticketStatuses(value: string): TicketStatus[] {
+  const list = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const unknown = list.filter((s) => !(TICKET_STATUSES as readonly string[]).includes(s));
+  if (list.length === 0 || unknown.length > 0) throw new InvalidArgumentError(`unknown status ${unknown.join(', ') || '(none given)'}; one or more of ${TICKET_STATUSES.join(', ')}`);
+  return list as TicketStatus[];
 }
 
 const print = (line: string): void => console.log(line);
@@ -49,7 +68,20 @@ function onStopSignals(gw: RunningGateway): void {
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
-const program = new Command('forecare').description('forecare proactive-service gateway: run it, and look after its hubs, rules and tickets').version('0.1.0');
+const program = new Command('forecare')
+  .description('forecare proactive-service gateway: run it, and look after its hubs, rules and tickets')
+  .version('0.1.0')
+  // Usage errors reach fail() as CommanderErrors, so they exit 2 rather than 1.
+  .exitOverride()
+  .addHelpText(
+    'after',
+    [
+      '',
+      'Exit codes: 0 done; 1 the work failed (a doctor check, a refused deploy, an unreachable gateway, a store error); 2 the command line is wrong.',
+      'Shell completion: source <(forecare complete bash)   (also zsh, fish, powershell)',
+      'FORECARE_DEBUG=1 prints the stack of an unexpected error.',
+    ].join('\n'),
+  );
 
 program
   .command('start')
@@ -58,6 +90,8 @@ program
   .action(async () => {
     try {
       const config = loadConfig();
+      // Loaded here, not at the top: every other command, --help and each shell-completion request start faster without the whole gateway.
+      const { startGateway } = await import('../controller.js');
       const gw = await startGateway(config);
       const host = config.host;
       console.log(`forecare gateway listening: MQTT mqtt://${host}:${gw.mqttPort}  HTTP http://${host}:${gw.httpPort} (console /, API /api/v1, docs /docs, metrics /metrics)`);
@@ -84,9 +118,10 @@ program
 
 program
   .command('doctor')
-  .description('check configuration, ports, data directory, store and rules before starting')
-  .action(async () => {
-    process.exitCode = await doctor(() => loadConfig(), print);
+  .description('check configuration, ports, data directory, store and rules before starting (exit 1 when a check fails; warnings do not)')
+  .option('--json', 'JSON output', false)
+  .action(async (o: { json: boolean }) => {
+    process.exitCode = await doctor(() => loadConfig(), print, o.json);
   });
 
 const hubs = program.command('hubs').description('provision, list and revoke hubs (in the data directory)');
@@ -94,7 +129,8 @@ hubs
   .command('add')
   .description('provision a hub and print its password once')
   .argument('[hubId]', 'hub id (generated when absent)')
-  .action(async (hubId: string | undefined) => hubsAdd(loadConfig(), hubId, print));
+  .option('--json', 'JSON output (the password included)', false)
+  .action(async (hubId: string | undefined, o: { json: boolean }) => hubsAdd(loadConfig(), hubId, print, o.json));
 hubs
   .command('list')
   .description('list provisioned hubs')
@@ -112,10 +148,10 @@ const rules = program.command('rules').description('lint, test, backtest and dep
 rules
   .command('lint')
   .description('check rule files with the engine itself: every problem with file, line and column')
-  .argument('[path]', 'folder or file of rules (default: the shipped rules)', '')
+  .argument('[path]', 'folder or file of rules (default: the shipped rules)')
   .option('--json', 'JSON output', false)
-  .action((path: string, o: { json: boolean }) => {
-    process.exitCode = lintCommand(path, print, o.json);
+  .action((path: string | undefined, o: { json: boolean }) => {
+    process.exitCode = lintCommand(path ?? '', print, o.json);
   });
 rules
   .command('test')
@@ -140,22 +176,13 @@ rules
   .description('deploy rule files to a running gateway as a new version')
   .argument('<path>', 'folder or file of rules')
   .requiredOption('-m, --message <text>', 'what changed and why')
-  .option('--url <url>', 'gateway HTTP address', `http://127.0.0.1:${process.env.FORECARE_HTTP_PORT ?? '8080'}`)
-  .option('--token <token>', 'admin token', process.env.FORECARE_ADMIN_TOKEN)
+  .option('--url <url>', 'gateway HTTP address (default: FORECARE_HOST and FORECARE_HTTP_PORT)')
+  // No default shown: help must not print a token.
+  .option('--token <token>', "admin token (default: FORECARE_ADMIN_TOKEN, else the data directory's admin-token)")
   .option('--author <name>', 'who deploys', process.env.USER ?? 'cli')
-  .action(async (path: string, o: { message: string; url: string; token?: string; author: string }) => {
-    const res = await fetch(new URL('/api/v1/rules/deploy', o.url), {
-      method: 'POST',
-      headers: { authorization: `Bearer ${o.token ?? ''}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ files: ruleFiles(path), message: o.message, author: o.author }),
-    });
-    const body = (await res.json()) as { version?: number; detail?: string };
-    if (!res.ok) {
-      console.error(`forecare: deploy refused (${res.status}): ${body.detail ?? ''}`);
-      process.exitCode = 1;
-      return;
-    }
-    print(`deployed as version ${body.version ?? '?'}`);
+  .option('--json', 'JSON output: the gateway answer', false)
+  .action(async (path: string, o: { message: string; url?: string; token?: string; author: string; json: boolean }) => {
+    process.exitCode = await rulesDeploy(path, o, () => loadConfig(), print);
   });
 
 const usersCmd = program.command('users').description('console users (dispatcher, engineer, manager, admin)');
@@ -163,14 +190,16 @@ usersCmd
   .command('add')
   .description('add a console user; a password is generated and shown once unless --password is given')
   .argument('<username>', 'user name')
-  .requiredOption('--role <role>', 'dispatcher | engineer | manager | admin')
+  .addOption(new Option('--role <role>', 'what the user may do').choices(ROLES).makeOptionMandatory())
   .option('--password <password>', 'at least 12 characters (default: generated)')
-  .action(async (username: string, o: { role: string; password?: string }) => {
+  .option('--json', 'JSON output (a generated password included)', false)
+  .action(async (username: string, o: { role: Role; password?: string; json: boolean }) => {
     const config = loadConfig();
     const store = openStore(join(config.dataDir, 'forecare.db'));
     try {
-      const u = await new UserStore(store, systemClock).add(username, o.role as Role, o.password);
-      print(`user ${u.username} (${u.role}) added${o.password === undefined ? ` — password ${u.password} (shown once)` : ''}`);
+      const u = await new UserStore(store, systemClock).add(username, o.role, o.password);
+      if (o.json) print(JSON.stringify({ username: u.username, role: u.role, ...(o.password === undefined ? { password: u.password } : {}) }));
+      else print(`user ${u.username} (${u.role}) added${o.password === undefined ? ` — password ${u.password} (shown once)` : ''}`);
     } finally {
       store.close();
     }
@@ -180,8 +209,11 @@ const tickets = program.command('tickets').description('look at tickets (in the 
 tickets
   .command('list')
   .description('list tickets, newest first, with their service-level state')
-  .option('--status <list>', 'comma-separated statuses, e.g. open,assigned')
+  .option('--status <list>', `comma-separated statuses: ${TICKET_STATUSES.join(', ')}`, ticketStatuses)
   .option('--json', 'JSON output', false)
-  .action((o: { status?: string; json: boolean }) => ticketsList(loadConfig(), o.status, print, o.json));
+  .action((o: { status?: TicketStatus[]; json: boolean }) => ticketsList(loadConfig(), o.status, print, o.json));
+
+// `forecare complete bash|zsh|fish|powershell` prints the script; the shells then ask `forecare complete -- …`.
+tab(program);
 
 program.parseAsync(process.argv).catch(fail);

@@ -8,12 +8,13 @@ import { withStore, withStoreAsync, type Print } from './commands.js';
 const registry = (store: Store): MqttClientRegistry => new MqttClientRegistry(store, systemClock);
 const when = (at: number | null): string => (at === null ? '-' : new Date(at).toISOString());
 
-function printCredentials(creds: MqttClientCredentials, what: string, print: Print): void {
-  print(`MQTT ${creds.role} account ${creds.name} ${what} — username ${creds.username} password ${creds.password} (shown once)`);
+function printCredentials(creds: MqttClientCredentials, what: string, print: Print, json: boolean): void {
+  if (json) print(JSON.stringify(creds));
+  else print(`MQTT ${creds.role} account ${creds.name} ${what} — username ${creds.username} password ${creds.password} (shown once)`);
 }
 
-export async function mqttClientsAdd(config: GatewayConfig, name: string, role: MqttClientRole, print: Print): Promise<void> {
-  printCredentials(await withStoreAsync(config, (store) => registry(store).provision({ name, role })), 'provisioned', print);
+export async function mqttClientsAdd(config: GatewayConfig, name: string, role: MqttClientRole, print: Print, json = false): Promise<void> {
+  printCredentials(await withStoreAsync(config, (store) => registry(store).provision({ name, role })), 'provisioned', print, json);
 }
 
 export function mqttClientsList(config: GatewayConfig, print: Print, json: boolean): void {
@@ -22,10 +23,10 @@ export function mqttClientsList(config: GatewayConfig, print: Print, json: boole
   else for (const a of accounts) print(`${a.username.padEnd(32)} ${a.revokedAt !== null ? 'revoked' : 'active '} created ${when(a.createdAt)} rotated ${when(a.rotatedAt)}`);
 }
 
-export async function mqttClientsRotate(config: GatewayConfig, name: string, print: Print): Promise<void> {
-  printCredentials(await withStoreAsync(config, (store) => registry(store).rotate(name)), 'rotated', print);
+export async function mqttClientsRotate(config: GatewayConfig, name: string, print: Print, json = false): Promise<void> {
+  printCredentials(await withStoreAsync(config, (store) => registry(store).rotate(name)), 'rotated', print, json);
   // Only the API (POST /api/v1/mqtt-clients/:name/rotate) can close a running gateway's connections.
-  print('the old password stops working at the next login; connections already open stay until they reconnect');
+  if (!json) print('the old password stops working at the next login; connections already open stay until they reconnect');
 }
 
 export function mqttClientsRevoke(config: GatewayConfig, name: string, print: Print): void {
@@ -41,7 +42,8 @@ export function registerMqttClientCommands(program: Command, loadConfig: () => G
     .description('provision an MQTT account (username {role}:{name}) and print its password once')
     .argument('<name>', 'account name')
     .addOption(new Option('--role <role>', 'service: subscribe under forecare/v1/; admin: anything, $SYS/# included').choices(MQTT_CLIENT_ROLES).makeOptionMandatory())
-    .action(async (name: string, o: { role: MqttClientRole }) => mqttClientsAdd(loadConfig(), name, o.role, print));
+    .option('--json', 'JSON output (the password included)', false)
+    .action(async (name: string, o: { role: MqttClientRole; json: boolean }) => mqttClientsAdd(loadConfig(), name, o.role, print, o.json));
   clients
     .command('list')
     .description('list MQTT accounts')
@@ -51,7 +53,8 @@ export function registerMqttClientCommands(program: Command, loadConfig: () => G
     .command('rotate')
     .description('give an MQTT account a new password, printed once; the old one stops working (a revoked account is reinstated)')
     .argument('<name>', 'account name')
-    .action(async (name: string) => mqttClientsRotate(loadConfig(), name, print));
+    .option('--json', 'JSON output (the new password included)', false)
+    .action(async (name: string, o: { json: boolean }) => mqttClientsRotate(loadConfig(), name, print, o.json));
   clients
     .command('revoke')
     .description('revoke an MQTT account: its credentials stop working')

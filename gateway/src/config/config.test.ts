@@ -38,4 +38,19 @@ describe('service settings in the config', () => {
     expect(loadConfig(env({})).service.reopenWindowMs).toBe(30 * 86_400_000);
     expect(loadConfig(env({ FORECARE_REOPEN_WINDOW: '2h' })).service.reopenWindowMs).toBe(7_200_000);
   });
+
+  it('refuse a contact-center secret the signer cannot read, without echoing it', () => {
+    expect(() => loadConfig(env({ FORECARE_CONTACT_CENTER_SECRET: 'whsec_not*base64!' }))).toThrow(/FORECARE_CONTACT_CENTER_SECRET: a secret is not a whsec_ base64 key/);
+    expect(() => loadConfig(env({ FORECARE_CONTACT_CENTER_SECRET: 'whsec_not*base64!' }))).not.toThrow(/not\*base64/);
+    expect(() => loadConfig(env({ FORECARE_CONTACT_CENTER_SECRET: 'whsec_' }))).toThrow(/FORECARE_CONTACT_CENTER_SECRET/);
+    expect(loadConfig(env({ FORECARE_CONTACT_CENTER_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw, whsec_c2Vjb25k' })).contactCenter.secrets).toHaveLength(2);
+  });
+
+  it('refuse a duration without its unit (FORECARE_RETENTION=7 is not 7 ms), naming the setting and the units', () => {
+    expect(() => loadConfig(env({ FORECARE_RETENTION: '7' }))).toThrow(/FORECARE_RETENTION: "7" has no unit: write 7d, 7h, 7m, 7s or 7ms/);
+    expect(() => loadConfig(env({ FORECARE_HUB_OFFLINE_AFTER: '1.5' }))).toThrow(/has no unit/);
+    for (const bad of ['7 days', '-1d', '1e3ms', 'd']) expect(() => loadConfig(env({ FORECARE_RETENTION: bad })), bad).toThrow(/FORECARE_RETENTION/);
+    expect(loadConfig(env({ FORECARE_RETENTION: '7d' })).retentionMs).toBe(7 * 86_400_000);
+    expect(loadConfig(env({ FORECARE_RETENTION: '250ms' })).retentionMs).toBe(250);
+  });
 });

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { checkSecrets } from '../contact-center/signing.js';
 import { GatewayError } from '../errors.js';
 import { SETTINGS, type SettingKey } from './settings.js';
 
@@ -50,11 +51,22 @@ export interface GatewayConfig {
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
-/** '90s', '10m', '2h', '3d', '250ms' or plain milliseconds. */
+/**
+ * '90s', '10m', '2h', '3d', '250ms'. A number needs its unit: FORECARE_RETENTION=7 was read as
+ * 7 ms and emptied the journal; only 0 means the same in every unit.
+ */
 export function parseDuration(text: string, setting: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim());
   if (!m || m[1] === undefined) throw new GatewayError('GW_ERR_CONFIG_INVALID', `${setting}: "${text}" is not a duration (e.g. 90s, 10m, 2h)`);
+  if (m[2] === undefined && Number(m[1]) !== 0) throw new GatewayError('GW_ERR_CONFIG_INVALID', `${setting}: "${text}" has no unit: write ${m[1]}d, ${m[1]}h, ${m[1]}m, ${m[1]}s or ${m[1]}ms`);
   return Math.round(Number(m[1]) * (UNITS[m[2] ?? 'ms'] ?? 1));
+}
+
+/** FORECARE_CONTACT_CENTER_SECRET: comma-separated, newest first, each one a key the signer can use. */
+function secretList(text: string): string[] {
+  const secrets = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  checkSecrets(secrets);
+  return secrets;
 }
 
 function parsePort(text: string, setting: string): number {
@@ -131,7 +143,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     dataDir: resolve(cwd, str('dataDir')),
     contactCenter: {
       url,
-      secrets: str('contactCenterSecret').split(',').map((s) => s.trim()).filter((s) => s !== ''),
+      secrets: secretList(str('contactCenterSecret')),
       maxAttempts: positive('outboxMaxAttempts'),
       baseDelayMs: positive('outboxBaseDelayMs'),
       maxDelayMs: 600_000,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ContactCenterSim } from '@forecare/device-sim';
 import { generateSecret, sign, signatureHeader, verify } from './signing.js';
 
 describe('Standard Webhooks signing', () => {
@@ -28,5 +29,27 @@ describe('Standard Webhooks signing', () => {
 
   it('refuses to sign without a secret', () => {
     expect(() => signatureHeader([], 'msg_1', 1000, '{}')).toThrow(expect.objectContaining({ code: 'GW_ERR_CONFIG_INVALID' }));
+  });
+
+  // The simulator keeps its own node:crypto implementation, so the library is checked against something it did not write.
+  it('agrees both ways with the simulator\'s independent implementation', () => {
+    const secret = generateSecret();
+    const cc = new ContactCenterSim({ secret: [secret] });
+    const body = '{"taskId":"t-1","outcome":"booked","note":"ünïcode ✓"}';
+    const now = Math.floor(Date.now() / 1000);
+    const headers = { 'webhook-id': 'msg_x', 'webhook-timestamp': String(now), 'webhook-signature': signatureHeader([secret], 'msg_x', now, body) };
+    expect(cc.verify(headers, body)).toBe(true);
+    expect(cc.verify({ ...headers, 'webhook-signature': signatureHeader([generateSecret()], 'msg_x', now, body) }, body)).toBe(false);
+    const back = cc.sign('msg_y', body, now);
+    expect(verify([secret], { id: back['webhook-id'], timestamp: back['webhook-timestamp'], signature: back['webhook-signature'], body }, now)).toEqual({ ok: true });
+    expect(verify([secret], { id: back['webhook-id'], timestamp: back['webhook-timestamp'], signature: back['webhook-signature'], body: `${body} ` }, now).ok).toBe(false);
+  });
+
+  it('refuses timestamps that are not plain unix seconds, and signatures of another version or malformed', () => {
+    const secret = generateSecret();
+    const good = sign(secret, 'm', 1000, '{}');
+    for (const timestamp of ['1e3', ' 1000', '1000.0', '-1000', '0x3e8', '9'.repeat(20)]) expect(verify([secret], { id: 'm', timestamp, signature: good, body: '{}' }, 1000).ok, timestamp).toBe(false);
+    for (const signature of [good.replace('v1,', 'v2,'), 'v1,', 'v1', good.slice(0, -2), `${good}x`]) expect(verify([secret], { id: 'm', timestamp: '1000', signature, body: '{}' }, 1000).ok, signature).toBe(false);
+    expect(verify([secret], { id: 'm', timestamp: '1000', signature: `v2,abc ${good}`, body: '{}' }, 1000)).toEqual({ ok: true });
   });
 });

@@ -1,4 +1,5 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
 import { GatewayError } from '../errors.js';
 
 /**
@@ -7,6 +8,10 @@ import { GatewayError } from '../errors.js';
  * rotation: the configured secrets are newest first; the first one signs what we send, and
  * every one of them verifies what we receive, so a contact center that still signs its
  * callbacks with the old secret is heard while it moves to the new one.
+ *
+ * The signature itself comes from the `standardwebhooks` library (the reference
+ * implementation). Its own `verify` reads the wall clock; ours takes the gateway's injected
+ * clock for the timestamp window and lets the library compute what each secret would have signed.
  */
 export const SECRET_PREFIX = 'whsec_';
 
@@ -14,13 +19,22 @@ export function generateSecret(): string {
   return SECRET_PREFIX + randomBytes(32).toString('base64');
 }
 
-function keyOf(secret: string): Buffer {
-  return Buffer.from(secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret, 'base64');
+/** The library's signer for a `whsec_` secret; a secret it cannot read is a configuration error, named without its value. */
+function webhookOf(secret: string): Webhook {
+  try {
+    return new Webhook(secret);
+  } catch (err) {
+    throw new GatewayError('GW_ERR_CONFIG_INVALID', `FORECARE_CONTACT_CENTER_SECRET: a secret is not a whsec_ base64 key (${(err as Error).message})`);
+  }
+}
+
+/** Throws GW_ERR_CONFIG_INVALID unless every secret can sign: checked at start, not at the first delivery. */
+export function checkSecrets(secrets: readonly string[]): void {
+  for (const s of secrets) webhookOf(s);
 }
 
 export function sign(secret: string, id: string, timestampSeconds: number, body: string): string {
-  const mac = createHmac('sha256', keyOf(secret)).update(`${id}.${timestampSeconds}.${body}`).digest('base64');
-  return `v1,${mac}`;
+  return webhookOf(secret).sign(id, new Date(timestampSeconds * 1000), body);
 }
 
 /** The `webhook-signature` header of what we send: signed with the first (newest) secret. */
@@ -42,12 +56,13 @@ export const TIMESTAMP_TOLERANCE_S = 300;
 
 export function verify(secrets: readonly string[], input: VerifyInput, nowSeconds: number): { ok: true } | { ok: false; reason: string } {
   if (!input.id || !input.timestamp || !input.signature) return { ok: false, reason: 'missing webhook-id, webhook-timestamp or webhook-signature' };
+  if (!/^\d{1,12}$/.test(input.timestamp)) return { ok: false, reason: 'webhook-timestamp is not unix seconds' };
   const ts = Number(input.timestamp);
-  if (!Number.isInteger(ts)) return { ok: false, reason: 'webhook-timestamp is not unix seconds' };
   if (Math.abs(nowSeconds - ts) > TIMESTAMP_TOLERANCE_S) return { ok: false, reason: 'webhook-timestamp outside the tolerance window' };
-  const offered = input.signature.split(' ').filter((s) => s.startsWith('v1,')).map((s) => Buffer.from(s.slice(3), 'base64'));
+  // Space-separated `v1,<sig>` entries; other versions are skipped as the specification says.
+  const offered = input.signature.split(' ').filter((s) => s.startsWith('v1,')).map((s) => Buffer.from(s));
   for (const secret of secrets) {
-    const expected = Buffer.from(sign(secret, input.id, ts, input.body).slice(3), 'base64');
+    const expected = Buffer.from(sign(secret, input.id, ts, input.body));
     if (offered.some((o) => o.length === expected.length && timingSafeEqual(o, expected))) return { ok: true };
   }
   return { ok: false, reason: 'no signature matches' };

@@ -8,7 +8,7 @@ import { HotHistogram } from './hot-histogram.js';
 export class Metrics {
   readonly registry = new Registry();
 
-  readonly mqttConnections = new Gauge({ name: 'forecare_mqtt_connections', help: 'Connected MQTT clients', registers: [this.registry] });
+  readonly mqttConnections = new Gauge({ name: 'forecare_mqtt_connections', help: 'Connected MQTT clients, by role (hub, service, admin)', labelNames: ['role'] as const, registers: [this.registry] });
   readonly mqttConnectRefused = new Counter({ name: 'forecare_mqtt_connect_refused_total', help: 'Refused MQTT connections by reason', labelNames: ['reason'] as const, registers: [this.registry] });
   readonly loginFailures = new Counter({ name: 'forecare_login_failures_total', help: 'Failed or refused MQTT logins, by reason', labelNames: ['reason'] as const, registers: [this.registry] });
   readonly messagesIn = new Counter({ name: 'forecare_messages_in_total', help: 'Uplink messages accepted into the journal, by kind', labelNames: ['kind'] as const, registers: [this.registry] });
@@ -41,6 +41,15 @@ export class Metrics {
   readonly deadLetters = new Counter({ name: 'forecare_dead_letters_total', help: 'Messages stored as dead letters, by reason', labelNames: ['reason'] as const, registers: [this.registry] });
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
-    if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'forecare_process_' });
+    if (options.defaultMetrics === false) return;
+    // Unprefixed: standard Node.js dashboards and alerts look for process_cpu_seconds_total,
+    // nodejs_eventloop_lag_seconds, nodejs_heap_size_used_bytes and so on by these exact names.
+    collectDefaultMetrics({ register: this.registry });
+    // Gauges named *_total break the exposition conventions (promtool check metrics refuses them);
+    // sum(nodejs_active_handles) and friends, kept, give the same numbers.
+    for (const name of NON_CONVENTIONAL_DEFAULTS) this.registry.removeSingleMetric(name);
   }
 }
+
+/** prom-client's default gauges whose names end in `_total`. */
+export const NON_CONVENTIONAL_DEFAULTS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'] as const;

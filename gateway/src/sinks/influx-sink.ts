@@ -1,4 +1,4 @@
-import { HttpError, InfluxDB, type WriteApi } from '@influxdata/influxdb-client';
+import { HttpError, InfluxDB, Point, type WriteApi } from '@influxdata/influxdb-client';
 import { topics, type UplinkMessage } from '@forecare/firmware-contracts';
 import { messageOfRow } from '../engine/rule-runner.js';
 import type { DeadLetter } from '../ingest/journal.js';
@@ -19,23 +19,26 @@ export interface InfluxOptions {
 const CHECKPOINT = 'influx';
 export const MEASUREMENT = 'appliance_telemetry';
 
-const escapeTag = (v: string): string => v.replace(/[,= \\]/g, (c) => `\\${c}`);
-const escapeKey = escapeTag;
+/** A tag value as Point needs it: a trailing backslash would escape the separator after it (model is free text from firmware). */
+const tagValue = (v: string): string => v.replace(/\\+$/, '');
 
-/** InfluxDB line protocol for one telemetry message: one line per sample, tags hub_id, appliance_id, type, model. */
+/**
+ * InfluxDB line protocol for one telemetry message, one line per sample, tags hub_id,
+ * appliance_id, type, model; written by the client library's Point (escaping, field
+ * formats), each field with its one type from the catalog (field-types.ts).
+ */
 export function linesOf(m: Extract<UplinkMessage, { kind: 'telemetry' }>): string[] {
   const p = m.payload;
-  const tags = `${MEASUREMENT},hub_id=${escapeTag(m.hubId)},appliance_id=${escapeTag(m.applianceId)},type=${escapeTag(p.type)}${p.model !== undefined && p.model !== '' ? `,model=${escapeTag(p.model)}` : ''}`;
   const line = (metrics: Readonly<Record<string, number | boolean>>, ts: number): string | undefined => {
-    const fields = Object.entries(metrics)
-      // One type per field, from the catalog (field-types.ts); numbers go as floats (no `i` suffix).
-      .map(([k, v]) => {
-        const value = fieldValue(k, v);
-        return value === undefined ? '' : `${escapeKey(k)}=${String(value)}`;
-      })
-      .filter((f) => f !== '')
-      .join(',');
-    return fields === '' ? undefined : `${tags} ${fields} ${ts}`;
+    // Point leaves out an empty tag (a model of '' or only backslashes).
+    const point = new Point(MEASUREMENT).tag('hub_id', m.hubId).tag('appliance_id', m.applianceId).tag('type', p.type).tag('model', tagValue(p.model ?? ''));
+    for (const name in metrics) {
+      const value = fieldValue(name, metrics[name] ?? Number.NaN);
+      if (typeof value === 'boolean') point.booleanField(name, value);
+      else if (value !== undefined) point.floatField(name, value);
+    }
+    // Always the device time: without one Point would stamp the client's clock. undefined when no field is left.
+    return point.timestamp(ts).toLineProtocol();
   };
   const out: string[] = [];
   for (const s of p.samples ?? []) {

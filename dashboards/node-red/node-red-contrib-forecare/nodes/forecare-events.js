@@ -1,10 +1,14 @@
 'use strict';
+const { createParser } = require('eventsource-parser');
+
 /**
  * Streams forecare's server-sent events (GET /api/v1/events): one message per alarm,
- * ticket or contact change, msg.topic = the event type. Reconnects with backoff and resumes
- * from the last event id it got (Last-Event-ID), so nothing raised while it was away — a
- * gateway restart included — is missed; a `reset` event (the id is older than the
- * gateway's window) is passed on as msg.topic 'reset': fetch the state again.
+ * ticket or contact change, msg.topic = the event type, msg.eventId = the event's id.
+ * The stream is parsed by eventsource-parser (CRLF or LF line ends, multi-line data, ids,
+ * comments, retry), not by hand. Reconnects with backoff and resumes from the last event id
+ * it got (Last-Event-ID), so nothing raised while it was away — a gateway restart included —
+ * is missed; a `reset` event (the id is older than the gateway's window) is passed on as
+ * msg.topic 'reset': fetch the state again.
  */
 module.exports = function (RED) {
   function ForecareEventsNode(config) {
@@ -15,39 +19,42 @@ module.exports = function (RED) {
     let controller;
     let closed = false;
     let delay = 500;
+    // The server's `retry:` field, when it sends one, replaces the first delay of the backoff.
+    let firstDelay = 500;
     let lastEventId;
+
+    const parser = createParser({
+      onEvent(event) {
+        if (event.id !== undefined) lastEventId = event.id;
+        const type = event.event || 'message';
+        if (event.data === '' || (type !== 'reset' && !wanted.includes(type))) return;
+        try {
+          node.send({ topic: type, eventId: event.id, payload: JSON.parse(event.data) });
+        } catch (err) {
+          node.warn(`unreadable event: ${err.message}`);
+        }
+      },
+      onRetry(ms) {
+        firstDelay = Math.max(100, ms);
+      },
+      onError(err) {
+        node.warn(`event stream: ${err.message}`);
+      },
+    });
 
     async function connect() {
       if (closed || !server) return;
       controller = new AbortController();
       try {
-        const res = await fetch(new URL('/api/v1/events', server.url), { headers: { authorization: `Bearer ${server.credentials.token || ''}`, accept: 'text/event-stream', ...(lastEventId !== undefined ? { 'last-event-id': lastEventId } : {}) }, signal: controller.signal });
+        const headers = { authorization: `Bearer ${server.credentials.token || ''}`, accept: 'text/event-stream' };
+        if (lastEventId !== undefined) headers['last-event-id'] = lastEventId;
+        const res = await fetch(new URL('/api/v1/events', server.url), { headers, signal: controller.signal });
         if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
         node.status({ fill: 'green', shape: 'dot', text: 'connected' });
-        delay = 500;
+        delay = firstDelay;
+        parser.reset();
         const decoder = new TextDecoder();
-        let buffer = '';
-        for await (const chunk of res.body) {
-          buffer += decoder.decode(chunk, { stream: true });
-          let end;
-          while ((end = buffer.indexOf('\n\n')) >= 0) {
-            const block = buffer.slice(0, end);
-            buffer = buffer.slice(end + 2);
-            let type = 'message';
-            let data = '';
-            for (const line of block.split('\n')) {
-              if (line.startsWith('event: ')) type = line.slice(7);
-              else if (line.startsWith('data: ')) data += line.slice(6);
-              else if (line.startsWith('id: ')) lastEventId = line.slice(4);
-            }
-            if (data === '' || (type !== 'reset' && !wanted.includes(type))) continue;
-            try {
-              node.send({ topic: type, payload: JSON.parse(data) });
-            } catch (err) {
-              node.warn(`unreadable event: ${err.message}`);
-            }
-          }
-        }
+        for await (const chunk of res.body) parser.feed(decoder.decode(chunk, { stream: true }));
         throw new Error('stream ended');
       } catch (err) {
         if (closed) return;
