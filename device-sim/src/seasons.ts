@@ -1,5 +1,5 @@
 import type { ApplianceType } from '@forecare/firmware-contracts';
-import { Random } from './random.js';
+import type { Random } from './random.js';
 
 /**
  * Seasons and weather of the simulated fleet, and how outdoor temperature moves the fault

@@ -38,6 +38,7 @@ export const ERRORS = {
   GW_ERR_MEDIA_TYPE: { status: 415, title: 'Unsupported content type' },
   GW_ERR_HEADERS_TOO_LARGE: { status: 431, title: 'Request headers too large' },
   GW_ERR_TIMEOUT: { status: 408, title: 'Request timed out' },
+  GW_ERR_FORECAST_NO_HISTORY: { status: 422, title: 'Not enough history to forecast' },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -1,4 +1,4 @@
-import { LocalClock } from './local-time.js';
+import type { LocalClock } from './local-time.js';
 
 /**
  * The series forecare forecasts, cut from the history it keeps: every ticket opened, every
