@@ -60,6 +60,7 @@ export class ForecastPush {
   private async push(date: string): Promise<void> {
     try {
       const report = await this.forecaster.forecastKeys(`push|${date}`, (h) => exportKeys('contact_center', h));
+      if (report.series.length === 0) throw new Error('no contact history to forecast from yet');
       const body = JSON.stringify({
         type: 'forecast.daily',
         timestamp: new Date(this.clock.now()).toISOString(),

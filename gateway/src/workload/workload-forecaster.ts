@@ -111,11 +111,16 @@ export class WorkloadForecaster {
     const history = new History(events, fleet, dates, this.clock);
     const regions = new Set(this.history.regions());
     const weather = await this.feed.read(regions);
-    const keys = keysOf(history);
-    const inputs = keys.map((key) => this.input(key, history, futureDates, weather));
-    const results = await this.compute(inputs);
-    const series: SeriesForecast[] = [];
     const skipped: { label: string; reason: string }[] = [];
+    const inputs: SeriesInput[] = [];
+    for (const key of keysOf(history)) {
+      const input = this.input(key, history, futureDates, weather);
+      // Nothing ever happened in this series: a forecast of zeros would only pretend to know.
+      if (input.daily.every((n) => n === 0)) skipped.push({ label: seriesLabel(key), reason: `nothing in the history ${first}…${dates[dates.length - 1] ?? first}` });
+      else inputs.push(input);
+    }
+    const results = inputs.length === 0 ? [] : await this.compute(inputs);
+    const series: SeriesForecast[] = [];
     results.forEach((r, i) => {
       if (r.forecast !== undefined) series.push(r.forecast);
       else skipped.push({ label: inputs[i] === undefined ? '' : seriesLabel(inputs[i].key), reason: r.error ?? 'unknown' });
