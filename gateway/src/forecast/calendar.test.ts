@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadHolidayCalendar } from '../workload/holidays.js';
-import { CalendarError, dayKind, parseHolidayFile } from './calendar.js';
+import { dayKind, parseHolidayFile } from './calendar.js';
 
 describe('holiday calendars', () => {
   it('ships China with its make-up working days, and Germany with regional days', () => {

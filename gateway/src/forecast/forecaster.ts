@@ -2,7 +2,7 @@ import { AccuracySums, type Accuracy } from './accuracy.js';
 import type { DayKind } from './calendar.js';
 import { hourlyForecast, type HourlyPoint } from './hourly.js';
 import { WEEKDAY_NAMES, weekdayOf } from './local-time.js';
-import { fitEts, fitNaive, fitSarima, ModelError, scaleBand, type Band, type FittedModel, type ModelName } from './models.js';
+import { fitEts, fitNaive, fitSarima, ModelError, scaleBand, type Band, type BandPoint, type FittedModel, type ModelName } from './models.js';
 import { seriesLabel, type SeriesKey } from './series.js';
 
 /**
@@ -57,15 +57,8 @@ export interface SeriesInput {
   readonly days: { readonly history: readonly DayKind[]; readonly future: readonly DayKind[] };
 }
 
-export interface DailyPoint {
+export interface DailyPoint extends BandPoint {
   readonly date: string;
-  readonly mean: number;
-  readonly lo80: number;
-  readonly hi80: number;
-  readonly lo95: number;
-  readonly hi95: number;
-  /** Seasonal naive, the baseline. */
-  readonly baseline: number;
 }
 
 export interface Driver {

@@ -1,6 +1,6 @@
 import type { DayKind } from './calendar.js';
 import { weekdayOf } from './local-time.js';
-import { Z80, Z95 } from './models.js';
+import { Z80, Z95, type BandPoint } from './models.js';
 
 /**
  * The hourly forecast is the daily one spread over the day by the intraday profile of the
@@ -10,15 +10,9 @@ import { Z80, Z95 } from './models.js';
  * (binomial: share·(1 − share)·daily mean). Its baseline is seasonal naive at one week (168 h).
  */
 
-export interface HourlyPoint {
+export interface HourlyPoint extends BandPoint {
   readonly date: string;
   readonly hour: number;
-  readonly mean: number;
-  readonly lo80: number;
-  readonly hi80: number;
-  readonly lo95: number;
-  readonly hi95: number;
-  readonly baseline: number;
 }
 
 interface DailyBand {

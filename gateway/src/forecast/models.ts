@@ -22,6 +22,17 @@ export interface Band {
   readonly hi95: readonly number[];
 }
 
+/** One forecast interval as served: the mean, its 80 % and 95 % bands and the seasonal-naive baseline. */
+export interface BandPoint {
+  readonly mean: number;
+  readonly lo80: number;
+  readonly hi80: number;
+  readonly lo95: number;
+  readonly hi95: number;
+  /** Seasonal naive, the baseline. */
+  readonly baseline: number;
+}
+
 export class ModelError extends Error {
   override readonly name = 'ModelError';
 }
