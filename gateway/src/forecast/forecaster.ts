@@ -228,12 +228,15 @@ export function forecastSeries(input: SeriesInput, options: ForecastOptions = DE
   let band = naive;
   let drivers: Driver[] = [];
   let weatherExtra = 0;
+  let weatherUsed = false;
   if (chosen !== 'seasonal_naive') {
     const model = fit(chosen, y, rows, options);
     try {
       band = scaleBand(predictWith(model, horizon, futureRows, options), futureScale);
       const d = driversOf(input, model, band, futureRows, horizon, futureScale, options);
       drivers = d.drivers;
+      // A weather column constant over the history (no hot day yet in spring) is dropped: then the weather did not enter.
+      weatherUsed = model.name === 'sarimax' && model.columns.some((c) => c < weatherWidth(options));
       weatherExtra = d.weatherExtra;
     } catch (err) {
       // The final fit diverged though the backtest fits did not: the baseline still answers.
@@ -246,10 +249,10 @@ export function forecastSeries(input: SeriesInput, options: ForecastOptions = DE
       model.close();
     }
   }
-  const withWeather = chosen === 'sarimax';
+  const withWeather = weatherUsed && chosen === 'sarimax';
   const weatherNote = temps === undefined
     ? `without weather: ${input.withoutWeatherReason ?? 'no weather feed configured'}`
-    : withWeather ? undefined : `weather known but not used: ${chosen} forecast better than the weather model on recent history`;
+    : withWeather ? undefined : chosen === 'sarimax' ? 'weather known but not used: no day of the history was beyond the cooling or heating base' : `weather known but not used: ${chosen} forecast better than the weather model on recent history`;
   const daily: DailyPoint[] = input.futureDates.slice(0, horizon).map((date, i) => ({
     date,
     mean: round(band.mean[i] ?? 0),
