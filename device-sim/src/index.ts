@@ -10,3 +10,5 @@ export { score, scoreTable, DETECTED_BY, type Score, type ScoredAlarm, type Kind
 export { runLoad, type LoadOptions, type LoadResult } from './load.js';
 export { mqttString, remainingLength, runRawLoad, type RawLoadOptions, type RawLoadResult } from './raw-load.js';
 export { ContactCenterSim, type ContactCenterOptions, type ReceivedTask, type Outcome } from './contact-center-sim.js';
+export { DEFAULT_CLIMATES, FAULT_CLIMATE, faultRate, seasonalNormal, simulateWeather, type RegionClimate, type WeatherEvent, type FaultClimate, type DailyWeather } from './seasons.js';
+export { generateHistory, TYPE_SHARE, type HistoryOptions, type SimHistory, type SimCustomer, type SimApplianceRow, type SimTicket, type SimContact, type SimExpected, type SimWeatherRow } from './history.js';

@@ -15,6 +15,7 @@ import type { DeliveryWorker } from './outbox/delivery-worker.js';
 import type { Outbox } from './outbox/outbox.js';
 import type { Store } from './store/db.js';
 import type { TicketService } from './tickets/ticket-service.js';
+import type { WorkloadForecaster } from './workload/workload-forecaster.js';
 
 /** Everything a running gateway holds; the API and the CLI work through it. */
 export interface GatewayContext {
@@ -36,6 +37,8 @@ export interface GatewayContext {
   readonly worker: DeliveryWorker;
   readonly fleet: FleetMonitor;
   readonly sla: SlaMonitor;
+  /** Tomorrow's workload: tickets, visits and contacts forecast 14 days ahead. */
+  readonly forecasts: WorkloadForecaster;
   readonly adminToken: string;
   readonly contactSecrets: readonly string[];
 }

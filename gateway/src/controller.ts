@@ -36,6 +36,12 @@ import { WalCheckpointer } from './store/wal-checkpointer.js';
 import { journalFileBeside } from './store/journal-db.js';
 import { TicketService } from './tickets/ticket-service.js';
 import { TicketNotices } from './tickets/ticket-notices.js';
+import { DEFAULT_FORECAST_OPTIONS } from './forecast/forecaster.js';
+import { ForecastPush } from './workload/forecast-push.js';
+import { ForecastHistoryStore } from './workload/history-store.js';
+import { loadHolidayCalendar } from './workload/holidays.js';
+import { WeatherFeed, weatherSource } from './workload/weather-feed.js';
+import { WorkloadForecaster } from './workload/workload-forecaster.js';
 
 export interface StartOptions {
   readonly clock?: Clock;
@@ -159,7 +165,16 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       if (events.some((e) => e.type === 'contact')) worker.kick();
     };
 
-    const ctx: GatewayContext = { config, store, clock, metrics, logger, bus, hubs, customers, tickets, alarms, outbox, runner, broker, mqttClients, worker, fleet, sla, adminToken: token.value, contactSecrets: secrets };
+    const fc = config.forecast;
+    const forecasts = new WorkloadForecaster(new ForecastHistoryStore(store), new WeatherFeed(weatherSource(fc.weatherFeed)), clock, logger, metrics, {
+      timeZone: fc.timeZone,
+      calendar: loadHolidayCalendar(fc.holidayCountry, fc.holidaysDir === '' ? undefined : fc.holidaysDir),
+      historyDays: fc.historyDays,
+      forecast: { ...DEFAULT_FORECAST_OPTIONS, coolingBasesC: [fc.coolingBaseC], heatingBasesC: [fc.heatingBaseC], maxHistoryDays: fc.historyDays },
+      cacheMs: 10 * 60_000,
+    });
+
+    const ctx: GatewayContext = { config, store, clock, metrics, logger, bus, hubs, customers, tickets, alarms, outbox, runner, broker, mqttClients, worker, fleet, sla, forecasts, adminToken: token.value, contactSecrets: secrets };
 
     await journal.start();
     // Stopped after the broker (parts stop in reverse): what is in flight still commits.
@@ -197,6 +212,11 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     }
     worker.start();
     parts.add('delivery worker', () => worker.stop(), PART_BOUND_MS);
+    if (fc.pushUrl !== '') {
+      const push = new ForecastPush(forecasts, clock, metrics, logger, { url: fc.pushUrl, hour: fc.pushHour, secrets, timeoutMs: config.contactCenter.timeoutMs, everyMs: 10 * 60_000 });
+      push.start();
+      parts.add('forecast push', () => push.stop(), PART_BOUND_MS);
+    }
     if (!worker.enabled) logger.warn('FORECARE_CONTACT_CENTER_URL is not set: contact tasks wait in the outbox');
     logger.info({ mqttPort, httpPort, dataDir: config.dataDir, ruleVersion: runner.ruleVersion }, 'forecare gateway started');
     return {

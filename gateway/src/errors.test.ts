@@ -15,6 +15,7 @@ describe('error catalog', () => {
         "GW_ERR_CUSTOMER_EXISTS": 409,
         "GW_ERR_CUSTOMER_UNKNOWN": 404,
         "GW_ERR_FORBIDDEN": 403,
+        "GW_ERR_FORECAST_NO_HISTORY": 422,
         "GW_ERR_GATEWAY_UNREACHABLE": 502,
         "GW_ERR_HEADERS_TOO_LARGE": 431,
         "GW_ERR_HUB_EXISTS": 409,

@@ -39,6 +39,7 @@ export const ERRORS = {
   GW_ERR_HEADERS_TOO_LARGE: { status: 431, title: 'Request headers too large' },
   GW_ERR_TIMEOUT: { status: 408, title: 'Request timed out' },
   GW_ERR_GATEWAY_UNREACHABLE: { status: 502, title: 'Gateway not reachable' },
+  GW_ERR_FORECAST_NO_HISTORY: { status: 422, title: 'Not enough history to forecast' },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

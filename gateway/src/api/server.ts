@@ -15,6 +15,7 @@ import { registerNotificationRoutes } from './routes/notifications.js';
 import { registerContactCenterRoutes } from './routes/contact-center.js';
 import { registerRuleRoutes } from './routes/rules.js';
 import { registerSessionRoutes } from './routes/session.js';
+import { registerForecastRoutes } from './routes/forecasts.js';
 import { UserStore } from '../users/user-store.js';
 import { LoginLimiter, loginLimits } from '../broker/login-limiter.js';
 import fastifyStatic from '@fastify/static';
@@ -120,5 +121,6 @@ export async function buildApi(ctx: GatewayContext): Promise<FastifyInstance> {
   registerNotificationRoutes(app, ctx);
   registerContactCenterRoutes(app, ctx);
   registerRuleRoutes(app, ctx);
+  registerForecastRoutes(app, ctx);
   return app;
 }

@@ -54,3 +54,25 @@ describe('service settings in the config', () => {
     expect(loadConfig(env({ FORECARE_RETENTION: '250ms' })).retentionMs).toBe(250);
   });
 });
+
+describe('forecast settings in the config', () => {
+  it('default to China: Asia/Shanghai, CN holidays, a year of history, no weather feed, no push', () => {
+    expect(loadConfig(env({})).forecast).toEqual({ timeZone: 'Asia/Shanghai', holidayCountry: 'CN', holidaysDir: '', weatherFeed: '', historyDays: 365, coolingBaseC: 24, heatingBaseC: 10, pushUrl: '', pushHour: 6 });
+  });
+
+  it('take a feed URL as it is and a feed folder relative to the working directory', () => {
+    expect(loadConfig(env({ FORECARE_WEATHER_FEED: 'https://weather.example/daily.csv' })).forecast.weatherFeed).toBe('https://weather.example/daily.csv');
+    expect(loadConfig(env({ FORECARE_WEATHER_FEED: 'weather' }), '/srv/forecare').forecast.weatherFeed).toBe('/srv/forecare/weather');
+  });
+
+  it('refuse bad values with the setting named', () => {
+    expect(() => loadConfig(env({ FORECARE_FORECAST_TIMEZONE: 'Mars/Olympus' }))).toThrow(/FORECARE_FORECAST_TIMEZONE: "Mars\/Olympus" is not an IANA time zone/);
+    expect(() => loadConfig(env({ FORECARE_FORECAST_PUSH_HOUR: '24' }))).toThrow(/FORECARE_FORECAST_PUSH_HOUR/);
+    expect(() => loadConfig(env({ FORECARE_FORECAST_PUSH_HOUR: '6.5' }))).toThrow(/FORECARE_FORECAST_PUSH_HOUR/);
+    expect(() => loadConfig(env({ FORECARE_FORECAST_PUSH_URL: 'ftp://x' }))).toThrow(/FORECARE_FORECAST_PUSH_URL: "ftp:\/\/x" is not an http\(s\) URL/);
+    expect(() => loadConfig(env({ FORECARE_WEATHER_FEED: 'http://[bad' }))).toThrow(/FORECARE_WEATHER_FEED: "http:\/\/\[bad" is not a URL/);
+    expect(() => loadConfig(env({ FORECARE_FORECAST_COOLING_BASE_C: 'warm' }))).toThrow(/FORECARE_FORECAST_COOLING_BASE_C: "warm" must be a temperature/);
+    expect(() => loadConfig(env({ FORECARE_FORECAST_HEATING_BASE_C: '1e9' }))).toThrow(/FORECARE_FORECAST_HEATING_BASE_C/);
+    expect(() => loadConfig(env({ FORECARE_FORECAST_HISTORY: '3d' }))).toThrow(/FORECARE_FORECAST_HISTORY: "3d" must be 14d to 1098d/);
+  });
+});

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { checkSecrets } from '../contact-center/signing.js';
 import { GatewayError } from '../errors.js';
+import { isTimeZone } from '../forecast/local-time.js';
 import { SETTINGS, type SettingKey } from './settings.js';
 
 export interface GatewayConfig {
@@ -47,6 +48,20 @@ export interface GatewayConfig {
   readonly journalMaxDelayMs: number;
   readonly tickMs: number;
   readonly logLevel: string;
+  readonly forecast: {
+    readonly timeZone: string;
+    readonly holidayCountry: string;
+    /** '' = the shipped holiday files. */
+    readonly holidaysDir: string;
+    /** '' = no weather feed. */
+    readonly weatherFeed: string;
+    readonly historyDays: number;
+    readonly coolingBaseC: number;
+    readonly heatingBaseC: number;
+    /** '' = no daily push. */
+    readonly pushUrl: string;
+    readonly pushHour: number;
+  };
 }
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -121,6 +136,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     const r = raw(key);
     return r.value === '' ? undefined : parsePort(r.value, r.from);
   };
+  const celsius = (key: SettingKey): number => {
+    const r = raw(key);
+    const n = Number(r.value);
+    if (r.value.trim() === '' || !Number.isFinite(n) || n < -60 || n > 60) throw new GatewayError('GW_ERR_CONFIG_INVALID', `${r.from}: "${r.value}" must be a temperature in °C (-60 to 60)`);
+    return n;
+  };
+  const zone = str('forecastTimezone');
+  if (!isTimeZone(zone)) throw new GatewayError('GW_ERR_CONFIG_INVALID', `FORECARE_FORECAST_TIMEZONE: "${zone}" is not an IANA time zone (e.g. Asia/Shanghai, Europe/Berlin, UTC)`);
+  const pushHour = Number(str('forecastPushHour'));
+  if (!Number.isInteger(pushHour) || pushHour < 0 || pushHour > 23) throw new GatewayError('GW_ERR_CONFIG_INVALID', `FORECARE_FORECAST_PUSH_HOUR: "${str('forecastPushHour')}" must be an hour 0-23`);
+  for (const key of ['forecastPushUrl', 'weatherFeed'] as const) {
+    const v = str(key);
+    if (/^https?:/i.test(v)) {
+      try {
+        new URL(v);
+      } catch {
+        throw new GatewayError('GW_ERR_CONFIG_INVALID', `${raw(key).from}: "${v}" is not a URL`);
+      }
+    } else if (key === 'forecastPushUrl' && v !== '') throw new GatewayError('GW_ERR_CONFIG_INVALID', `FORECARE_FORECAST_PUSH_URL: "${v}" is not an http(s) URL`);
+  }
+  const historyDays = Math.round(duration('forecastHistory') / 86_400_000);
+  if (historyDays < 14 || historyDays > 3 * 366) throw new GatewayError('GW_ERR_CONFIG_INVALID', `FORECARE_FORECAST_HISTORY: "${str('forecastHistory')}" must be 14d to 1098d`);
   const sync = str('sqliteSynchronous').toUpperCase();
   if (sync !== 'NORMAL' && sync !== 'FULL') throw new GatewayError('GW_ERR_CONFIG_INVALID', `FORECARE_SQLITE_SYNCHRONOUS: "${sync}" must be NORMAL or FULL`);
   const rulesThread = str('rulesThread').toLowerCase();
@@ -179,5 +216,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     journalMaxDelayMs: nonNegative('journalMaxDelayMs'),
     tickMs: positive('tickMs'),
     logLevel: str('logLevel'),
+    forecast: {
+      timeZone: zone,
+      holidayCountry: str('holidayCountry').trim().toUpperCase(),
+      holidaysDir: str('holidaysDir') === '' ? '' : resolve(cwd, str('holidaysDir')),
+      weatherFeed: /^https?:/i.test(str('weatherFeed')) || str('weatherFeed') === '' ? str('weatherFeed') : resolve(cwd, str('weatherFeed')),
+      historyDays,
+      coolingBaseC: celsius('forecastCoolingBaseC'),
+      heatingBaseC: celsius('forecastHeatingBaseC'),
+      pushUrl: str('forecastPushUrl'),
+      pushHour,
+    },
   };
 }

@@ -135,7 +135,7 @@ export class ThreadEngineHost implements EngineHost {
 }
 
 /** Node options without `--conditions` / `-C` (either as `--conditions=x` or followed by its value). */
-function withoutConditions(args: readonly string[]): string[] {
+export function withoutConditions(args: readonly string[]): string[] {
   const kept: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i] as string;

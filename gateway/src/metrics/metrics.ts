@@ -9,6 +9,8 @@ export class Metrics {
   readonly registry = new Registry();
 
   readonly mqttConnections = new Gauge({ name: 'forecare_mqtt_connections', help: 'Connected MQTT clients, by role (hub, service, admin)', labelNames: ['role'] as const, registers: [this.registry] });
+  readonly forecastRuns = new Counter({ name: 'forecare_forecast_runs_total', help: 'Workload forecasts computed, by the state of the weather feed (ok, partial, down, off)', labelNames: ['weather'] as const, registers: [this.registry] });
+  readonly forecastPushes = new Counter({ name: 'forecare_forecast_pushes_total', help: 'Daily forecast pushes to the contact center, by result', labelNames: ['result'] as const, registers: [this.registry] });
   readonly mqttConnectRefused = new Counter({ name: 'forecare_mqtt_connect_refused_total', help: 'Refused MQTT connections by reason', labelNames: ['reason'] as const, registers: [this.registry] });
   readonly loginFailures = new Counter({ name: 'forecare_login_failures_total', help: 'Failed or refused MQTT logins, by reason', labelNames: ['reason'] as const, registers: [this.registry] });
   readonly messagesIn = new Counter({ name: 'forecare_messages_in_total', help: 'Uplink messages accepted into the journal, by kind', labelNames: ['kind'] as const, registers: [this.registry] });
