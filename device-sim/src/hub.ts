@@ -1,6 +1,8 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { foodCategories, topics, type ApplianceType, type FoodItem, type NoticePayload } from '@forecare/firmware-contracts';
 import { realClock, type SimClock } from './clock.js';
+import { RefrigeratorModel, type FridgeMode } from './fridge.js';
+import { Household } from './household.js';
 import { modelFor, type ApplianceModel } from './models.js';
 import { Random } from './random.js';
 
@@ -30,6 +32,12 @@ export interface SimOptions {
   readonly network?: NetworkImperfections | undefined;
   /** A household that stocks the fridge, eats from it and shops again. */
   readonly household?: boolean | undefined;
+  /** A household that sends its fridge's inventory once and never again. */
+  readonly quietHousehold?: boolean | undefined;
+  /** Older firmware reports no W-DOOR-01 / W-TMP-01 of its own (default: newer). */
+  readonly firmware?: 'old' | 'new' | undefined;
+  /** The model name telemetry carries, by type (default SIM-<type>). */
+  readonly models?: Readonly<Partial<Record<ApplianceType, string>>> | undefined;
 }
 
 export interface NetworkImperfections {
@@ -52,18 +60,31 @@ interface PendingReading {
   readonly state: Record<string, string | boolean>;
 }
 
-/** One published message, as the simulator sent it (for records and tests). */
+/** One published message, as the simulator sent it (for records and tests), and when (simulated time). */
 export interface SentMessage {
   readonly topic: string;
   readonly payload: Record<string, unknown>;
+  readonly at: number;
 }
+
+/** What a hub away for a while keeps to send when it is back (its readings, faults, inventories). */
+interface Backlog {
+  readings: Map<string, PendingReading[]>;
+  messages: { topic: string; payload: Record<string, unknown> }[];
+}
+
+/** Readings a hub keeps per appliance while away (the oldest go first). */
+const BACKLOG_READINGS = 120;
 
 const DAY_MS = 86_400_000;
 
 /**
  * A simulated hub: connects with its credentials and the status topic as last will,
  * publishes telemetry of each appliance and heartbeats, and can be told to report a fault,
- * stock expiring food, or go silent.
+ * stock expiring food, go silent, drop off the network for a while (keeping what it reads
+ * to send when it is back) or reboot. Timed actions (a reconnect two minutes after a drop,
+ * the end of a vacation) wait in its agenda: `nextWake` / `wake` let a driver run them at
+ * their time, between steps.
  */
 export class SimHub {
   readonly appliances: readonly SimAppliance[];
@@ -85,13 +106,21 @@ export class SimHub {
   private readonly stuckMetrics = new Map<string, Map<string, number | boolean | undefined>>();
   private readonly batches = new Map<string, PendingReading[]>();
   private readonly heldBack = new Map<string, { topic: string; payload: Record<string, unknown> }>();
-  private pantry: FoodItem[] = [];
-  private nextShop = 0;
+  private readonly household: Household | undefined;
+  /** Appliances whose next reading is lost (the appliance rebooting). */
+  private readonly rebooting = new Set<string>();
+  private agenda: { at: number; run: () => Promise<void> }[] = [];
   reconnects = 0;
+  /** Drops off the network so far (each sends the last will). */
+  drops = 0;
   private sinceHeartbeat = 0;
   private silent = false;
   /** Where the broker is; a gateway that restarts may come back on another port. */
   private url: string;
+  /** Away for a while: what it reads waits in the backlog. */
+  private backlog: Backlog | undefined;
+  /** PUBACKs the current step waits for (set while a step runs). */
+  private pipeline: Promise<unknown>[] | undefined;
 
   constructor(private readonly opts: SimOptions) {
     this.clock = opts.clock ?? realClock;
@@ -100,7 +129,12 @@ export class SimHub {
       { id: `${opts.hubId}.fridge`, type: 'refrigerator' },
       { id: `${opts.hubId}.washer`, type: 'washer' },
     ];
-    for (const a of this.appliances) this.models.set(a.id, modelFor(a.type, this.rnd.fork(a.id)));
+    for (const a of this.appliances) {
+      const model = modelFor(a.type, this.rnd.fork(a.id));
+      if (model instanceof RefrigeratorModel) model.newFirmware = opts.firmware !== 'old';
+      this.models.set(a.id, model);
+    }
+    this.household = opts.household === true ? new Household(this.rnd.fork('household'), { quiet: opts.quietHousehold }) : undefined;
     this.lastStep = this.clock.now();
     this.url = opts.url;
   }
@@ -111,6 +145,11 @@ export class SimHub {
 
   get connected(): boolean {
     return this.client?.connected === true;
+  }
+
+  /** What the household's fridge holds now (empty without a household). */
+  get pantry(): readonly FoodItem[] {
+    return this.household?.items ?? [];
   }
 
   private nextSeq(subject: string): number {
@@ -150,17 +189,26 @@ export class SimHub {
 
   async publish(topic: string, payload: Record<string, unknown>, retain = false): Promise<void> {
     if (this.silent) return;
+    if (this.backlog !== undefined) {
+      // Away: faults and inventories wait for the way back (heartbeats are not kept).
+      if (!topic.endsWith('/heartbeat')) this.backlog.messages.push({ topic, payload });
+      return;
+    }
     const sink = this.opts.sink;
     if (sink !== undefined) {
-      this.sent.push({ topic, payload });
+      this.sent.push({ topic, payload, at: this.clock.now() });
       sink(topic, JSON.stringify(payload));
       return;
     }
     const client = this.client;
     if (client === undefined) return;
-    this.sent.push({ topic, payload });
-    await client.publishAsync(topic, JSON.stringify(payload), { qos: 1, retain });
-    this.acked.push({ topic, payload });
+    this.sent.push({ topic, payload, at: this.clock.now() });
+    const puback = client.publishAsync(topic, JSON.stringify(payload), { qos: 1, retain }).then(() => {
+      this.acked.push({ topic, payload, at: this.clock.now() });
+    });
+    // Within a step the messages go out back to back (one connection keeps their order) and the step waits for all PUBACKs.
+    if (this.pipeline !== undefined) this.pipeline.push(puback);
+    else await puback;
   }
 
   /** Raw bytes on any topic, for bad-input tests. */
@@ -173,8 +221,32 @@ export class SimHub {
     return this.clock.now() + (this.opts.network?.skewMs ?? 0);
   }
 
-  /** Telemetry with the network's imperfections: batching, redelivery, reordering. */
+  /** Runs `run` at simulated time `at` (by `wake`, or at the first step at or after it). */
+  schedule(at: number, run: () => Promise<void> | void): void {
+    this.agenda.push({ at: Math.round(at), run: async () => run() });
+    this.agenda.sort((a, b) => a.at - b.at);
+  }
+
+  /** When the next timed action is due; undefined when none waits. */
+  nextWake(): number | undefined {
+    return this.agenda[0]?.at;
+  }
+
+  /** Runs the timed actions due by now, in time order. */
+  async wake(): Promise<void> {
+    const now = this.clock.now();
+    while (this.agenda.length > 0 && (this.agenda[0]?.at ?? Infinity) <= now) await this.agenda.shift()?.run();
+  }
+
+  /** Telemetry with the network's imperfections: batching, redelivery, reordering; kept while away. */
   private async sendTelemetry(a: SimAppliance, reading: PendingReading): Promise<void> {
+    if (this.silent) return;
+    if (this.backlog !== undefined) {
+      const kept = this.backlog.readings.get(a.id) ?? [];
+      kept.push(reading);
+      this.backlog.readings.set(a.id, kept.slice(-BACKLOG_READINGS));
+      return;
+    }
     const net = this.opts.network;
     const batch = this.batches.get(a.id) ?? [];
     batch.push(reading);
@@ -183,10 +255,8 @@ export class SimHub {
       return;
     }
     this.batches.delete(a.id);
-    const last = batch[batch.length - 1] as PendingReading;
-    const earlier = batch.slice(0, -1);
     const topic = topics.telemetry(this.hubId, a.id);
-    const payload = { ts: last.ts, seq: last.seq, type: a.type, model: `SIM-${a.type}`, metrics: last.metrics, state: last.state, ...(earlier.length > 0 ? { samples: earlier } : {}) };
+    const payload = this.telemetryPayload(a, batch);
     const held = this.heldBack.get(a.id);
     if (held === undefined && this.rnd.chance(net?.reorderRate ?? 0)) {
       this.heldBack.set(a.id, { topic, payload });
@@ -200,28 +270,35 @@ export class SimHub {
     if (this.rnd.chance(net?.duplicateRate ?? 0)) await this.publish(topic, payload);
   }
 
-  /** The household: a full fridge at first, a few items eaten every few hours, shopping every three days. */
-  private async household(a: SimAppliance): Promise<void> {
-    const now = this.deviceNow();
-    if (now < this.nextShop && !this.rnd.chance(0.02)) return;
-    if (now >= this.nextShop) {
-      this.nextShop = now + 3 * 86_400_000;
-      const basket = foodCategories.flatMap((c) => (this.rnd.chance(0.6) ? [{ itemId: `${c.category}-${Math.floor(now / 1000)}`, name: c.category.replace(/_/g, ' '), category: c.category, storedAt: now }] : []));
-      this.pantry = [...this.pantry, ...basket].slice(-40);
-    } else if (this.pantry.length > 0) {
-      this.pantry.splice(Math.floor(this.rnd.next() * this.pantry.length), 1);
-    }
-    await this.publish(topics.inventory(this.hubId, a.id), { ts: now, seq: this.nextSeq(a.id), type: a.type, items: this.pantry });
+  /** One telemetry message: the newest reading, the earlier ones as its samples. */
+  private telemetryPayload(a: SimAppliance, readings: readonly PendingReading[]): Record<string, unknown> {
+    const last = readings[readings.length - 1] as PendingReading;
+    const earlier = readings.slice(0, -1);
+    return { ts: last.ts, seq: last.seq, type: a.type, model: this.opts.models?.[a.type] ?? `SIM-${a.type}`, metrics: last.metrics, state: last.state, ...(earlier.length > 0 ? { samples: earlier } : {}) };
   }
 
-  /** One step of every appliance: a telemetry message each, and a heartbeat when due. */
+  /** One step of every appliance: a telemetry message each, and a heartbeat when due. Resolves once the broker acknowledged them all. */
   async tick(): Promise<void> {
+    await this.wake();
+    this.pipeline = [];
+    try {
+      await this.step();
+    } finally {
+      const acks = this.pipeline;
+      this.pipeline = undefined;
+      await Promise.all(acks);
+    }
+  }
+
+  private async step(): Promise<void> {
     const now = this.clock.now();
     const dt = Math.max(1000, now - this.lastStep);
     this.lastStep = now;
-    if (this.client !== undefined && !this.silent && this.rnd.chance(this.opts.network?.reconnectRate ?? 0)) {
-      // Flaky Wi-Fi: the hub drops off and comes back.
-      await this.client.endAsync(false);
+    // Drawn whatever the mode, so a run through a broker and a recorded one take the same turns.
+    const flaky = this.rnd.chance(this.opts.network?.reconnectRate ?? 0);
+    if (flaky && !this.silent && this.backlog === undefined && (this.client !== undefined || this.opts.sink !== undefined)) {
+      // Flaky Wi-Fi: the hub says goodbye (no will) and connects again.
+      await this.client?.endAsync(false);
       this.client = undefined;
       this.reconnects++;
       await this.connect();
@@ -231,6 +308,7 @@ export class SimHub {
       if (model === undefined) continue;
       const reading = model.step(dt, now);
       if (this.unplugged.has(a.id)) continue;
+      if (this.rebooting.delete(a.id)) continue;
       for (const m of this.droppedMetrics.get(a.id) ?? []) delete reading.metrics[m];
       const stuck = this.stuckMetrics.get(a.id);
       for (const [m, value] of stuck ?? []) {
@@ -238,7 +316,15 @@ export class SimHub {
         else reading.metrics[m] = value;
       }
       await this.sendTelemetry(a, { ts: this.deviceNow(), seq: this.nextSeq(a.id), metrics: reading.metrics, state: reading.state });
-      if (this.opts.household === true && a.type === 'refrigerator') await this.household(a);
+      // The firmware's own codes (newer fridges: a door open over 5 min, a freezer warm for 2 h).
+      for (const c of 'codes' in reading ? (reading.codes as { code: string; active: boolean }[]) : []) {
+        await this.publish(topics.fault(this.hubId, a.id), { ts: this.deviceNow(), seq: this.nextSeq(a.id), type: a.type, code: c.code, active: c.active });
+      }
+      if (this.household !== undefined && a.type === 'refrigerator') {
+        const { snapshot, shopped } = this.household.step(this.deviceNow());
+        if (shopped && model instanceof RefrigeratorModel) model.groceries();
+        if (snapshot !== undefined) await this.publish(topics.inventory(this.hubId, a.id), { ts: this.deviceNow(), seq: this.nextSeq(a.id), type: a.type, items: snapshot });
+      }
     }
     this.sinceHeartbeat += dt;
     if (this.sinceHeartbeat >= (this.opts.heartbeatMs ?? 60_000)) {
@@ -293,6 +379,20 @@ export class SimHub {
     this.models.get(this.require(applianceId).id)?.degrade?.(perHour);
   }
 
+  /** The fridge's mode for `hours` (vacation, super-freeze…), then back to normal. */
+  setFridgeMode(applianceId: string, mode: FridgeMode, hours: number): void {
+    const model = this.models.get(this.require(applianceId).id);
+    if (!(model instanceof RefrigeratorModel)) return;
+    model.setMode(mode, hours);
+    if (mode !== 'normal' && mode !== 'super_freeze') this.schedule(this.clock.now() + hours * 3_600_000, () => model.setMode('normal'));
+  }
+
+  /** Someone leaves the fridge door open for `minutes`. */
+  leaveDoorOpen(applianceId: string, minutes: number): void {
+    const model = this.models.get(this.require(applianceId).id);
+    if (model instanceof RefrigeratorModel) model.leaveDoorOpen(minutes);
+  }
+
   async injectFault(applianceId: string, code: string): Promise<void> {
     const a = this.require(applianceId);
     this.models.get(a.id)?.setFault(code);
@@ -326,12 +426,70 @@ export class SimHub {
    * and the gateway's timer must notice.
    */
   goSilent(): void {
+    if (this.opts.will !== false && !this.silent && this.backlog === undefined) this.drops++;
     this.silent = true;
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
+    this.loseConnection();
+  }
+
+  /**
+   * The hub drops off the network for `ms` (Wi-Fi gone, a router restart) and comes back by
+   * itself: the broker sends its last will (without a broker, the will is what it sends), it
+   * keeps what it reads, and when it is back it sends it all — readings as back-dated
+   * samples, faults in order, and its inventory snapshots newest first (an old one arrives
+   * last, as a store-and-forward queue flushed in parallel would have it). `reboot`: it
+   * restarted instead — its counters start again at 1 and nothing was kept.
+   */
+  dropOff(ms: number, options: { reboot?: boolean } = {}): void {
+    if (this.silent || this.backlog !== undefined) return;
+    this.drops++;
+    this.loseConnection();
+    this.backlog = { readings: new Map(), messages: [] };
+    if (options.reboot === true) {
+      this.seqs.clear();
+      this.batches.clear();
+      this.heldBack.clear();
+    }
+    const reboot = options.reboot === true;
+    this.schedule(this.clock.now() + ms, () => this.comeBack(reboot));
+  }
+
+  /** One appliance restarts: its counter starts again at 1 and one reading is lost. */
+  rebootAppliance(applianceId: string): void {
+    const id = this.require(applianceId).id;
+    this.seqs.delete(id);
+    this.rebooting.add(id);
+  }
+
+  private loseConnection(): void {
+    const sink = this.opts.sink;
+    if (sink !== undefined) {
+      // No broker to send the will: it is what the broker would have sent, now.
+      if (this.opts.will !== false) {
+        const will = { state: 'offline', ts: this.deviceNow() };
+        this.sent.push({ topic: topics.status(this.hubId), payload: will, at: this.clock.now() });
+        sink(topics.status(this.hubId), JSON.stringify(will));
+      }
+      return;
+    }
     const client = this.client;
-    if (client === undefined) return;
-    client.stream.destroy();
+    this.client = undefined;
+    client?.stream.destroy();
+  }
+
+  private async comeBack(reboot: boolean): Promise<void> {
+    const kept = this.backlog;
+    this.backlog = undefined;
+    await this.connect();
+    if (kept === undefined || reboot) return;
+    const inventories = kept.messages.filter((m) => m.topic.endsWith('/inventory')).reverse();
+    for (const m of kept.messages) if (!m.topic.endsWith('/inventory')) await this.publish(m.topic, m.payload);
+    for (const a of this.appliances) {
+      const readings = kept.readings.get(a.id) ?? [];
+      if (readings.length > 0) await this.publish(topics.telemetry(this.hubId, a.id), this.telemetryPayload(a, readings));
+    }
+    for (const m of inventories) await this.publish(m.topic, m.payload);
   }
 
   /**

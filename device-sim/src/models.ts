@@ -1,5 +1,6 @@
 import type { ApplianceType } from '@forecare/firmware-contracts';
-import { BaseModel, WearingModel } from './model-base.js';
+import { BaseModel } from './model-base.js';
+import { RefrigeratorModel } from './fridge.js';
 import { AirConditionerModel, DishwasherModel, DryerModel, OvenModel, WaterHeaterModel } from './models-more.js';
 import type { Random } from './random.js';
 
@@ -21,65 +22,6 @@ export interface ApplianceModel {
 
 const round = (v: number, digits = 2): number => Math.round(v * 10 ** digits) / 10 ** digits;
 const clamp = (v: number, [lo, hi]: readonly [number, number]): number => Math.min(hi, Math.max(lo, v));
-
-/**
- * Fridge: the fresh-food compartment warms toward room temperature and the compressor pulls
- * it down between two thresholds; door openings add heat; a defrost runs every few hours.
- * E-CMP-* stops the compressor, so the temperature climbs.
- */
-export class RefrigeratorModel extends WearingModel {
-  readonly type = 'refrigerator' as const;
-  private fridge = 4;
-  private freezer = -18;
-  private compressorOn = false;
-  private sinceDefrost = 0;
-  private defrostLeft = 0;
-  private readonly ambient: number;
-
-  constructor(rnd: Random) {
-    super(rnd);
-    this.ambient = rnd.between(18, 26);
-    this.fridge = rnd.between(3, 5);
-    this.freezer = rnd.between(-20, -16);
-    // Stagger defrost cycles across the fleet.
-    this.sinceDefrost = rnd.between(0, 8 * 3_600_000);
-  }
-
-  step(dtMs: number): Reading {
-    const minutes = dtMs / 60_000;
-    this.wear(minutes); // a compressor losing efficiency
-    const doorOpen = this.rnd.chance(Math.min(0.5, 0.02 * minutes));
-    const freezerDoorOpen = this.rnd.chance(Math.min(0.2, 0.005 * minutes));
-    this.sinceDefrost += dtMs;
-    if (this.defrostLeft <= 0 && this.sinceDefrost > 8 * 3_600_000) {
-      this.defrostLeft = 20 * 60_000;
-      this.sinceDefrost = 0;
-    }
-    const defrost = this.defrostLeft > 0;
-    this.defrostLeft -= dtMs;
-    const compressorBroken = this.fault?.startsWith('E-CMP') === true;
-    // One compressor, two thermostats: it runs while either compartment is too warm.
-    if ((this.fridge > 5 || this.freezer > -16) && !defrost && !compressorBroken) this.compressorOn = true;
-    if ((this.fridge < 3 && this.freezer < -20) || defrost || compressorBroken) this.compressorOn = false;
-    const grip = this.compressorOn ? this.capacity : 0;
-    const leak = (this.ambient - this.fridge) * 0.004 * minutes + (doorOpen ? 0.8 : 0);
-    this.fridge = clamp(this.fridge + leak - Math.min(0.12 * grip * minutes, Math.max(0, this.fridge - 1)) + this.rnd.gauss(0.05), [-5, 30]);
-    const fLeak = (this.ambient - this.freezer) * 0.002 * minutes + (freezerDoorOpen ? 1 : 0) + (defrost ? 0.1 * minutes : 0);
-    this.freezer = clamp(this.freezer + fLeak - 0.15 * grip * minutes + this.rnd.gauss(0.05), [-30, 25]);
-    const duty = this.compressorOn ? clamp(0.45 + (1 - this.capacity) * 0.5 + this.rnd.gauss(0.05), [0.05, 1]) : clamp(0.15 + this.rnd.gauss(0.05), [0, 0.4]);
-    return {
-      metrics: {
-        fridge_temp_c: round(this.fridge),
-        freezer_temp_c: round(this.freezer),
-        compressor_duty: round(compressorBroken ? 0 : duty),
-        compressor_current_a: round(this.fault === 'E-CMP-02' ? 6 + this.rnd.gauss(0.3) : this.compressorOn ? clamp(1.1 + this.rnd.gauss(0.1), [0.5, 2]) : 0.05),
-        ambient_temp_c: round(this.ambient + this.rnd.gauss(0.2)),
-        door_open: doorOpen,
-      },
-      state: { defrost, mode: 'normal' },
-    };
-  }
-}
 
 const WASH_PHASES = [
   { phase: 'fill', minutes: 4, temp: 20, rpm: 0, level: 45 },
@@ -129,6 +71,8 @@ export class WasherModel extends BaseModel {
     };
   }
 }
+
+export { RefrigeratorModel };
 
 export function modelFor(type: ApplianceType, rnd: Random): ApplianceModel {
   switch (type) {

@@ -140,7 +140,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     const runner = new RuleRunner(store, service, customers, clock, metrics, logger, bus, rules, {
       tickMs: config.tickMs,
       checkpointEveryMs: options.checkpointEveryMs ?? 1000,
-      overrides: { 'hub-offline': { silentFor: config.hubOfflineAfterMs } },
+      overrides: { 'hub-offline': { silentFor: config.hubOfflineAfterMs, graceFor: config.hubOfflineGraceMs } },
       // FORECARE_RULES_THREAD=on: the engine judges every message on a thread of its own, the event loop keeps the broker.
       ...(config.rulesThread && store.file !== ':memory:' ? { host: new ThreadEngineHost(logger) } : {}),
     });

@@ -7,3 +7,6 @@ export { createLogger, type Logger } from './log.js';
 export { Metrics } from './metrics/metrics.js';
 export type { GatewayContext } from './context.js';
 export { MEASUREMENT as TELEMETRY_MEASUREMENT } from './sinks/influx-sink.js';
+export { runBacktest, Backtest, TickSchedule, type BacktestSetup, type BacktestLine, type BacktestSummary, type BacktestCustomer } from './engine/backtest-run.js';
+export { readRecording, parseRecordingLine, recordingLine, type RecordedMessage, type RecordingProblem } from './engine/recording.js';
+export { loadRuleFiles } from './engine/rule-files.js';

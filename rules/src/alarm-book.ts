@@ -7,6 +7,7 @@
 import type { ApplianceType, Severity } from '@forecare/firmware-contracts';
 import type { AlarmEvent, AlarmState, RaiseTarget } from './api.js';
 import type { CompiledRule } from './rule-index.js';
+import { alarmKeyOf, applianceKey } from './state.js';
 
 export interface AlarmRec {
   alarmKey: string;
@@ -39,8 +40,6 @@ export interface RaiseInput {
   fault?: AlarmRec['fault'];
   items?: AlarmRec['items'];
   facts?: AlarmRec['facts'];
-  /** The alarm's subject when it is neither the appliance nor the hub (a household's food digest). */
-  subject?: string | undefined;
 }
 
 export interface AlarmHooks {
@@ -56,40 +55,39 @@ export interface AlarmHooks {
 
 export class AlarmBook {
   readonly byKey = new Map<string, AlarmRec>();
-  /** appliance → rule ids that may hold working state or an open alarm there (a superset). */
+  /** appliance key (`hub/appliance`) → rule ids that may hold working state or an open alarm there (a superset). */
   private readonly busy = new Map<string, Set<string>>();
-  /** `appliance|rule` → keys of its open alarms: composites and digests ask without scanning every alarm. */
+  /** `hub/appliance|rule` → keys of its open alarms: composites ask without scanning every alarm. */
   private readonly open = new Map<string, Set<string>>();
 
   constructor(private readonly hooks: AlarmHooks) {}
 
-  isBusy(applianceId: string, ruleId: string): boolean {
-    return this.busy.get(applianceId)?.has(ruleId) === true;
+  isBusy(app: string, ruleId: string): boolean {
+    return this.busy.get(app)?.has(ruleId) === true;
   }
 
-  busyRules(applianceId: string): ReadonlySet<string> | undefined {
-    return this.busy.get(applianceId);
+  busyRules(app: string): ReadonlySet<string> | undefined {
+    return this.busy.get(app);
   }
 
-  markBusy(applianceId: string, ruleId: string): void {
-    let set = this.busy.get(applianceId);
+  markBusy(app: string, ruleId: string): void {
+    let set = this.busy.get(app);
     if (set === undefined) {
       set = new Set();
-      this.busy.set(applianceId, set);
+      this.busy.set(app, set);
     }
     set.add(ruleId);
   }
 
-  unmarkBusy(applianceId: string, ruleId: string): void {
-    const set = this.busy.get(applianceId);
+  unmarkBusy(app: string, ruleId: string): void {
+    const set = this.busy.get(app);
     if (set === undefined) return;
     set.delete(ruleId);
-    if (set.size === 0) this.busy.delete(applianceId);
+    if (set.size === 0) this.busy.delete(app);
   }
 
   raise(r: CompiledRule, a: RaiseInput, out: AlarmEvent[]): void {
-    const subject = a.subject ?? a.applianceId ?? a.hubId;
-    const alarmKey = `${subject}|${r.def.id}|${a.key}`;
+    const alarmKey = alarmKeyOf(a.hubId, a.applianceId, r.def.id, a.key);
     const existing = this.byKey.get(alarmKey);
     if (existing !== undefined) {
       existing.count++;
@@ -132,7 +130,7 @@ export class AlarmBook {
     rec.lastSeen = Math.max(rec.lastSeen, at);
     this.byKey.delete(alarmKey);
     if (rec.applianceId !== undefined) {
-      const k = `${rec.applianceId}|${rec.ruleId}`;
+      const k = `${applianceKey(rec.hubId, rec.applianceId)}|${rec.ruleId}`;
       const keys = this.open.get(k);
       keys?.delete(alarmKey);
       if (keys?.size === 0) this.open.delete(k);
@@ -145,8 +143,9 @@ export class AlarmBook {
   private add(rec: AlarmRec): void {
     this.byKey.set(rec.alarmKey, rec);
     if (rec.applianceId === undefined) return;
-    this.markBusy(rec.applianceId, rec.ruleId);
-    const k = `${rec.applianceId}|${rec.ruleId}`;
+    const app = applianceKey(rec.hubId, rec.applianceId);
+    this.markBusy(app, rec.ruleId);
+    const k = `${app}|${rec.ruleId}`;
     let keys = this.open.get(k);
     if (keys === undefined) {
       keys = new Set();
@@ -155,14 +154,9 @@ export class AlarmBook {
     keys.add(rec.alarmKey);
   }
 
-  /** Whether any alarm of rule `ruleId` is open on the appliance. */
-  activeOn(applianceId: string, ruleId: string): boolean {
-    return this.isBusy(applianceId, ruleId) && this.open.has(`${applianceId}|${ruleId}`);
-  }
-
-  /** The keys of the alarms of rule `ruleId` open on the appliance (do not modify). */
-  openOn(applianceId: string, ruleId: string): ReadonlySet<string> | undefined {
-    return this.isBusy(applianceId, ruleId) ? this.open.get(`${applianceId}|${ruleId}`) : undefined;
+  /** Whether any alarm of rule `ruleId` is open on the appliance (by key). */
+  activeOn(app: string, ruleId: string): boolean {
+    return this.isBusy(app, ruleId) && this.open.has(`${app}|${ruleId}`);
   }
 
   event(rec: AlarmRec, transition: AlarmEvent['transition'], at: number): AlarmEvent {

@@ -45,6 +45,18 @@ export type EngineInput =
       readonly hubId: string;
       readonly state: 'online' | 'offline';
       readonly at: number;
+    }
+  /**
+   * A household's settings, from the service side (not from the hub: it does not make the hub
+   * alive): the IANA time zone and local `HH:MM` its food digest is judged at. Absent or
+   * unknown values fall back to the food rule's `timeZone` / `digestAt` params.
+   */
+  | {
+      readonly kind: 'household';
+      readonly hubId: string;
+      readonly timeZone?: string | undefined;
+      readonly digestAt?: string | undefined;
+      readonly at: number;
     };
 
 /** What a rule's alarm asks the service to do. */
@@ -54,7 +66,10 @@ export type AlarmTransition = 'raised' | 'updated' | 'acknowledged' | 'cleared' 
 
 export interface AlarmEvent {
   readonly transition: AlarmTransition;
-  /** `${applianceId or hubId}|${ruleId}|${key}` — one alarm per (subject, rule, key). */
+  /**
+   * `${hubId}/${applianceId}|${ruleId}|${key}` for an appliance's alarm, `${hubId}|${ruleId}|${key}`
+   * for a hub's or a household's (hub offline, food digest) — one alarm per (subject, rule, key).
+   */
   readonly alarmKey: string;
   readonly ruleId: string;
   readonly ruleVersion: number;
@@ -75,7 +90,7 @@ export interface AlarmEvent {
   readonly level: number;
   /** Fault facts for fault-code rules. */
   readonly fault?: { readonly code: string; readonly faultClass: string } | undefined;
-  /** Food digest: the items expiring soon or expired, for notification rules. */
+  /** Food digest: the items this event tells the household about (expiring soon or expired), each told once. */
   readonly items?: readonly { readonly itemId: string; readonly name: string; readonly expiresAt: number; readonly expired: boolean }[] | undefined;
   /** Free facts for the ticket / notification (metric value, slope, silent since…). */
   readonly facts?: Readonly<Record<string, string | number | boolean>> | undefined;

@@ -10,19 +10,25 @@ export interface BacktestResult {
 }
 
 /**
- * Runs a rule set over recorded inputs (in time order) from a clean state and lists what it
- * would have raised, when. Timers fire as the recorded time passes and once more at the end.
+ * Runs a rule set over engine inputs from a clean state and lists what it would have raised,
+ * when. The inputs are taken in the order given — the order they arrived in, as the engine
+ * takes them live: sorting by time would put a hub's buffered backlog (back-dated into its
+ * outage) before its return and judge differently. Timers fire as time passes and once more
+ * at the end. (Over a recording of what hubs sent, with the service's decisions too, the
+ * gateway's backtest runs the whole pipeline.)
  */
 export function backtest(rules: readonly RuleDef[], inputs: readonly EngineInput[], options: Omit<EngineOptions, 'rules'> = {}): BacktestResult {
   const engine = new Engine({ ...options, rules });
   const events: AlarmEvent[] = [];
-  const sorted = [...inputs].sort((a, b) => a.at - b.at);
-  for (const input of sorted) events.push(...engine.ingest(input));
-  const last = sorted.at(-1)?.at;
-  if (last !== undefined) events.push(...engine.tick(last));
+  let last = -Infinity;
+  for (const input of inputs) {
+    for (const e of engine.ingest(input)) events.push(e);
+    last = Math.max(last, input.at);
+  }
+  if (Number.isFinite(last)) events.push(...engine.tick(last));
   const raisedByRule: Record<string, number> = {};
   for (const e of events) if (e.transition === 'raised') raisedByRule[e.ruleId] = (raisedByRule[e.ruleId] ?? 0) + 1;
-  return { events, raisedByRule, inputs: sorted.length };
+  return { events, raisedByRule, inputs: inputs.length };
 }
 
 export interface BacktestComparison {
@@ -60,23 +66,6 @@ export function lintRules(files: readonly { name: string; text: string }[]): { r
     if (r.raises.length === 0 && r.kind !== 'composite') issues.push({ source: r.id, line: 1, column: 1, path: '/raises', message: `rule ${r.id} raises nothing: its alarms reach no ticket, notification or fleet view` });
   }
   return { rules, issues };
-}
-
-/** Reads recorded inputs from NDJSON text (one EngineInput per line); bad lines are reported, not thrown. */
-export function readNdjson(text: string): { inputs: EngineInput[]; errors: { line: number; message: string }[] } {
-  const inputs: EngineInput[] = [];
-  const errors: { line: number; message: string }[] = [];
-  text.split('\n').forEach((line, i) => {
-    if (line.trim() === '') return;
-    try {
-      const v = JSON.parse(line) as EngineInput;
-      if (typeof v !== 'object' || v === null || typeof v.kind !== 'string' || typeof v.at !== 'number' || typeof v.hubId !== 'string') throw new Error('not an engine input (kind, hubId, at)');
-      inputs.push(v);
-    } catch (err) {
-      errors.push({ line: i + 1, message: (err as Error).message });
-    }
-  });
-  return { inputs, errors };
 }
 
 /** Rule ids added, removed or changed between two rule sets. */

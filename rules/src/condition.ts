@@ -47,21 +47,30 @@ export function compileCondition(expression: string): { ok: true; condition: Con
   return { ok: true, condition };
 }
 
-const SIMPLE = /^\s*metrics\.([A-Za-z_][A-Za-z0-9_]*)\s*(>=|<=|>|<|==|!=)\s*(-?\d+(?:\.\d+)?)\s*$/;
+const SIMPLE = /^\s*metrics\.([A-Za-z_][A-Za-z0-9_]*)\s*(>=|<=|>|<|==|!=)\s*(-?\d+(?:\.\d+)?|true|false)\s*$/;
 
 /**
- * `metrics.<name> <op> <number>` — most threshold rules — evaluated directly, with the same
- * meaning as CEL (a missing or non-numeric metric makes it false).
+ * `metrics.<name> <op> <number>` — most threshold rules — and `metrics.<name> == true|false`
+ * evaluated directly, with the same meaning as CEL (a missing or non-numeric metric makes it
+ * false). A boolean metric may travel as 0 or 1 (the contract allows it): `== true` holds for
+ * true and 1, `== false` for false and 0.
  */
 function simpleComparison(expression: string): Condition | undefined {
   const m = SIMPLE.exec(expression);
   if (m === null) return undefined;
   const metric = m[1] as string;
-  const limit = Number(m[3]);
-  const test = comparison(m[2] as string, limit);
+  const literal = m[3] as string;
+  const test = literal === 'true' || literal === 'false' ? flag(m[2] as string, literal === 'true') : comparison(m[2] as string, Number(literal));
   if (test === undefined) return undefined;
   const condition = (ctx: Record<string, unknown>): boolean => test((ctx.metrics as Record<string, unknown> | undefined)?.[metric]);
   return Object.assign(condition, { direct: { metric, test } });
+}
+
+function flag(op: string, want: boolean): ((value: unknown) => boolean) | undefined {
+  const is = (v: unknown): boolean => v === want || v === (want ? 1 : 0);
+  if (op === '==') return is;
+  if (op === '!=') return (v) => (typeof v === 'boolean' || v === 0 || v === 1) && !is(v);
+  return undefined;
 }
 
 function comparison(op: string, limit: number): ((value: unknown) => boolean) | undefined {

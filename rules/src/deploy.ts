@@ -16,6 +16,7 @@ import { rearmChanged } from './kinds/silence.js';
 import { markAllChanged } from './persistence.js';
 import { paramDuration, type RuleDef } from './rule-format.js';
 import { RuleIndex, type CompiledRule } from './rule-index.js';
+import { applianceKey } from './state.js';
 
 export function deployRules(s: EngineState, rules: readonly RuleDef[], version: number, now: number): AlarmEvent[] {
   const before = new Map(s.index.rules.map((r) => [r.def.id, { rule: r, text: JSON.stringify(r.def) }]));
@@ -30,11 +31,11 @@ export function deployRules(s: EngineState, rules: readonly RuleDef[], version: 
   for (const id of byId.keys()) if (!before.has(id)) changed.add(id);
   for (const rec of [...s.book.byKey.values()]) if (!byId.has(rec.ruleId)) s.book.clear(rec.alarmKey, now, out);
   for (const [k, w] of [...s.work]) {
-    const [applianceId = '', ruleId = ''] = k.split('|');
+    const [subject = '', ruleId = ''] = k.split('|');
     const was = before.get(ruleId)?.rule;
     const is = byId.get(ruleId);
     if (is === undefined || was === undefined) s.deleteWork(k);
-    else if (changed.has(ruleId)) migrateWork(s, applianceId, w, was, is, now);
+    else if (changed.has(ruleId)) migrateWork(s, subject, w, was, is, now);
   }
   for (const id of changed) {
     const was = before.get(id)?.rule;
@@ -57,9 +58,10 @@ function rearmRepeats(s: EngineState, changed: ReadonlySet<string>, now: number)
   for (const rec of s.book.byKey.values()) {
     const r = s.index.byId.get(rec.ruleId);
     if (r?.def.kind !== 'repeat' || !changed.has(rec.ruleId) || rec.applianceId === undefined) continue;
-    const app = s.apps.index.get(rec.applianceId);
+    const key = applianceKey(rec.hubId, rec.applianceId);
+    const app = s.apps.index.get(key);
     if (app === undefined) continue;
-    const kept = s.work.get(`${rec.applianceId}|${rec.ruleId}`)?.occurrences ?? [];
+    const kept = s.work.get(`${key}|${rec.ruleId}`)?.occurrences ?? [];
     s.wheelOf(rec.ruleId).set(app, Math.max(now, ...kept) + paramDuration(r.params.window, 3_600_000));
   }
 }
@@ -73,9 +75,10 @@ function same(a: CompiledRule, b: CompiledRule, ...parts: Part[]): boolean {
 }
 
 /** The working state a changed rule keeps: what depends only on its unchanged conditions. */
-function migrateWork(s: EngineState, applianceId: string, w: RuleWork, was: CompiledRule, is: CompiledRule, now: number): void {
-  const wkey = `${applianceId}|${is.def.id}`;
-  const app = s.apps.index.get(applianceId);
+function migrateWork(s: EngineState, subject: string, w: RuleWork, was: CompiledRule, is: CompiledRule, now: number): void {
+  const wkey = `${subject}|${is.def.id}`;
+  // An appliance key, or a hub's (a household's food state).
+  const app = s.apps.index.get(subject);
   if (!same(was, is, 'kind') || (app !== undefined && !applies(is.def, s.typeOf(app)))) {
     dropThreshold(s, wkey, w, true, true);
     s.deleteWork(wkey);
@@ -88,7 +91,7 @@ function migrateWork(s: EngineState, applianceId: string, w: RuleWork, was: Comp
     const keepClearing = same(was, is, 'clear') && (is.def.clear !== undefined || keepPending);
     dropThreshold(s, wkey, w, !keepPending, !keepClearing);
     // A new duration counts from when the condition began to hold (not before the deploy itself).
-    if (w.pendingSince !== undefined) s.setNamed(`thr|${wkey}`, Math.max(now, w.pendingSince + paramDuration(is.params.for, 0)));
+    if (w.pendingSince !== undefined && is.params.confirmByReading !== true) s.setNamed(`thr|${wkey}`, Math.max(now, w.pendingSince + paramDuration(is.params.for, 0)));
     if (w.clearingSince !== undefined) s.setNamed(`thc|${wkey}`, Math.max(now, w.clearingSince + paramDuration(is.params.clearFor, 0)));
   } else if (kind === 'repeat' && !same(was, is, 'condition', 'code')) w.occurrences = undefined;
   else if (kind === 'trend' && !same(was, is, 'condition', 'metric')) w.samples = undefined;

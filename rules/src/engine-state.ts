@@ -11,10 +11,10 @@ import { CompactWheel } from './compact-wheel.js';
 import { armEscalation } from './kinds/escalation.js';
 import type { ParamValue, RuleDef } from './rule-format.js';
 import { RuleIndex, type CompiledRule, type TypeRules } from './rule-index.js';
-import { ApplianceTable, HubTable, TYPE_INDEX, TypeColumns } from './state.js';
+import { ApplianceTable, applianceKey, findAppliance, HUB_ONLINE, HubTable, TYPE_INDEX, TypeColumns } from './state.js';
 import { TimingWheel } from './timing-wheel.js';
 
-/** Per (appliance, rule) working state of a rule that is not itself an alarm yet. */
+/** Per (appliance, rule) working state — keyed `hub/appliance|rule` (`applianceKey`) — of a rule that is not itself an alarm yet. */
 export interface RuleWork {
   /** threshold: since when the condition has held (pending raise), or the clear condition (pending clear). */
   pendingSince?: number | undefined;
@@ -22,12 +22,32 @@ export interface RuleWork {
   /** threshold: device time of the reading that started the pending raise / clear (a late older reading before it is no break). */
   pendingTs?: number | undefined;
   clearingTs?: number | undefined;
+  /** threshold confirmed by readings: device time of the newest reading that held, and of the one that ended the period (while a late reading may still fill it). */
+  heldTs?: number | undefined;
+  brokeTs?: number | undefined;
   /** fault-code: device time of the newest message applied, per code (an older one arriving late neither reopens nor clears). */
   faults?: Record<string, number> | undefined;
   /** repeat: times of occurrences inside the window. */
   occurrences?: number[] | undefined;
+  /** repeat counting onsets: the fault codes active on the appliance now. */
+  activeCodes?: string[] | undefined;
   /** trend: (server time, value) samples inside the window, sorted by time. */
   samples?: [number, number][] | undefined;
+  /** food-expiry, per household (keyed `hub|rule`): its fridges' inventories and what it was told. */
+  food?: FoodState | undefined;
+}
+
+/** A household's food: the newest inventory of each fridge, the items already told, its digest schedule. */
+export interface FoodState {
+  /** By appliance id: the inventory applied, with the hub's clock and counter it carried. */
+  fridges: Record<string, { ts: number; seq: number; items: { itemId: string; name: string; expiresAt: number }[] }>;
+  /** Items already in a digest: item id → its expiry. */
+  told: Record<string, number>;
+  /** The household's own settings (absent: the rule's `timeZone` and `digestAt`). */
+  timeZone?: string | undefined;
+  digestAt?: string | undefined;
+  /** The alarm key of the digest still open. */
+  digest?: string | undefined;
 }
 
 export interface EngineOptions {
@@ -106,8 +126,10 @@ export class EngineState {
     return this.hubs.index.get(hubId) ?? this.hubs.add(hubId, at);
   }
 
+  /** The input's appliance, by (hub, appliance id): two homes' `fridge-1` are two appliances. */
   appliance(input: ApplianceInput): number {
-    const known = this.apps.index.get(input.applianceId);
+    const hub = this.hubIndex(input.hubId, input.at);
+    const known = findAppliance(this.hubs, this.apps, hub, input.applianceId);
     if (known !== undefined) return known;
     return this.addAppliance(input.applianceId, input.hubId, input.applianceType, input.at);
   }
@@ -115,7 +137,7 @@ export class EngineState {
   addAppliance(id: string, hubId: string, type: ApplianceType, at: number): number {
     const hub = this.hubIndex(hubId, at);
     const t = TYPE_INDEX.get(type) ?? 0;
-    const app = this.apps.add(id, hub, t, (this.columns[t] as TypeColumns).addRow(), at);
+    const app = this.apps.add(applianceKey(hubId, id), id, hub, t, (this.columns[t] as TypeColumns).addRow(), at);
     this.apps.nextInHub[app] = this.hubs.firstApp[hub] as number;
     this.hubs.firstApp[hub] = app;
     return app;
@@ -135,11 +157,12 @@ export class EngineState {
   }
 
   subjectOf(app: number): Subject {
-    return { hubId: this.hubs.ids[this.apps.hub[app] as number] as string, applianceId: this.apps.ids[app] as string, applianceType: this.typeOf(app) };
+    return { hubId: this.hubs.ids[this.apps.hub[app] as number] as string, applianceId: this.apps.names[app] as string, applianceType: this.typeOf(app) };
   }
 
+  /** Whether the appliance's hub is gone (alarmed offline, or its last will within the grace period): nobody can say the appliance is quiet. */
   hubOfflineFor(app: number): boolean {
-    return this.hubs.offline[this.apps.hub[app] as number] === 1;
+    return this.hubs.offline[this.apps.hub[app] as number] !== HUB_ONLINE;
   }
 
   setNamed(key: string, at: number): void {

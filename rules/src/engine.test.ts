@@ -22,6 +22,7 @@ function shipped(): RuleDef[] {
 
 const engine = () => new Engine({ rules: shipped(), overrides: { 'hub-offline': { silentFor: 60_000 } } });
 const fault = (at: number, seq: number, active = true, code = 'E-CMP-01'): EngineInput => ({ kind: 'fault', hubId: 'h1', applianceId: 'f1', applianceType: 'refrigerator', seq, deviceTs: at, at, code, active });
+const will = (at: number, hubId = 'h1'): EngineInput => ({ kind: 'status', hubId, state: 'offline', at });
 const heartbeat = (at: number, seq: number, hubId = 'h1'): EngineInput => ({ kind: 'heartbeat', hubId, seq, deviceTs: at, at });
 const inventory = (at: number, seq: number, items: { itemId: string; name: string; expiresAt: number }[]): EngineInput => ({
   kind: 'inventory',
@@ -41,7 +42,7 @@ describe('fault-code rule', () => {
     const b = e.ingest(fault(T0 + 1, 2));
     expect(a.filter((x) => x.transition === 'raised')).toHaveLength(1);
     expect(b.map((x) => x.transition)).toEqual(['updated']);
-    expect(b[0]).toMatchObject({ count: 2, alarmKey: 'f1|fault-code|E-CMP-01', fault: { code: 'E-CMP-01' } });
+    expect(b[0]).toMatchObject({ count: 2, alarmKey: 'h1/f1|fault-code|E-CMP-01', fault: { code: 'E-CMP-01' } });
     expect(e.alarms()).toHaveLength(1);
     expect(e.alarmCount).toBe(1);
   });
@@ -64,30 +65,15 @@ describe('fault-code rule', () => {
   });
 });
 
-describe('food-expiry rule', () => {
-  it('one digest per hub per day (expires within N days and expired); news the same day updates it; the next day raises anew and ends the old digest', () => {
+describe('food-expiry rule (the shipped one; the kind in kinds/food.test.ts)', () => {
+  it('an inventory raises nothing by itself: the household is told at its digest hour', () => {
     const e = engine();
     const milk = { itemId: 'm', name: 'Milk', expiresAt: T0 + DAY };
-    const rice = { itemId: 'r', name: 'Rice', expiresAt: T0 + 30 * DAY };
-    const first = e.ingest(inventory(T0, 1, [milk, rice])).filter((x) => x.ruleId === 'food-expiry');
-    expect(first.map((x) => x.transition)).toEqual(['raised']);
-    expect(first[0]?.items?.map((i) => i.name)).toEqual(['Milk']);
-    expect(first[0]?.raises).toEqual(['notification']);
-    expect(e.ingest(inventory(T0 + 60_000, 2, [milk, rice])).filter((x) => x.ruleId === 'food-expiry')).toEqual([]);
-    const yogurt = { itemId: 'y', name: 'Yogurt', expiresAt: T0 - 1000 };
-    const update = e.ingest(inventory(T0 + 120_000, 3, [milk, yogurt])).filter((x) => x.ruleId === 'food-expiry');
-    expect(update.map((x) => x.transition)).toEqual(['updated']);
-    expect(update[0]?.items?.find((i) => i.itemId === 'y')?.expired).toBe(true);
-    // The next day: yesterday's digest ends (it was sent; it must not stay open for ever) and a new one is raised.
-    const next = e.ingest(inventory(T0 + DAY, 4, [milk])).filter((x) => x.ruleId === 'food-expiry');
-    expect(next.map((x) => [x.transition, x.key])).toEqual([
-      ['cleared', '2026-11-24'],
-      ['raised', '2026-11-25'],
-    ]);
-    expect(e.alarms().filter((a) => a.ruleId === 'food-expiry').map((a) => a.key)).toEqual(['2026-11-25']);
-    // Nothing expiring the day after: the old digest still ends.
-    const later = e.ingest(inventory(T0 + 2 * DAY, 5, [rice])).filter((x) => x.ruleId === 'food-expiry');
-    expect(later.map((x) => [x.transition, x.key])).toEqual([['cleared', '2026-11-25']]);
+    expect(e.ingest(inventory(T0, 1, [milk])).filter((x) => x.ruleId === 'food-expiry')).toEqual([]);
+    const told = e.tick(T0 + DAY).filter((x) => x.ruleId === 'food-expiry');
+    expect(told.map((x) => [x.transition, x.key, x.alarmKey, x.items?.map((i) => i.name)])).toEqual([['raised', '2026-11-25', 'h1|food-expiry|2026-11-25', ['Milk']]]);
+    expect(told[0]?.raises).toEqual(['notification']);
+    expect(told[0]?.applianceId).toBeUndefined();
   });
 });
 
@@ -104,14 +90,46 @@ describe('hub-offline rule', () => {
     expect(e.ingest(heartbeat(T0 + 600_000, 2)).map((x) => x.transition)).toEqual(['cleared']);
   });
 
-  it('the last will raises at once; a heartbeat re-arms the timer', () => {
+  it('a last will is no incident within the grace period: a hub back in time raises nothing', () => {
     const e = engine();
     e.ingest(heartbeat(T0, 1));
     e.ingest(heartbeat(T0 + 50_000, 2));
     expect(e.tick(T0 + 70_000)).toEqual([]);
-    const will = e.ingest({ kind: 'status', hubId: 'h1', state: 'offline', at: T0 + 80_000 });
-    expect(will.map((x) => x.transition)).toEqual(['raised']);
-    expect(e.tick(T0 + 1_000_000)).toEqual([]);
+    expect(e.ingest(will(T0 + 80_000))).toEqual([]);
+    expect(e.tick(T0 + 80_000 + 4 * 60_000)).toEqual([]);
+    // Back after 4 min 30 s (a router restart): nothing to clear, nothing raised, then or later.
+    expect(e.ingest({ kind: 'status', hubId: 'h1', state: 'online', at: T0 + 350_000 })).toEqual([]);
+    expect(e.ingest(heartbeat(T0 + 360_000, 3))).toEqual([]);
+    expect(e.tick(T0 + 400_000)).toEqual([]);
+    expect(e.alarms()).toEqual([]);
+  });
+
+  it('a hub still gone when the grace period ends raises, dated the moment it left; a second will does not move that; its return clears it', () => {
+    const e = engine();
+    e.ingest(heartbeat(T0, 1));
+    e.ingest(will(T0 + 20_000));
+    e.ingest(will(T0 + 200_000));
+    const raised = e.tick(T0 + 20_000 + 5 * 60_000);
+    expect(raised.map((x) => [x.transition, x.at, x.firstSeen, x.title])).toEqual([['raised', T0 + 20_000, T0 + 20_000, 'Hub h1 offline (last will)']]);
+    expect(raised[0]?.facts).toMatchObject({ confirmedAtMs: T0 + 20_000 + 5 * 60_000, silentSinceMs: T0 });
+    expect(e.tick(T0 + 3_600_000)).toEqual([]);
+    expect(e.ingest(heartbeat(T0 + 3_700_000, 2)).map((x) => [x.transition, x.at])).toEqual([['cleared', T0 + 3_700_000]]);
+  });
+
+  it('with no grace period (graceFor 0) the will raises at once', () => {
+    const e = new Engine({ rules: shipped(), overrides: { 'hub-offline': { silentFor: 60_000, graceFor: 0 } } });
+    e.ingest(heartbeat(T0, 1));
+    expect(e.ingest(will(T0 + 1000)).map((x) => [x.transition, x.at])).toEqual([['raised', T0 + 1000]]);
+  });
+
+  it("while a hub's will is in its grace period its appliances are not called silent; the grace survives a restart", () => {
+    const opts = { rules: shipped(), overrides: { 'hub-offline': { silentFor: 60_000, graceFor: 7_200_000 }, 'appliance-silent': { silentFor: 600_000 } } };
+    const e = new Engine(opts);
+    e.ingest(fault(T0, 1, false));
+    e.ingest(will(T0 + 1000));
+    const back = Engine.restore(e.snapshot(), opts);
+    expect(back.tick(T0 + 3_600_000)).toEqual([]);
+    expect(back.tick(T0 + 1000 + 7_200_000).map((x) => [x.ruleId, x.transition, x.at])).toEqual([['hub-offline', 'raised', T0 + 1000]]);
   });
 
   it('ingest fires timers that fell due before the input', () => {
@@ -126,10 +144,11 @@ describe('state', () => {
   const input = fc.oneof(
     fc.record({ kind: fc.constant('fault' as const), dt: fc.integer({ min: 0, max: 120_000 }), active: fc.boolean(), code: fc.constantFrom('E-CMP-01', 'E-SNS-01') }),
     fc.record({ kind: fc.constant('heartbeat' as const), dt: fc.integer({ min: 0, max: 120_000 }), hub: fc.constantFrom('h1', 'h2') }),
-    fc.record({ kind: fc.constant('tick' as const), dt: fc.integer({ min: 0, max: 120_000 }) }),
+    fc.record({ kind: fc.constant('will' as const), dt: fc.integer({ min: 0, max: 120_000 }), hub: fc.constantFrom('h1', 'h2') }),
+    fc.record({ kind: fc.constant('tick' as const), dt: fc.integer({ min: 0, max: 600_000 }) }),
   );
 
-  type Step = { kind: 'fault'; dt: number; active: boolean; code: string } | { kind: 'heartbeat'; dt: number; hub: string } | { kind: 'tick'; dt: number };
+  type Step = { kind: 'fault'; dt: number; active: boolean; code: string } | { kind: 'heartbeat' | 'will'; dt: number; hub: string } | { kind: 'tick'; dt: number };
   /** Runs the steps through an engine; `before(i, e)` may swap the engine (a restore) before step i. The log of events. */
   const play = (steps: readonly Step[], first: Engine, before: (i: number, e: Engine) => Engine): string[] => {
     let e = first;
@@ -138,7 +157,7 @@ describe('state', () => {
     steps.forEach((s, i) => {
       e = before(i, e);
       t += s.dt;
-      const evs = s.kind === 'tick' ? e.tick(t) : s.kind === 'fault' ? e.ingest(fault(t, i, s.active, s.code)) : e.ingest(heartbeat(t, i, s.hub));
+      const evs = s.kind === 'tick' ? e.tick(t) : s.kind === 'fault' ? e.ingest(fault(t, i, s.active, s.code)) : s.kind === 'will' ? e.ingest(will(t, s.hub)) : e.ingest(heartbeat(t, i, s.hub));
       for (const ev of evs) log.push(`${ev.alarmKey} ${ev.transition} ${ev.at} ${ev.count}`);
     });
     return log;
@@ -203,7 +222,7 @@ describe('state', () => {
     const e = Engine.restore(JSON.stringify(v2), { rules: shipped(), overrides: { 'hub-offline': { silentFor: 60_000 } } });
     expect(e.ingest(fault(T0 + 1, 2))).toEqual([]); // seq 2 was applied before the checkpoint
     expect(e.tick(T0 + 60_000).map((x) => [x.alarmKey, x.transition, x.at])).toEqual([['h1|hub-offline|hub', 'raised', T0 + 60_000]]);
-    expect(JSON.parse(e.snapshot())).toMatchObject({ v: 3, appliances: [['f1', { seqs: [1, 2], metrics: { fridge_temp_c: 4.5 }, state: { defrost: false } }]] });
+    expect(JSON.parse(e.snapshot())).toMatchObject({ v: 4, appliances: [['h1/f1', { seqs: [1, 2], metrics: { fridge_temp_c: 4.5 }, state: { defrost: false } }]] });
   });
 
   it('deploying a new version keeps the alarms of rules that remain and clears removed ones', () => {

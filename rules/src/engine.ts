@@ -2,7 +2,7 @@ import type { AlarmEvent, AlarmState, EngineInput } from './api.js';
 import { EngineState, type EngineOptions } from './engine-state.js';
 import { onEscalationTimer } from './kinds/escalation.js';
 import { onFault } from './kinds/fault.js';
-import { onInventory } from './kinds/food.js';
+import { onDigestTimer, onHousehold, onInventory } from './kinds/food.js';
 import { armApplianceTimers, onApplianceTimer, onHubSilent, touchHub } from './kinds/silence.js';
 import { onThresholdTimer } from './kinds/threshold.js';
 import { deployRules } from './deploy.js';
@@ -44,12 +44,16 @@ export class Engine {
     const s = this.s;
     const out = s.out;
     this.fire(input.at, out);
+    if (input.kind === 'household') {
+      onHousehold(s, input);
+      return take(out);
+    }
     if (input.kind === 'status' || input.kind === 'heartbeat') {
       touchHub(s, input, out);
       return take(out);
     }
     const app = s.appliance(input);
-    if (s.apps.seen(app, input.seq)) return take(out); // a redelivery: already applied
+    if (s.apps.seen(app, input.seq, input.deviceTs)) return take(out); // a redelivery: already applied
     s.changed?.apps.add(app);
     if (input.at > (s.apps.lastSeen[app] as number)) s.apps.lastSeen[app] = input.at;
     armApplianceTimers(s, app, input.at, out, false);
@@ -101,10 +105,11 @@ export class Engine {
     }
   }
 
-  /** A named timer: `thr|<appliance>|<rule>`, `thc|<appliance>|<rule>` or `esc|<alarm key>`. */
+  /** A named timer: `thr|<appliance key>|<rule>`, `thc|<appliance key>|<rule>`, `food|<hub>|<rule>` or `esc|<alarm key>`. */
   private onNamedTimer(key: string, at: number, out: AlarmEvent[]): void {
     const [type = '', id = '', ruleId = ''] = key.split('|');
     if (type === 'thr' || type === 'thc') onThresholdTimer(this.s, type, id, ruleId, at, out);
+    else if (type === 'food') onDigestTimer(this.s, id, ruleId, at, out);
     else if (type === 'esc') onEscalationTimer(this.s, key, at, out);
   }
 

@@ -3,5 +3,8 @@ export { Engine, type EngineOptions, type EngineChanges, type EngineParts, type 
 export type { AlarmRec } from './alarm-book.js';
 export { parseRules, serializeRules, checkRuleSet, defaultRulesDir, paramDuration, paramNumber, readDuration, RULE_KINDS, type RuleDef, type RuleIssue, type RuleKind, type ParamValue } from './rule-format.js';
 export { compileCondition, type Condition } from './condition.js';
+export { localDay, nextLocalTime, minuteOfDay, knownTimeZone } from './local-time.js';
+export { applianceKey, alarmKeyOf } from './state.js';
+export { upgradeAlarmKey } from './persistence.js';
 export { TimingWheel } from './timing-wheel.js';
-export { backtest, compareBacktests, lintRules, readNdjson, diffRuleSets, type BacktestResult, type BacktestComparison } from './backtest.js';
+export { backtest, compareBacktests, lintRules, diffRuleSets, type BacktestResult, type BacktestComparison } from './backtest.js';

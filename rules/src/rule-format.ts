@@ -4,6 +4,7 @@ import { isMap, isSeq, LineCounter, parseAllDocuments, stringify, type Node as Y
 import { APPLIANCE_TYPES, type ApplianceType, type Severity } from '@forecare/firmware-contracts';
 import type { RaiseTarget } from './api.js';
 import { compileCondition } from './condition.js';
+import { knownTimeZone, minuteOfDay } from './local-time.js';
 
 export const RULE_KINDS = [
   'fault-code',
@@ -68,7 +69,7 @@ const REQUIRED: Record<RuleKind, Record<string, 'duration' | 'number' | 'string'
   'food-expiry': { withinDays: 'number' },
   composite: {},
 };
-export const DURATION_PARAMS: ReadonlySet<string> = new Set(['for', 'clearFor', 'window', 'after', 'unchangedFor', 'silentFor', 'escalateAfter']);
+export const DURATION_PARAMS: ReadonlySet<string> = new Set(['for', 'clearFor', 'window', 'after', 'unchangedFor', 'silentFor', 'graceFor', 'readingGap', 'aboveFor', 'settleFor', 'escalateAfter']);
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -149,6 +150,8 @@ export function parseRules(text: string, source: string): { rules: RuleDef[]; is
           if (DURATION_PARAMS.has(name) && readDuration(v) === undefined) at(paramNode(name) ?? paramsNode, `${path}/params/${name}`, `${name} must be a duration such as 90s, 10m, 2h`);
         }
         if (p.tolerance !== undefined && (typeof p.tolerance !== 'number' || p.tolerance < 0)) at(paramNode('tolerance'), `${path}/params/tolerance`, 'tolerance must be a number ≥ 0');
+        if (p.digestAt !== undefined && (typeof p.digestAt !== 'string' || minuteOfDay(p.digestAt) === undefined)) at(paramNode('digestAt'), `${path}/params/digestAt`, 'digestAt must be a local time of day, HH:MM');
+        if (p.timeZone !== undefined && (typeof p.timeZone !== 'string' || !knownTimeZone(p.timeZone))) at(paramNode('timeZone'), `${path}/params/timeZone`, 'timeZone must be an IANA time zone such as Europe/Berlin');
         if (knownKind) {
           for (const [name, what] of Object.entries(REQUIRED[kind as RuleKind])) {
             const v = p[name];

@@ -85,8 +85,12 @@ export class RuleIndex {
   readonly rules: CompiledRule[];
   readonly byId = new Map<string, CompiledRule>();
   readonly hubOffline: CompiledRule[] = [];
+  /** Food rules, judged per household whatever its appliances. */
+  readonly foodExpiry: CompiledRule[] = [];
   /** The shortest silence any hub-offline rule allows (Infinity without such rules). */
   readonly hubSilentFor: number;
+  /** How long after its last will a hub may come back before it is an incident (the shortest `graceFor`; 0: none). */
+  readonly hubGraceFor: number;
   /** By appliance type index (`APPLIANCE_TYPES` order). */
   readonly types: TypeRules[];
   private epoch = 0;
@@ -126,13 +130,16 @@ export class RuleIndex {
       repeatOpaque: [],
     }));
     let silent = Infinity;
+    let grace = Infinity;
     for (const r of this.rules) {
       this.byId.set(r.def.id, r);
       if (r.def.kind === 'hub-offline') {
         this.hubOffline.push(r);
         silent = Math.min(silent, paramDuration(r.params.silentFor, 600_000));
+        grace = Math.min(grace, paramDuration(r.params.graceFor, 0));
         continue;
       }
+      if (r.def.kind === 'food-expiry') this.foodExpiry.push(r);
       const list = KIND_LIST[r.def.kind];
       if (list === undefined) continue;
       APPLIANCE_TYPES.forEach((t, i) => {
@@ -155,6 +162,7 @@ export class RuleIndex {
       });
     }
     this.hubSilentFor = silent;
+    this.hubGraceFor = Number.isFinite(grace) ? grace : 0;
   }
 
   /** Attaches to a metric's slot the value rules of its type that read it. */

@@ -67,7 +67,7 @@ describe('CompactWheel', () => {
 describe('ApplianceTable seq window', () => {
   it('drops a repeat inside the window, accepts late and reordered seqs once, and takes a far lower seq as a counter reset', () => {
     const t = new ApplianceTable();
-    const a = t.add('a1', 0, 0, 0, 0);
+    const a = t.add('h/a1', 'a1', 0, 0, 0, 0);
     expect([5, 3, 5, 4, 3, 10, 4].map((s) => t.seen(a, s))).toEqual([false, false, true, false, true, false, true]);
     expect(t.seen(a, 10 - SEQ_WINDOW + 1)).toBe(false);
     expect(t.seen(a, 10 - SEQ_WINDOW + 1)).toBe(true);
@@ -84,10 +84,10 @@ describe('ApplianceTable seq window', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 0, max: 80 }), { maxLength: 60 }), (seqs) => {
         const t = new ApplianceTable();
-        const a = t.add('a', 0, 0, 0, 0);
+        const a = t.add('h/a', 'a', 0, 0, 0, 0);
         for (const s of seqs) t.seen(a, s);
         const u = new ApplianceTable();
-        const b = u.add('a', 0, 0, 0, 0);
+        const b = u.add('h/a', 'a', 0, 0, 0, 0);
         for (const s of t.seqs(a)) u.seen(b, s);
         for (let s = 0; s <= 90; s++) expect(u.seen(b, s)).toBe(t.seen(a, s));
       }),

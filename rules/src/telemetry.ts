@@ -47,18 +47,18 @@ export function onTelemetry(s: EngineState, input: TelemetryInput, app: number, 
   }
   if (tr.thresholdOpaque.length > 0) pick(tr.thresholdOpaque, epoch, thresholds);
   if (tr.repeatOpaque.length > 0) pick(tr.repeatOpaque, epoch, repeats);
-  if (input.state !== undefined) for (const name in input.state) cols.setState(row, name, input.state[name] as string | boolean);
+  if (input.state !== undefined) for (const name in input.state) cols.setState(row, name, input.state[name] as string | boolean, input.at);
   const type = s.typeOf(app);
-  const busy = s.book.busyRules(input.applianceId);
+  const busy = s.book.busyRules(s.apps.ids[app] as string);
   if (tr.stale.length > 0) staleReading(s, tr, app, input, busy, out);
   if (tr.stuck.length > 0) stuckReading(s, tr, app, input, out);
   // Conditions that read only one metric are judged on its value; others get the appliance's whole state.
-  let ctx: { metrics: Record<string, number | boolean>; state: Record<string, string | boolean>; type: ApplianceType; params: Readonly<Record<string, ParamValue>> } | undefined;
+  let ctx: { metrics: Record<string, number | boolean>; state: Record<string, string | boolean>; stateAge: Record<string, number>; type: ApplianceType; params: Readonly<Record<string, ParamValue>> } | undefined;
   const judge = (cond: Condition | undefined, r: CompiledRule): boolean => {
     if (cond === undefined) return false;
     const d = cond.direct;
     if (d !== undefined) return d.test(input.metrics[d.metric] ?? cols.metric(row, d.metric));
-    ctx ??= { metrics: cols.metricsOf(row), state: cols.stateOf(row), type, params: r.params };
+    ctx ??= { metrics: cols.metricsOf(row), state: cols.stateOf(row), stateAge: cols.stateAgeOf(row, input.at), type, params: r.params };
     ctx.params = r.params;
     return cond(ctx);
   };
@@ -77,7 +77,7 @@ export function onTelemetry(s: EngineState, input: TelemetryInput, app: number, 
 /** An older reading than the values applied: it changes no value, but breaks what it contradicts. */
 function late(s: EngineState, input: TelemetryInput, app: number, out: AlarmEvent[]): void {
   const tr = s.typeRules(app);
-  const busy = s.book.busyRules(input.applianceId);
-  if (busy !== undefined && tr.threshold.length > 0) lateThreshold(s, input, app, busy);
+  const busy = s.book.busyRules(s.apps.ids[app] as string);
+  if (busy !== undefined && tr.threshold.length > 0) lateThreshold(s, input, app, busy, out);
   if (tr.stuck.length > 0) lateStuck(s, tr, app, input, out);
 }

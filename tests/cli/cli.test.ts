@@ -73,11 +73,34 @@ describe('the forecare CLI', () => {
     const bad = forecare(['rules', 'lint', join(dir, 'rules')]);
     expect(bad.code).toBe(1);
     expect(bad.out).toMatch(/bad\.yaml:4:\d+ condition:/);
+    // A recording is what hubs sent: {topic, payload, at}, the payload as JSON text or base64 bytes.
     const recording = join(dir, 'rec.ndjson');
     const T0 = Date.UTC(2026, 0, 1);
-    writeFileSync(recording, [5, 9, 9].map((v, i) => JSON.stringify({ kind: 'telemetry', hubId: 'h', applianceId: 'f', applianceType: 'refrigerator', seq: i + 1, deviceTs: T0 + i, at: T0 + i * 1000, metrics: { fridge_temp_c: v } })).join('\n'));
+    const reading = (v: number, i: number): string => JSON.stringify({ ts: T0 + i, seq: i + 1, type: 'refrigerator', metrics: { fridge_temp_c: v } });
+    const topic = 'forecare/v1/h/appliances/f/telemetry';
+    writeFileSync(
+      recording,
+      [
+        JSON.stringify({ topic, payload: reading(5, 0), at: T0 }),
+        JSON.stringify({ topic, payload: Buffer.from(reading(9, 1)).toString('base64'), at: T0 + 1000 }),
+        'not json',
+        JSON.stringify({ topic, payload: '{"ts":"yesterday"}', at: T0 + 1500 }),
+        JSON.stringify({ topic, payload: reading(9, 2), at: T0 + 2000 }),
+      ].join('\n'),
+    );
     const test = forecare(['rules', 'test', join(dir, 'rules', 'warm.yaml'), '--recording', recording, '--json']);
-    expect(JSON.parse(test.out)).toMatchObject({ inputs: 3, raisedByRule: { warm: 1 } });
+    expect(test.code, test.err).toBe(0);
+    const lines = test.out.trim().split('\n').map((l) => JSON.parse(l) as { type: string; transition?: string; ruleId?: string; hubId?: string; applianceId?: string; kind?: string; at?: number });
+    expect(lines.filter((l) => l.type === 'alarm').map((l) => [l.transition, l.ruleId, l.hubId, l.applianceId, l.kind, l.at])).toEqual([['raised', 'warm', 'h', 'f', 'threshold', T0 + 1000]]);
+    expect(lines.filter((l) => l.type === 'skipped')).toHaveLength(1);
+    expect(lines.at(-1)).toMatchObject({ type: 'summary', messages: 4, skippedLines: 1, rejected: 1, raisedByRule: { warm: 1 } });
+    // rules backtest takes the same recording, rules from a folder.
+    const backtest = forecare(['rules', 'backtest', '--recording', recording, '--rules', join(dir, 'rules'), '--json'], { FORECARE_DATA_DIR: tempDir() });
+    expect(backtest.code, backtest.err).toBe(1); // bad.yaml still has its syntax error
+    expect(backtest.out).toMatch(/bad\.yaml:4:\d+ condition:/);
+    const human = forecare(['rules', 'test', join(dir, 'rules', 'warm.yaml'), '--recording', recording]);
+    expect(human.out).toMatch(/raised +warning +h\/f\|warm\|warm/);
+    expect(human.out).toContain('4 recorded messages (1 refused by the contract, 0 redeliveries, 1 lines skipped): 1 alarm(s) raised');
   });
 
   it('doctor names the setting to change for a taken port', async () => {

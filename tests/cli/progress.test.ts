@@ -15,17 +15,17 @@ describe('progress bars on long work', () => {
     const out = join(tempDir(), 'rec.ndjson');
     const r = spawnSync('script', ['-qec', [process.execPath, SIM, 'record', '--out', out, '--hubs', '3', '--minutes', '120'].map(quote).join(' '), '/dev/null'], { encoding: 'utf8', timeout: 60_000 });
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/record \|.*\| 120\/120 simulated minutes · \d+ inputs/);
-    expect(r.stdout).toMatch(/\d+ engine inputs written to /);
+    expect(r.stdout).toMatch(/record \|.*\| 120\/120 simulated minutes · \d+ messages/);
+    expect(r.stdout).toMatch(/\d+ messages written to /);
   });
 
   it('draws nothing into a pipe, and nothing with --json: stdout stays one summary line', () => {
     const out = join(tempDir(), 'rec.ndjson');
     const text = spawnSync(process.execPath, [SIM, 'record', '--out', out, '--hubs', '2', '--minutes', '30'], { encoding: 'utf8' });
     expect(text.stderr).toBe('');
-    expect(text.stdout).toMatch(/^\d+ engine inputs written to .*\n$/);
+    expect(text.stdout).toMatch(/^\d+ messages written to .*\n$/);
     const json = spawnSync(process.execPath, [SIM, 'record', '--out', out, '--hubs', '2', '--minutes', '30', '--json'], { encoding: 'utf8' });
     expect(json.stderr).toBe('');
-    expect(JSON.parse(json.stdout)).toMatchObject({ inputs: expect.any(Number) as number, out });
+    expect(JSON.parse(json.stdout)).toMatchObject({ messages: expect.any(Number) as number, out });
   });
 });

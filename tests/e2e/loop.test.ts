@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
-import type { RunningGateway } from '@forecare/gateway';
+import { ManualClock, type RunningGateway } from '@forecare/gateway';
 import { topics } from '@forecare/firmware-contracts';
 import { ContactCenterStandIn } from '../support/contact-center.js';
 import { api, connectHub, sleep, startTestGateway, tempDir, until, type Api } from '../support/gateway.js';
@@ -117,24 +117,6 @@ describe('the proactive-service loop on real parts', () => {
     expect(cc.accepted).toHaveLength(1);
   });
 
-  it('an item expiring tomorrow becomes one customer notification, not a ticket', async () => {
-    const now = Date.now();
-    const items = [
-      { itemId: 'milk-1', name: 'Milk', category: 'dairy', storedAt: now - 3 * 86_400_000, expiresAt: now + 86_400_000 },
-      { itemId: 'rice-1', name: 'Rice', category: 'leftovers', storedAt: now, expiresAt: now + 30 * 86_400_000 },
-    ];
-    await publish(topics.inventory(HUB, FRIDGE), { ts: now, seq: seq++, type: 'refrigerator', items });
-    const food = await until('a food notification', () => cc.accepted.find((t) => t.json.data.purpose === 'food'));
-    expect(food.verified).toBe(true);
-    expect(JSON.stringify(food.json.data)).toContain('Milk');
-    expect(JSON.stringify(food.json.data)).not.toContain('Rice');
-    // The same inventory again the same day: no second notification.
-    await publish(topics.inventory(HUB, FRIDGE), { ts: Date.now(), seq: seq++, type: 'refrigerator', items });
-    await sleep(500);
-    expect(cc.accepted.filter((t) => t.json.data.purpose === 'food')).toHaveLength(1);
-    expect(await tickets()).toHaveLength(1);
-  });
-
   it('a contact center answering 500 twice gets the task on the third try, with the same idempotency key', async () => {
     cc.failNext = 2;
     const before = cc.received.length;
@@ -185,5 +167,51 @@ describe('the proactive-service loop on real parts', () => {
     expect(await tickets()).toHaveLength(ticketsBefore.length);
     expect((await tickets()).filter((t) => t.faultCode !== null)).toHaveLength(2);
     expect(cc.received.length).toBe(sentBefore);
+  });
+});
+
+describe('food on real parts', () => {
+  it('an item expiring tomorrow becomes one customer notification at the household digest hour, not a ticket', async () => {
+    // The digest waits for the household's hour (08:00 in its customer's time zone): a gateway of its own, on a clock the test moves.
+    // (Its contact task is checked in the outbox: a contact center would refuse signatures dated a day from now.)
+    const start = Date.UTC(2026, 4, 4, 9, 0);
+    const clock = new ManualClock(start);
+    const food = await startTestGateway({ FORECARE_DATA_DIR: tempDir(), FORECARE_TICK_MS: '3600000', FORECARE_HUB_OFFLINE_AFTER: '2d' }, { clock });
+    try {
+      const foodApi = api(food);
+      expect((await foodApi.call('POST', '/api/v1/customers', { customerId: 'cus-grace', name: 'Grace Hopper', phone: '+1 212 555 0100', timezone: 'America/New_York' })).status).toBe(201);
+      const { password: pw } = (await foodApi.call<{ password: string }>('POST', '/api/v1/hubs', { hubId: 'hub-food', customerId: 'cus-grace' })).body;
+      const fridge = await connectHub(food, 'hub-food', pw);
+      const items = [
+        { itemId: 'milk-1', name: 'Milk', category: 'dairy', storedAt: start - 3 * 86_400_000, expiresAt: start + 86_400_000 },
+        { itemId: 'rice-1', name: 'Rice', category: 'leftovers', storedAt: start, expiresAt: start + 30 * 86_400_000 },
+      ];
+      const inventory = async (n: number): Promise<void> => {
+        await fridge.publishAsync(topics.inventory('hub-food', 'fridge-1'), JSON.stringify({ ts: clock.now(), seq: n, type: 'refrigerator', items }), { qos: 1 });
+        await food.ctx.runner.settled();
+      };
+      const tasks = (): { purpose: string; status: string; customerId: string | null; payload: string }[] => food.ctx.outbox.list({ limit: 100 }).filter((t) => t.purpose === 'food');
+      await inventory(1);
+      // The customers' time zones reach the rules within minutes (they are read again every five).
+      clock.set(start + 6 * 60_000);
+      await food.ctx.runner.tick();
+      expect(tasks()).toEqual([]);
+      // 08:00 in New York (EDT, UTC-4) is 12:00 UTC.
+      clock.set(Date.UTC(2026, 4, 4, 12, 0));
+      await food.ctx.runner.tick();
+      expect(tasks().map((t) => [t.customerId, t.status])).toEqual([['cus-grace', 'pending']]);
+      expect(tasks()[0]?.payload).toContain('Milk');
+      expect(tasks()[0]?.payload).not.toContain('Rice');
+      // The same inventory again, and the next day's digest hour: milk was told, nothing more is sent.
+      clock.set(Date.UTC(2026, 4, 4, 13, 0));
+      await inventory(2);
+      clock.set(Date.UTC(2026, 4, 5, 12, 0));
+      await food.ctx.runner.tick();
+      expect(tasks()).toHaveLength(1);
+      expect((await foodApi.call<{ items: unknown[] }>('GET', '/api/v1/tickets')).body.items).toEqual([]);
+      await fridge.endAsync(true);
+    } finally {
+      await food.stop();
+    }
   });
 });

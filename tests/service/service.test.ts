@@ -169,7 +169,7 @@ describe('the service loop', () => {
     expect(ctx.appliances.find((a) => a.applianceId === 'svc-ctx.fridge')?.health).toBe('failing');
     expect(ctx.appliances.find((a) => a.applianceId === 'svc-ctx.washer')?.health).toBe('ok');
     expect(ctx.openTickets.map((t) => t.ticketId)).toEqual([task.json.data.ticketId]);
-    expect(ctx.recentAlarms.map((a) => a.alarmKey)).toContain('svc-ctx.fridge|fault-code|E-CMP-01');
+    expect(ctx.recentAlarms.map((a) => a.alarmKey)).toContain('svc-ctx/svc-ctx.fridge|fault-code|E-CMP-01');
     expect(ctx.recentContacts.map((c) => c.taskId)).toEqual([task.json.data.taskId]);
     const stranger = (await s.http.call<Context>('GET', `/api/v1/context?phone=${encodeURIComponent('+49 30 1234567')}`)).body;
     expect(stranger).toMatchObject({ customer: null, likelyReason: null, openTickets: [] });

@@ -2,14 +2,14 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { AcceleratedClock, realClock } from '../clock.js';
 import { fetchScoredAlarms, hubIds, provisionHubs, startFleet, type ProvisionedHub } from '../fleet.js';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { decodeUplink } from '@forecare/firmware-contracts';
-import { toEngineInputs } from '../record.js';
+import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { recordingLine, simCustomer } from '../record.js';
 import { SimHub } from '../hub.js';
 import { runLoad } from '../load.js';
 import { ContactCenterSim } from '../contact-center-sim.js';
 import { loadScenario, scenarioNames, type Label, type Scenario } from '../scenarios.js';
-import { driveScenario, scenarioHubOptions } from '../scenario-run.js';
+import { driveScenario, scenarioHubOptions, scenarioTimeZone } from '../scenario-run.js';
 import { score, scoreTable, type ScoredAlarm } from '../score.js';
 import { progressBar } from './progress.js';
 
@@ -185,21 +185,26 @@ gatewayOptions(program.command('load'), 'gateway API (to provision the load hubs
 
 program
   .command('record')
-  .description('simulate a fleet offline (no broker) and write its telemetry as engine inputs (NDJSON) for backtests')
+  .description('simulate a fleet offline (no broker) and write what its hubs sent as a recording for backtests: NDJSON of {topic, payload, at}')
   .requiredOption('--out <file>', 'NDJSON file to write')
-  .option('--hubs <n>', 'number of hubs', int, 5)
-  .option('--minutes <n>', 'simulated minutes', int, 600)
-  .option('--scenario <name>', `inject a scenario (${scenarioNames().join(', ')}) and write its labels beside the recording`)
+  .option('--hubs <n>', 'number of hubs (without --scenario)', int, 5)
+  .option('--minutes <n>', 'simulated minutes (without --scenario)', int, 600)
+  .option('--scenario <name>', `inject a scenario (${scenarioNames().join(', ')}) and write its labels and customers beside the recording`)
+  .option('--prefix <id>', 'hub id prefix', 'rec-hub')
   .option('--seed <n>', 'random seed', int, 1)
   .option('--json', 'print one JSON summary line (and no progress bar)', false)
-  .action(async (o: { out: string; hubs: number; minutes: number; scenario?: string; seed: number; json: boolean }) => {
+  .action(async (o: { out: string; hubs: number; minutes: number; scenario?: string; prefix: string; seed: number; json: boolean }) => {
     // Without a scenario: a quiet fleet of --hubs hubs for --minutes, minute by minute.
     const scenario: Scenario = o.scenario === undefined ? { name: 'quiet', description: '', hubs: o.hubs, minutes: o.minutes, events: [] } : loadScenario(o.scenario);
-    const lines: string[] = [];
+    // Streamed to the file: a recording of any size costs a message's memory.
+    const out = createWriteStream(o.out);
+    let lines = 0;
     const start = Date.UTC(2026, 0, 1);
     let now = start;
     const clock = { now: () => now, realDelay: () => 1 };
-    const fleet = hubIds('rec-hub', scenario.hubs).map(
+    const ids = hubIds(o.prefix, scenario.hubs);
+    let pending: Promise<unknown> | undefined;
+    const fleet = ids.map(
       (hubId, i) =>
         new SimHub({
           url: 'mqtt://unused',
@@ -208,21 +213,34 @@ program
           clock,
           ...scenarioHubOptions(scenario, hubId, i, o.seed),
           sink: (topic, payload) => {
-            const r = decodeUplink(topic, payload);
-            if (r.ok) for (const input of toEngineInputs(r.message, now)) lines.push(JSON.stringify(input));
+            lines++;
+            if (!out.write(recordingLine(topic, payload, now) + '\n')) pending ??= once(out, 'drain');
           },
         }),
     );
     for (const h of fleet) await h.connect();
-    const bar = progressBar('record |{bar}| {value}/{total} simulated minutes · {inputs} inputs · eta {eta_formatted}', !o.json);
-    bar.start(scenario.minutes, { inputs: 0 });
-    const labels = await driveScenario(scenario, fleet, { start, setTime: (at) => (now = at), afterStep: (minute) => bar.update(minute, { inputs: lines.length }) });
+    const bar = progressBar('record |{bar}| {value}/{total} simulated minutes · {lines} messages · eta {eta_formatted}', !o.json);
+    bar.start(scenario.minutes, { lines: 0 });
+    const labels = await driveScenario(scenario, fleet, {
+      start,
+      seed: o.seed,
+      setTime: (at) => (now = at),
+      afterStep: async (minute) => {
+        await pending;
+        pending = undefined;
+        bar.update(minute, { lines });
+      },
+    });
     bar.stop();
-    writeFileSync(o.out, lines.join('\n') + '\n');
-    const labelsFile = o.out.replace(/(\.ndjson)?$/, '.labels.ndjson');
-    if (o.scenario !== undefined) writeFileSync(labelsFile, labels.map((l) => JSON.stringify(l)).join('\n') + '\n');
-    if (o.json) console.log(JSON.stringify({ inputs: lines.length, out: o.out, ...(o.scenario !== undefined ? { labels: labels.length, labelsFile } : {}) }));
-    else console.log(`${lines.length} engine inputs written to ${o.out}${o.scenario !== undefined ? `, ${labels.length} labels beside it` : ''}`);
+    out.end();
+    await once(out, 'finish');
+    const beside = (suffix: string): string => o.out.replace(/(\.ndjson)?$/, suffix);
+    if (o.scenario !== undefined) {
+      writeFileSync(beside('.labels.ndjson'), labels.map((l) => JSON.stringify(l)).join('\n') + '\n');
+      writeFileSync(beside('.customers.json'), JSON.stringify(fleet.map((h, i) => simCustomer(h.hubId, i, scenarioTimeZone(scenario, i), h.appliances, scenario.models)), null, 1) + '\n');
+    }
+    if (o.json) console.log(JSON.stringify({ messages: lines, out: o.out, ...(o.scenario !== undefined ? { labels: labels.length, labelsFile: beside('.labels.ndjson') } : {}) }));
+    else console.log(`${lines} messages written to ${o.out}${o.scenario !== undefined ? `, ${labels.length} labels and the customers beside it` : ''}`);
   });
 
 program

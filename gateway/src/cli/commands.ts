@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { backtest, defaultRulesDir, lintRules, readNdjson, type EngineInput } from '@forecare/rules';
+import { defaultRulesDir, lintRules } from '@forecare/rules';
 import { systemClock } from '../clock.js';
 import type { GatewayConfig } from '../config/config.js';
 import { SETTINGS } from '../config/settings.js';
@@ -9,7 +9,6 @@ import { openStore, type Store } from '../store/db.js';
 import { TicketService } from '../tickets/ticket-service.js';
 import { CustomerRegistry } from '../customers/customer-registry.js';
 import { Metrics } from '../metrics/metrics.js';
-import { engineInputs, messageOfRow } from '../engine/rule-runner.js';
 
 export type Print = (line: string) => void;
 
@@ -53,36 +52,6 @@ export function lintCommand(path: string, print: Print, json: boolean): number {
     print(issues.length === 0 ? `${rules.length} rules, no problems` : `${issues.length} problem(s) in ${rules.length} rules`);
   }
   return issues.length === 0 ? 0 : 1;
-}
-
-/** Runs rules over a recording (NDJSON of engine inputs) or over the journal of a data dir. */
-export function backtestCommand(path: string, source: { ndjson?: string; config?: GatewayConfig; days: number }, print: Print, json: boolean): number {
-  const { rules, issues } = lintRules(ruleFiles(path));
-  if (issues.some((i) => !i.message.includes('raises nothing'))) {
-    for (const i of issues) print(`${i.source}:${i.line}:${i.column} ${i.message}`);
-    return 1;
-  }
-  let inputs: EngineInput[];
-  if (source.ndjson !== undefined) {
-    const read = readNdjson(readFileSync(source.ndjson, 'utf8'));
-    for (const e of read.errors) print(`${source.ndjson}:${e.line} skipped: ${e.message}`);
-    inputs = read.inputs;
-  } else if (source.config !== undefined) {
-    const since = Date.now() - source.days * 86_400_000;
-    inputs = withStore(source.config, (store) =>
-      (store.journal.prepare('SELECT pos, received_at, kind, hub_id, appliance_id, payload FROM journal WHERE received_at >= ? ORDER BY pos').all(since) as { pos: number; received_at: number; kind: string; hub_id: string; appliance_id: string | null; payload: Buffer }[]).flatMap((r) =>
-        engineInputs({ pos: r.pos, receivedAt: r.received_at, message: messageOfRow(r) }),
-      ),
-    );
-  } else inputs = [];
-  const result = backtest(rules, inputs);
-  const raised = result.events.filter((e) => e.transition === 'raised');
-  if (json) print(JSON.stringify({ inputs: result.inputs, raisedByRule: result.raisedByRule, raised: raised.map((e) => ({ alarmKey: e.alarmKey, at: e.at, severity: e.severity })) }));
-  else {
-    print(`${result.inputs} recorded inputs, ${raised.length} alarm(s) would be raised`);
-    for (const e of raised) print(`  ${new Date(e.at).toISOString()}  ${e.severity.padEnd(8)} ${e.alarmKey}  ${e.title}`);
-  }
-  return 0;
 }
 
 export async function hubsAdd(config: GatewayConfig, hubId: string | undefined, print: Print, json = false): Promise<void> {

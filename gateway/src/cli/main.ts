@@ -9,7 +9,8 @@ import { systemClock } from '../clock.js';
 import { openStore } from '../store/db.js';
 import { TICKET_STATUSES, type TicketStatus } from '../tickets/lifecycle.js';
 import { ROLES, UserStore, type Role } from '../users/user-store.js';
-import { backtestCommand, hubsAdd, hubsList, hubsRevoke, lintCommand, settingsHelp, ticketsList, withStore } from './commands.js';
+import { backtestCommand } from './backtest.js';
+import { hubsAdd, hubsList, hubsRevoke, lintCommand, settingsHelp, ticketsList, withStore } from './commands.js';
 import { rulesDeploy } from './deploy.js';
 import { doctor } from './doctor.js';
 import { registerMqttClientCommands } from './mqtt-clients.js';
@@ -153,23 +154,28 @@ rules
   .action((path: string | undefined, o: { json: boolean }) => {
     process.exitCode = lintCommand(path ?? '', print, o.json);
   });
+const RECORDING_HELP = 'NDJSON of what hubs sent, one {"topic", "payload", "at"} a line (payload: JSON text or base64; at: receive time, epoch ms), as forecare-sim record writes';
+const CUSTOMERS_HELP = 'JSON list of customers (the fields of POST /api/v1/customers) with their "appliances" ({hubId, applianceId, type, model}): contact decisions are made for them';
 rules
   .command('test')
-  .description('run rules over a recorded NDJSON file of engine inputs (forecare-sim record) and list what they raise')
+  .description('run rules over a recording exactly as the gateway would live; list every alarm event, fleet alert and contact decision')
   .argument('<path>', 'folder or file of rules')
-  .requiredOption('--recording <file>', 'NDJSON recording')
-  .option('--json', 'JSON output', false)
-  .action((path: string, o: { recording: string; json: boolean }) => {
-    process.exitCode = backtestCommand(path, { ndjson: o.recording, days: 0 }, print, o.json);
+  .requiredOption('--recording <file>', RECORDING_HELP)
+  .option('--customers <file>', CUSTOMERS_HELP)
+  .option('--json', 'one JSON object a line, then a summary line', false)
+  .action(async (path: string, o: { recording: string; customers?: string; json: boolean }) => {
+    process.exitCode = await backtestCommand({ rules: path, recording: o.recording, customers: o.customers, days: 0, json: o.json }, loadConfig(), print);
   });
 rules
   .command('backtest')
-  .description("run rules over the last days of the data directory's journal and list what they would have raised")
-  .argument('[path]', 'folder or file of rules (default: the shipped rules)', '')
-  .option('--days <n>', 'how many days back', '7')
-  .option('--json', 'JSON output', false)
-  .action((path: string, o: { days: string; json: boolean }) => {
-    process.exitCode = backtestCommand(path, { config: loadConfig(), days: Number(o.days) }, print, o.json);
+  .description("run rules over a recording (or the last days of the data directory's journal) exactly as the gateway would live; list every alarm event, fleet alert and contact decision")
+  .option('--recording <file>', RECORDING_HELP)
+  .option('--rules <path>', 'folder or file of rules (default: the shipped rules)', '')
+  .option('--customers <file>', CUSTOMERS_HELP)
+  .option('--days <n>', 'without --recording: how many days of the journal', '7')
+  .option('--json', 'one JSON object a line, then a summary line', false)
+  .action(async (o: { recording?: string; rules: string; customers?: string; days: string; json: boolean }) => {
+    process.exitCode = await backtestCommand({ rules: o.rules, recording: o.recording, customers: o.customers, days: Number(o.days), json: o.json }, loadConfig(), print);
   });
 rules
   .command('deploy')

@@ -22,6 +22,8 @@ export interface GatewayConfig {
   readonly adminToken: string;
   readonly rulesDir: string;
   readonly hubOfflineAfterMs: number;
+  /** The hub-offline grace period after a last will (0: the will raises at once). */
+  readonly hubOfflineGraceMs: number;
   readonly retentionMs: number;
   readonly service: { readonly slaAssignMs: number; readonly fallbackTeam: string; readonly verifyAfterMs: number; readonly reopenWindowMs: number; readonly fleet: { readonly windowMs: number; readonly baselineMs: number; readonly minCount: number; readonly factor: number } };
   /** Telemetry history store; undefined = off. */
@@ -189,6 +191,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     adminToken: str('adminToken'),
     rulesDir: str('rulesDir'),
     hubOfflineAfterMs: duration('hubOfflineAfter'),
+    hubOfflineGraceMs: duration('hubOfflineGrace'),
     retentionMs: duration('retention'),
     service: {
       slaAssignMs: duration('slaAssign'),

@@ -44,6 +44,7 @@ export const SETTINGS = [
   { env: 'FORECARE_FLEET_MIN_COUNT', key: 'fleetMinCount', default: '5', description: 'Fewest affected appliances in the window for a fleet red light' },
   { env: 'FORECARE_FLEET_FACTOR', key: 'fleetFactor', default: '5', description: 'How many times the baseline rate (previous 7 days) the window must reach' },
   { env: 'FORECARE_HUB_OFFLINE_AFTER', key: 'hubOfflineAfter', default: '10m', description: 'A hub silent this long raises a hub-offline alarm (overrides the hub-offline rule)' },
+  { env: 'FORECARE_HUB_OFFLINE_GRACE', key: 'hubOfflineGrace', default: '5m', description: "A hub whose last will came back within this long (a Wi-Fi drop, a gateway restart) raises no hub-offline alarm; one still away after it does, dated when it left (0 = at once; overrides the hub-offline rule's graceFor)" },
   { env: 'FORECARE_SQLITE_SYNCHRONOUS', key: 'sqliteSynchronous', default: 'NORMAL', description: 'NORMAL survives a killed process; FULL also survives power loss, at a cost' },
   { env: 'FORECARE_JOURNAL_MAX_BATCH', key: 'journalMaxBatch', default: '512', description: 'Most messages committed in one journal transaction' },
   { env: 'FORECARE_JOURNAL_MAX_DELAY_MS', key: 'journalMaxDelayMs', default: '0', description: 'Longest a message waits for its journal batch to fill before the commit (0 = a batch is what one turn of the event loop received); with FORECARE_SQLITE_SYNCHRONOUS=FULL a few ms gather more messages per disk sync' },

@@ -69,4 +69,29 @@ describe('CheckpointStore', () => {
     const later = T0 + 120_000;
     expect((loaded?.engine.tick(later) ?? []).map((e) => `${e.alarmKey} ${e.transition}`)).toEqual(engine.tick(later).map((e) => `${e.alarmKey} ${e.transition}`));
   });
+
+  it('reads rows keyed by appliance id alone (before (hub, appliance) keys): two homes stay apart, and the next save rewrites every row under its new key', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'forecare-cp-')), 'gw.db');
+    const store = openStore(file);
+    const put = store.sqlite.prepare('INSERT INTO engine_state (kind, key, value) VALUES (?, ?, ?)');
+    const alarm = { alarmKey: 'fridge-1|fault-code|E-FAN-01', ruleId: 'fault-code', hubId: 'home-a', applianceId: 'fridge-1', applianceType: 'refrigerator', key: 'E-FAN-01', status: 'raised', severity: 'warning', raises: ['ticket', 'notification'], title: 'fan', count: 1, firstSeen: T0, lastSeen: T0, level: 0 };
+    put.run('hub', 'home-a', JSON.stringify({ lastSeen: T0, offline: false, due: T0 + 60_000 }));
+    put.run('app', 'fridge-1', JSON.stringify({ hubId: 'home-a', type: 'refrigerator', lastSeen: T0, lastDeviceTs: T0, seqs: [3], metrics: {}, state: {}, timers: [['appliance-silent', T0 + 7_200_000]] }));
+    put.run('alarm', alarm.alarmKey, JSON.stringify(alarm));
+    put.run('work', 'fridge-1|fault-code', JSON.stringify({ faults: { 'E-FAN-01': T0 } }));
+    store.sqlite.prepare("INSERT INTO checkpoints (name, pos, at, snapshot) VALUES ('rules', 5, ?, ?)").run(T0, JSON.stringify({ v: 'parts', version: 1, wheel: T0 }));
+    const cps = new CheckpointStore(store);
+    const loaded = cps.load(opts)?.engine as Engine;
+    expect(loaded.alarms().map((a) => a.alarmKey)).toEqual(['home-a/fridge-1|fault-code|E-FAN-01']);
+    // Another home's fridge-1 is another appliance.
+    expect(loaded.ingest({ kind: 'fault', hubId: 'home-b', applianceId: 'fridge-1', applianceType: 'refrigerator', seq: 9, deviceTs: T0 + 1000, at: T0 + 1000, code: 'E-FAN-01', active: true }).map((e) => [e.transition, e.alarmKey])).toEqual([['raised', 'home-b/fridge-1|fault-code|E-FAN-01']]);
+    cps.save(loaded, 6, T0 + 1000);
+    const keys = (store.sqlite.prepare('SELECT kind, key FROM engine_state ORDER BY kind, key').all() as { kind: string; key: string }[]).map((r) => `${r.kind} ${r.key}`);
+    expect(keys).toEqual(['alarm home-a/fridge-1|fault-code|E-FAN-01', 'alarm home-b/fridge-1|fault-code|E-FAN-01', 'app home-a/fridge-1', 'app home-b/fridge-1', 'hub home-a', 'hub home-b', 'work home-a/fridge-1|fault-code', 'work home-b/fridge-1|fault-code', 'work home-b/fridge-1|faults-repeat']);
+    const again = cps.load(opts)?.engine;
+    expect(sorted(again)).toEqual(sorted(loaded));
+    // The home-a fridge's silence timer came along under its new key.
+    const timers = (JSON.parse(again?.snapshot() ?? '{}') as { timers: [string, number][] }).timers;
+    expect(timers).toContainEqual(['app|home-a/fridge-1|appliance-silent', T0 + 7_200_000]);
+  });
 });

@@ -8,6 +8,8 @@ interface PartsMeta {
   v: 'parts';
   version: number;
   wheel: number;
+  /** 2: rows keyed by (hub, appliance); absent: by appliance id alone (upgraded on load, rewritten on the next save). */
+  keys?: 2;
 }
 
 export interface LoadedCheckpoint {
@@ -20,7 +22,12 @@ export type CheckpointData = { readonly pos: number; readonly parts: EngineParts
 
 /** The engine a checkpoint holds, tracking changes from there (a whole snapshot: every part counts as changed). */
 export function engineOfCheckpoint(data: CheckpointData, opts: EngineOptions): Engine {
-  if ('parts' in data) return Engine.fromParts(data.parts, opts);
+  if ('parts' in data) {
+    const engine = Engine.fromParts(data.parts, opts);
+    // Parts keyed by appliance id alone were upgraded as they were read: every one is written again under its new key.
+    if (data.parts.keys !== 2) engine.markAllChanged();
+    return engine;
+  }
   const engine = Engine.restore(data.snapshot, opts);
   engine.markAllChanged();
   return engine;
@@ -51,6 +58,8 @@ export class CheckpointStore {
   private readonly readMeta;
   private readonly readKind;
   private readonly clear;
+  /** The stored rows are of an earlier form: the next save replaces them all (in its own transaction, so a crash before it loses nothing). */
+  private rewrite = false;
 
   constructor(private readonly store: Store) {
     const s = store.sqlite;
@@ -78,15 +87,18 @@ export class CheckpointStore {
     const meta = JSON.parse(row.snapshot) as PartsMeta | { v: number };
     if (meta.v !== 'parts') {
       // A whole snapshot from before checkpoints were kept as parts: the next checkpoint writes every part.
-      this.clear.run();
+      this.rewrite = true;
       return { pos: row.pos, snapshot: row.snapshot };
     }
+    // Rows keyed by appliance id alone (before appliances were keyed by hub too): upgraded by the engine, rewritten next save.
+    if (meta.keys !== 2) this.rewrite = true;
     const parts = <T>(kind: string): [string, T][] => (this.readKind.all(kind) as { key: string; value: string }[]).map((r) => [r.key, JSON.parse(r.value) as T]);
     return {
       pos: row.pos,
       parts: {
         version: meta.version,
         wheel: meta.wheel,
+        ...(meta.keys === 2 ? { keys: 2 as const } : {}),
         hubs: parts<HubPart>('hub'),
         appliances: parts<AppliancePart>('app'),
         alarms: parts<AlarmRec>('alarm').map(([, a]) => a),
@@ -104,6 +116,7 @@ export class CheckpointStore {
   /** Writes changes taken from an engine (on this thread or another) with the journal position they reflect, in one commit. */
   saveChanges(c: EngineChanges, pos: number, at: number): void {
     this.store.transaction(() => {
+      if (this.rewrite) this.clear.run();
       for (const [kind, list] of [
         ['hub', c.hubs],
         ['app', c.appliances],
@@ -116,9 +129,10 @@ export class CheckpointStore {
           else this.upsert.run(kind, key, JSON.stringify(value));
         }
       }
-      const meta: PartsMeta = { v: 'parts', version: c.version, wheel: c.wheel };
+      const meta: PartsMeta = { v: 'parts', version: c.version, wheel: c.wheel, keys: 2 };
       this.saveMeta.run(NAME, pos, at, JSON.stringify(meta));
     });
+    this.rewrite = false;
   }
 
   /** Forgets every stored part (the engine is being rebuilt from the whole journal). */

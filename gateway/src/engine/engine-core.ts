@@ -74,6 +74,8 @@ export type EngineRequest =
   /** Decoded entries (on the event loop, and the replay after a restart). */
   | { readonly op: 'entries'; readonly entries: readonly JournalEntry[] }
   | { readonly op: 'tick'; readonly now: number }
+  /** Households' settings from the customer records (time zone, digest hour): not from the hubs, so not in the journal. */
+  | { readonly op: 'households'; readonly households: readonly { readonly hubId: string; readonly timeZone: string; readonly digestAt?: string | undefined }[]; readonly now: number }
   | { readonly op: 'acknowledge'; readonly alarmKey: string; readonly now: number }
   | { readonly op: 'deploy'; readonly rules: readonly RuleDef[]; readonly version: number; readonly now: number }
   | { readonly op: 'changes' }
@@ -126,6 +128,9 @@ export class EngineCore {
           break;
         case 'tick':
           for (const e of engine.tick(req.now)) events.push(e);
+          break;
+        case 'households':
+          for (const h of req.households) for (const e of engine.ingest({ kind: 'household', hubId: h.hubId, timeZone: h.timeZone, digestAt: h.digestAt, at: req.now })) events.push(e);
           break;
         case 'acknowledge':
           for (const e of engine.acknowledge(req.alarmKey, req.now)) events.push(e);

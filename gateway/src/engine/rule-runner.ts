@@ -28,6 +28,8 @@ export interface RuleRunnerOptions {
 }
 
 const SEEN_WRITE_EVERY_MS = 30_000;
+/** How often the customers' households (time zones) are read again for the food digests. */
+const HOUSEHOLD_SYNC_MS = 300_000;
 const TELEMETRY_ROW_EVERY_MS = 10_000;
 const REPLAY_CHUNK = 2000;
 /**
@@ -106,6 +108,9 @@ export class RuleRunner {
   private openAlarmCount = 0;
   /** Batches handed to the engine and not yet answered. */
   private backlog = 0;
+  /** The time zone the engine was last given, by hub. */
+  private readonly households = new Map<string, string>();
+  private householdsSyncedAt = -Infinity;
   private readonly insertTelemetry;
   private readonly touchHub;
   private readonly maxPos;
@@ -240,6 +245,9 @@ export class RuleRunner {
     this.postedPos = Math.max(this.postedPos, end);
     this.pos = Math.max(this.pos, end);
     if (replayed > 0) this.logger.info({ replayed, pos: this.pos }, 'journal replayed into the rule engine');
+    // A rebuilt engine is told every household again (unchanged ones change nothing).
+    this.households.clear();
+    await this.syncHouseholds();
     await this.checkpoint();
     return { replayed };
   }
@@ -361,12 +369,27 @@ export class RuleRunner {
     if (this.recovering !== undefined || this.ticking) return;
     this.ticking = true;
     try {
-      await this.command({ op: 'tick', now: this.clock.now() }, 'rule tick failed');
+      const now = this.clock.now();
+      if (now - this.householdsSyncedAt >= HOUSEHOLD_SYNC_MS || now < this.householdsSyncedAt) await this.syncHouseholds();
+      await this.command({ op: 'tick', now }, 'rule tick failed');
     } catch {
       // Logged by command(), and the engine is being rebuilt: the next tick runs on the new one.
     } finally {
       this.ticking = false;
     }
+  }
+
+  /**
+   * Hands the engine the households whose settings changed since it was last told (the
+   * customer's time zone: when its food digest is due). Customers change through the API,
+   * not through the hubs, so they are read again every HOUSEHOLD_SYNC_MS.
+   */
+  private async syncHouseholds(): Promise<void> {
+    this.householdsSyncedAt = this.clock.now();
+    const changed = this.customers.householdZones().filter((h) => this.households.get(h.hubId) !== h.timeZone);
+    if (changed.length === 0) return;
+    await this.command({ op: 'households', households: changed, now: this.clock.now() }, 'household settings not applied');
+    for (const h of changed) this.households.set(h.hubId, h.timeZone);
   }
 
   /** Runs a request that is not a batch; its events are applied, then the checkpoint is kept when due (`always`: now). */

@@ -7,7 +7,7 @@ import type { FleetMonitor } from '../fleet/fleet-monitor.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { decideContact, type ContactPurpose } from '../notifications/policy.js';
-import type { NewTask, Outbox } from '../outbox/outbox.js';
+import { taskIdOf, type NewTask, type Outbox } from '../outbox/outbox.js';
 import type { TicketRow, TicketService } from '../tickets/ticket-service.js';
 
 export interface ApplyResult {
@@ -17,6 +17,25 @@ export interface ApplyResult {
 }
 
 const DAY_MS = 86_400_000;
+
+/** A contact decided for an alarm event: sent (queued for the contact center) or not, and why. */
+export interface ContactDecisionRecord {
+  readonly at: number;
+  readonly taskId: string;
+  readonly cause: string;
+  readonly purpose: ContactPurpose;
+  readonly alarmKey: string;
+  readonly hubId: string;
+  readonly applianceId: string | null;
+  readonly ticketId: string | null;
+  readonly customerId: string | null;
+  readonly send: boolean;
+  readonly reason?: string | undefined;
+  readonly channel: string;
+  readonly notBefore?: number | undefined;
+  /** Food: the items the contact tells. */
+  readonly items?: readonly string[] | undefined;
+}
 
 /**
  * Turns alarm events into service: the alarm record, a repair ticket (one per appliance and
@@ -33,6 +52,8 @@ export class ServiceLoop {
     private readonly metrics: Metrics,
     private readonly logger: Logger,
     private readonly fleet?: FleetMonitor,
+    /** Told of every contact decision, sent or suppressed (backtests list them). */
+    private readonly decided?: (d: ContactDecisionRecord) => void,
   ) {}
 
   apply(e: AlarmEvent): ApplyResult {
@@ -54,8 +75,9 @@ export class ServiceLoop {
         const purpose: ContactPurpose = e.severity === 'safety' ? 'safety' : 'repair';
         if (this.contact(e, purpose, `ticket:${ticket.ticketId}:${outcome}:${ticket.reopenCount}`, ticket, live)) tasks++;
       }
-    } else if (e.raises.includes('notification') && e.transition === 'raised') {
-      if (this.contact(e, 'food', `alarm:${e.alarmKey}:raised`, null, live)) tasks++;
+    } else if (e.raises.includes('notification')) {
+      const contact = notificationOf(e);
+      if (contact !== undefined && this.contact(e, contact.purpose, contact.cause, null, live)) tasks++;
     }
     return { live, tasks };
   }
@@ -98,24 +120,29 @@ export class ServiceLoop {
       customerId: customer?.customerId ?? null,
       payload,
     };
+    const decided = (send: boolean, channel: string, reason?: string, notBefore?: number): void =>
+      this.decided?.({ at: e.at, taskId: taskIdOf(cause), cause, purpose, alarmKey: e.alarmKey, hubId: e.hubId, applianceId: task.applianceId ?? null, ticketId: task.ticketId ?? null, customerId: task.customerId ?? null, send, reason, channel, notBefore, items: e.items?.map((i) => i.itemId) });
     if (customer?.phoneInvalidAt != null) {
-      this.outbox.suppress({ ...task, channel: 'none', urgency: 'normal' }, 'phone number reported wrong by the contact center');
+      if (this.outbox.suppress({ ...task, channel: 'none', urgency: 'normal' }, 'phone number reported wrong by the contact center')) decided(false, 'none', 'phone number reported wrong by the contact center');
       return false;
     }
     if (customer === undefined) {
-      this.outbox.suppress({ ...task, channel: 'none', urgency: 'normal' }, 'no customer linked to this hub or appliance');
+      if (this.outbox.suppress({ ...task, channel: 'none', urgency: 'normal' }, 'no customer linked to this hub or appliance')) decided(false, 'none', 'no customer linked to this hub or appliance');
       this.logger.warn({ hubId: e.hubId, applianceId: e.applianceId, purpose }, 'contact suppressed: no customer linked');
       return false;
     }
     const decision = decideContact(customer, purpose, e.at, this.outbox.countForCustomerSince(customer.customerId, e.at - DAY_MS));
     const full: NewTask = { ...task, channel: decision.channel, urgency: decision.urgency, notBefore: decision.notBefore };
     if (!decision.send) {
-      this.outbox.suppress(full, decision.reason ?? 'suppressed');
+      if (this.outbox.suppress(full, decision.reason ?? 'suppressed')) decided(false, decision.channel, decision.reason ?? 'suppressed', decision.notBefore);
       this.logger.info({ customerId: customer.customerId, purpose, reason: decision.reason }, 'contact suppressed by policy');
       return false;
     }
     const written = this.outbox.enqueue(full);
-    if (written) live.push({ type: 'contact', data: { cause, purpose, customerId: customer.customerId, ticketId: ticket?.ticketId ?? null } });
+    if (written) {
+      live.push({ type: 'contact', data: { cause, purpose, customerId: customer.customerId, ticketId: ticket?.ticketId ?? null } });
+      decided(true, decision.channel, undefined, decision.notBefore);
+    }
     return written;
   }
 
@@ -142,6 +169,22 @@ export class ServiceLoop {
       raisedAt: new Date(e.at).toISOString(),
     };
   }
+}
+
+/**
+ * The contact a notification-only alarm makes, if any. A food digest tells each expiring item
+ * once: the engine puts in each event only the items it brings (the digest that opens the day,
+ * `raised`, or news joining it, `updated`), so both are contacted, each event once (its count
+ * makes the cause). Other notifications (a door left open) are told when raised; the time makes
+ * the cause, so the same alarm raised again another day is told again.
+ */
+function notificationOf(e: AlarmEvent): { purpose: ContactPurpose; cause: string } | undefined {
+  if (e.items !== undefined) {
+    if ((e.transition !== 'raised' && e.transition !== 'updated') || e.items.length === 0) return undefined;
+    return { purpose: 'food', cause: `alarm:${e.alarmKey}:${e.transition}:${e.count}` };
+  }
+  if (e.transition !== 'raised') return undefined;
+  return { purpose: e.severity === 'safety' ? 'safety' : 'repair', cause: `alarm:${e.alarmKey}:raised:${e.at}` };
 }
 
 function foodMessage(e: AlarmEvent, language: 'en' | 'zh'): string {

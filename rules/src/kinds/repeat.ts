@@ -30,16 +30,19 @@ export function repeatQuiet(s: EngineState, r: CompiledRule, app: number, at: nu
     s.wheelOf(r.def.id).set(app, at + window);
     return;
   }
-  const id = s.apps.ids[app] as string;
-  const wkey = `${id}|${r.def.id}`;
+  const key = s.apps.ids[app] as string;
+  const wkey = `${key}|${r.def.id}`;
   const last = newest(s.work.get(wkey)?.occurrences ?? []);
   if (last > at - window) {
     // One arrived since this timer was set (or a late one set it early).
     s.wheelOf(r.def.id).set(app, last + window);
     return;
   }
-  s.deleteWork(wkey);
-  s.book.clear(`${id}|${r.def.id}|${r.def.id}`, at, out);
+  // The window is over; codes still active stay known (their next report is no new onset).
+  const w = s.work.get(wkey);
+  if (w?.activeCodes !== undefined) s.setWork(wkey, { activeCodes: w.activeCodes });
+  else s.deleteWork(wkey);
+  s.book.clear(`${key}|${r.def.id}|${r.def.id}`, at, out);
 }
 
 function newest(times: readonly number[]): number {

@@ -7,19 +7,29 @@
 import type { AlarmEvent, EngineInput } from '../api.js';
 import { applies, type EngineState, type TelemetryInput } from '../engine-state.js';
 import { paramDuration } from '../rule-format.js';
+import { HUB_LEAVING, HUB_OFFLINE, HUB_ONLINE } from '../state.js';
 import type { TypeRules } from '../rule-index.js';
 import { composites } from './composite.js';
 import { repeatQuiet } from './repeat.js';
 
 const HOUR = 3_600_000;
 
-/** A hub's silence timer fired: it has been silent for the shortest hub-offline `silentFor`. */
+/**
+ * A hub's timer fired: silent for the shortest hub-offline `silentFor`, or its last will's
+ * grace period is over without it coming back. A will's alarm carries the moment the hub left.
+ */
 export function onHubSilent(s: EngineState, hub: number, at: number, out: AlarmEvent[]): void {
-  if (s.hubs.offline[hub] === 1 || s.index.hubOffline.length === 0) return;
-  s.hubs.offline[hub] = 1;
+  const state = s.hubs.offline[hub];
+  if (state === HUB_OFFLINE || s.index.hubOffline.length === 0) return;
+  s.hubs.offline[hub] = HUB_OFFLINE;
   s.changed?.hubs.add(hub);
   const hubId = s.hubs.ids[hub] as string;
-  for (const r of s.index.hubOffline) s.book.raise(r, { hubId, key: 'hub', at, title: `Hub ${hubId} offline`, facts: { silentSinceMs: s.hubs.lastSeen[hub] as number } }, out);
+  const silentSinceMs = s.hubs.lastSeen[hub] as number;
+  const will = state === HUB_LEAVING;
+  const left = will ? (s.hubs.leftAt[hub] as number) : at;
+  for (const r of s.index.hubOffline) {
+    s.book.raise(r, { hubId, key: 'hub', at: left, title: will ? `Hub ${hubId} offline (last will)` : `Hub ${hubId} offline`, facts: will ? { silentSinceMs, confirmedAtMs: at } : { silentSinceMs } }, out);
+  }
 }
 
 /** An appliance-offline, stale or repeat timer of rule `ruleId` fired for appliance `app`. */
@@ -43,22 +53,32 @@ export function onApplianceTimer(s: EngineState, ruleId: string, app: number, at
   composites(s, app, at, out);
 }
 
-/** Any input from (or through) a hub: it is alive. Its last will raises at once. */
+/**
+ * Any input from (or through) a hub: it is alive. Its last will starts the grace period
+ * (`graceFor`): a hub back within it (a quick Wi-Fi drop, a broker restart) is no incident;
+ * one still gone at its end raises, with the time it left. No grace: the will raises at once.
+ */
 export function touchHub(s: EngineState, input: EngineInput, out: AlarmEvent[]): void {
   const hub = s.hubIndex(input.hubId, input.at);
   s.changed?.hubs.add(hub);
   const rules = s.index.hubOffline;
   if (input.kind === 'status' && input.state === 'offline') {
-    // The last will: the broker lost the hub. Raise now, stop the timer.
+    // A second will while gone changes nothing: it left at the first.
+    if (s.hubs.offline[hub] !== HUB_ONLINE) return;
     s.hubTimers.cancel(hub);
-    s.hubs.offline[hub] = 1;
-    for (const r of rules) s.book.raise(r, { hubId: input.hubId, key: 'hub', at: input.at, title: `Hub ${input.hubId} offline (last will)`, facts: { silentSinceMs: s.hubs.lastSeen[hub] as number } }, out);
+    s.hubs.offline[hub] = HUB_LEAVING;
+    s.hubs.leftAt[hub] = input.at;
+    if (rules.length === 0) return;
+    const grace = s.index.hubGraceFor;
+    if (grace > 0) s.hubTimers.set(hub, input.at + grace);
+    else onHubSilent(s, hub, input.at, out);
     return;
   }
   if (input.at > (s.hubs.lastSeen[hub] as number)) s.hubs.lastSeen[hub] = input.at;
-  if (s.hubs.offline[hub] === 1) {
-    s.hubs.offline[hub] = 0;
-    for (const r of rules) s.book.clear(`${input.hubId}|${r.def.id}|hub`, input.at, out);
+  const was = s.hubs.offline[hub];
+  if (was !== HUB_ONLINE) {
+    s.hubs.offline[hub] = HUB_ONLINE;
+    if (was === HUB_OFFLINE) for (const r of rules) s.book.clear(`${input.hubId}|${r.def.id}|hub`, input.at, out);
     // The hub is back: its appliances' silence is measured from now.
     for (let app = s.hubs.firstApp[hub] as number; app >= 0; app = s.apps.nextInHub[app] as number) armApplianceTimers(s, app, input.at, out, true);
   }
@@ -70,9 +90,9 @@ export function armApplianceTimers(s: EngineState, app: number, at: number, out:
   const tr = s.typeRules(app);
   if (tr.applianceOffline.length === 0 && (!hubBack || tr.stale.length === 0)) return;
   s.changed?.apps.add(app);
-  const id = s.apps.ids[app] as string;
+  const key = s.apps.ids[app] as string;
   for (const r of tr.applianceOffline) {
-    if (!hubBack && s.book.isBusy(id, r.def.id)) s.book.clear(`${id}|${r.def.id}|silent`, at, out);
+    if (!hubBack && s.book.isBusy(key, r.def.id)) s.book.clear(`${key}|${r.def.id}|silent`, at, out);
     s.wheelOf(r.def.id).set(app, at + paramDuration(r.params.silentFor, HOUR));
   }
   if (hubBack) for (const r of tr.stale) s.wheelOf(r.def.id).set(app, at + paramDuration(r.params.after, HOUR));
@@ -82,7 +102,7 @@ export function armApplianceTimers(s: EngineState, app: number, at: number, out:
 export function staleReading(s: EngineState, tr: TypeRules, app: number, input: TelemetryInput, busy: ReadonlySet<string> | undefined, out: AlarmEvent[]): void {
   for (const r of tr.stale) {
     if (input.metrics[r.metric] === undefined) continue;
-    if (busy?.has(r.def.id) === true) s.book.clear(`${input.applianceId}|${r.def.id}|${r.metric}`, input.at, out);
+    if (busy?.has(r.def.id) === true) s.book.clear(`${s.apps.ids[app] as string}|${r.def.id}|${r.metric}`, input.at, out);
     s.wheelOf(r.def.id).set(app, input.at + paramDuration(r.params.after, HOUR));
   }
 }
@@ -92,7 +112,7 @@ export function rearmChanged(s: EngineState, changed: ReadonlySet<string>): void
   for (const r of s.index.rules) {
     if (!changed.has(r.def.id)) continue;
     if (r.def.kind === 'hub-offline') {
-      for (let hub = 0; hub < s.hubs.ids.length; hub++) if (s.hubs.offline[hub] === 0) s.hubTimers.set(hub, (s.hubs.lastSeen[hub] as number) + s.index.hubSilentFor);
+      for (let hub = 0; hub < s.hubs.ids.length; hub++) if (s.hubs.offline[hub] === HUB_ONLINE) s.hubTimers.set(hub, (s.hubs.lastSeen[hub] as number) + s.index.hubSilentFor);
     }
     if (r.def.kind === 'appliance-offline') {
       const silentFor = paramDuration(r.params.silentFor, HOUR);

@@ -37,7 +37,7 @@ describe('stuck rule', () => {
     expect(out).toEqual([]);
     const raised = e.ingest(reading(T0 + 2 * HOUR, 4.2));
     expect(log(raised)).toEqual([['fridge-sensor-stuck', 'raised', T0 + 2 * HOUR]]);
-    expect(raised[0]).toMatchObject({ alarmKey: 'f|fridge-sensor-stuck|fridge_temp_c', key: 'fridge_temp_c', title: 'Fridge temperature sensor stuck', facts: { metric: 'fridge_temp_c', value: 4.2, unchangedSinceMs: T0 } });
+    expect(raised[0]).toMatchObject({ alarmKey: 'h/f|fridge-sensor-stuck|fridge_temp_c', key: 'fridge_temp_c', title: 'Fridge temperature sensor stuck', facts: { metric: 'fridge_temp_c', value: 4.2, unchangedSinceMs: T0 } });
     // Still stuck: one alarm, no stream of updates.
     expect(feed(e, T0 + 2 * HOUR + 10 * MIN, 6, () => 4.2)).toEqual([]);
     expect(log(e.ingest(reading(T0 + 4 * HOUR, 4.6)))).toEqual([['fridge-sensor-stuck', 'cleared', T0 + 4 * HOUR]]);
@@ -61,8 +61,22 @@ describe('stuck rule', () => {
     e.ingest(reading(T0, 4.2));
     expect(e.timerCount).toBe(0);
     expect(e.tick(T0 + 10 * HOUR)).toEqual([]);
-    // The next reading after a long gap with the same value is evidence of a stuck value.
-    expect(log(e.ingest(reading(T0 + 10 * HOUR, 4.2)))).toEqual([['fridge-sensor-stuck', 'raised', T0 + 10 * HOUR]]);
+    // The silence was no stuck time: one reading after it with the same value is no evidence.
+    expect(e.ingest(reading(T0 + 10 * HOUR, 4.2))).toEqual([]);
+  });
+
+  it('only time while readings arrive counts: a sensor resuming after an outage with its old value is not called stuck, and is once readings show it', () => {
+    const e = new Engine({ rules: rules(STUCK) });
+    // 100 minutes of readings, the hub offline for three hours, then readings again, the value unchanged.
+    expect(feed(e, T0, 11, () => 4.2)).toEqual([]);
+    expect(e.ingest(reading(T0 + 280 * MIN, 4.2))).toEqual([]);
+    // 100 min before the outage, 15 min of it (a reading gap), 10 after: two hours of readings.
+    expect(log(e.ingest(reading(T0 + 290 * MIN, 4.2)))).toEqual([['fridge-sensor-stuck', 'raised', T0 + 290 * MIN]]);
+    expect(e.alarms()[0]).toMatchObject({ ruleId: 'fridge-sensor-stuck' });
+    // A gap within readingGap is ordinary reporting: it counts whole.
+    const f = new Engine({ rules: rules(STUCK.replace('tolerance: 0.05', 'tolerance: 0.05, readingGap: 30m')) });
+    const sparse = Array.from({ length: 5 }, (_, i) => f.ingest(reading(T0 + i * 30 * MIN, 4.2))).flat();
+    expect(log(sparse)).toEqual([['fridge-sensor-stuck', 'raised', T0 + 2 * HOUR]]);
   });
 
   it('ignores other appliance types and readings without the metric; an appliance without the rule keeps no stuck state', () => {
@@ -73,8 +87,8 @@ describe('stuck rule', () => {
     expect(other).toEqual([]);
     const snap = JSON.parse(e.snapshot()) as { appliances: [string, Record<string, unknown>][] };
     expect(snap.appliances.map(([id, a]) => [id, 'stuck' in a])).toEqual([
-      ['w', false],
-      ['f', false],
+      ['h/w', false],
+      ['h/f', false],
     ]);
   });
 
@@ -112,8 +126,7 @@ describe('stuck rule', () => {
     const f = new Engine({ rules: r });
     feed(f, T0, 7, () => 4.2);
     f.deploy(rules(STUCK.replace('tolerance: 0.05', 'tolerance: 0.1')), 2, T0 + 65 * MIN);
-    expect(feed(f, T0 + 70 * MIN, 6, () => 4.2)).toEqual([]);
-    expect(log(f.ingest(reading(T0 + 70 * MIN + 2 * HOUR, 4.2)))).toEqual([['fridge-sensor-stuck', 'raised', T0 + 70 * MIN + 2 * HOUR]]);
+    expect(log(feed(f, T0 + 70 * MIN, 13, () => 4.2))).toEqual([['fridge-sensor-stuck', 'raised', T0 + 70 * MIN + 2 * HOUR]]);
   });
 
   it('a late older reading that moved (after the period began) restarts the period; one from before it does not', () => {

@@ -1,7 +1,8 @@
 /**
  * Trend: least-squares slope (units per hour) of a metric over the window; raise above
- * `slopeAbove` (or below `slopeBelow`), with an optional level gate `above`; clear when the
- * slope is back under half the threshold.
+ * `slopeAbove` (or below `slopeBelow`), with an optional level gate `above` that every sample
+ * of the last `aboveFor` (default: just the newest) must pass; clear when the slope is back
+ * under half the threshold.
  */
 import type { AlarmEvent } from '../api.js';
 import type { EngineState, TelemetryInput } from '../engine-state.js';
@@ -20,8 +21,8 @@ const EMPTY_STATE: Readonly<Record<string, string | boolean>> = {};
  */
 export function trendSample(s: EngineState, r: CompiledRule, app: number, input: TelemetryInput, value: number, out: AlarmEvent[]): void {
   const at = input.at;
-  const applianceId = s.apps.ids[app] as string;
-  const wkey = `${applianceId}|${r.def.id}`;
+  const key = s.apps.ids[app] as string;
+  const wkey = `${key}|${r.def.id}`;
   const w = s.work.get(wkey) ?? {};
   const window = paramDuration(r.params.window, 3_600_000);
   // At most ~200 samples a window, whatever the message rate: a flooding appliance must not
@@ -45,9 +46,9 @@ export function trendSample(s: EngineState, r: CompiledRule, app: number, input:
   const below = r.params.slopeBelow;
   // An optional level gate: warming only counts once the value is also past `above` (a defrost's warm step is not).
   const gate = r.params.above;
-  const rising = typeof above === 'number' && slope > above && (typeof gate !== 'number' || value > gate);
+  const rising = typeof above === 'number' && slope > above && (typeof gate !== 'number' || heldAbove(samples, gate, at - paramDuration(r.params.aboveFor, 0)));
   const falling = typeof below === 'number' && slope < below;
-  const alarmKey = `${applianceId}|${r.def.id}|${r.metric}`;
+  const alarmKey = `${key}|${r.def.id}|${r.metric}`;
   if (rising || falling) {
     if (!s.book.byKey.has(alarmKey)) {
       s.book.raise(r, { ...s.subjectOf(app), key: r.metric, at, title: r.def.description ?? `${r.metric} trending`, facts: { slopePerHour: round3(slope), metric: r.metric } }, out);
@@ -57,6 +58,16 @@ export function trendSample(s: EngineState, r: CompiledRule, app: number, input:
     const calm = (typeof above === 'number' ? slope < above / 2 : true) && (typeof below === 'number' ? slope > below / 2 : true);
     if (calm) s.book.clear(alarmKey, at, out);
   }
+}
+
+/** Every sample since `from` (and the newest, at least) is above `gate`. */
+function heldAbove(samples: readonly [number, number][], gate: number, from: number): boolean {
+  for (let i = samples.length - 1; i >= 0; i--) {
+    const [t, v] = samples[i] as [number, number];
+    if (!(v > gate)) return false;
+    if (t <= from) return true;
+  }
+  return true;
 }
 
 function slopePerHour(samples: readonly [number, number][]): number {
