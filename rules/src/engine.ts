@@ -3,7 +3,7 @@ import { EngineState, type EngineOptions } from './engine-state.js';
 import { onEscalationTimer } from './kinds/escalation.js';
 import { onFault } from './kinds/fault.js';
 import { onDigestTimer, onHousehold, onInventory } from './kinds/food.js';
-import { armApplianceTimers, onApplianceTimer, onHubSilent, touchHub } from './kinds/silence.js';
+import { armApplianceTimers, onApplianceTimer, onHubSilent, shiftSilence, shortestSilence, touchHub } from './kinds/silence.js';
 import { onThresholdTimer } from './kinds/threshold.js';
 import { deployRules } from './deploy.js';
 import { markAllChanged, restoreInto, snapshotOf, snapshotOfParts, takeChanges, type EngineChanges, type EngineParts, type Snapshot } from './persistence.js';
@@ -22,6 +22,11 @@ interface DueTimer {
 }
 
 const LAST_RANK = Number.MAX_SAFE_INTEGER;
+/**
+ * An outage shorter than this, and than a tenth of the shortest silence period, shifts no timer:
+ * it moves no alarm by much, and a shift makes the next checkpoint rewrite every hub and appliance.
+ */
+const RESUME_MIN_OUTAGE_MS = 10_000;
 const NO_EVENTS: readonly AlarmEvent[] = Object.freeze([]);
 
 /**
@@ -77,6 +82,20 @@ export class Engine {
     const out: AlarmEvent[] = [];
     this.fire(now, out);
     return out;
+  }
+
+  /**
+   * The first tick after the gateway was down: the time between the engine's last tick or
+   * input (kept in its checkpoint) and `now` was an outage, not silence. Hub and appliance
+   * silence timers move later by it (see `shiftSilence`), then timers due by `now` fire.
+   * A short outage (a planned restart: see RESUME_MIN_OUTAGE_MS) shifts nothing.
+   */
+  resume(now: number): { outageMs: number; events: AlarmEvent[] } {
+    const last = this.s.timers.position;
+    const least = Math.min(RESUME_MIN_OUTAGE_MS, shortestSilence(this.s) / 10);
+    const outageMs = last > 0 && now - last >= least ? now - last : 0;
+    if (outageMs > 0) shiftSilence(this.s, outageMs);
+    return { outageMs, events: this.tick(now) };
   }
 
   private fire(now: number, out: AlarmEvent[]): void {

@@ -97,3 +97,24 @@ describe('the broker fabric across nodes, on the real Redis', () => {
     await closed; // (how soon is measured by the cluster benchmark; the target is within a second)
   });
 });
+
+describe('the fabric closing while aedes still stores or drops wills', () => {
+  it('leaves no unhandled rejection behind (aedes-persistence-redis does not await some commands)', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const prefix = `forecare-test-${randomBytes(4).toString('hex')}:`;
+      const fabric = await redisFabric(REDIS, { nodeId: 'closing', keyPrefix: prefix });
+      const persistence = fabric.persistence as { setup(broker: unknown): Promise<void>; delWill(client: unknown, cb: (err?: Error) => void): void };
+      await persistence.setup({ id: 'closing', subscribe: (_t: string, _f: unknown, done: () => void) => done(), unsubscribe: () => undefined, mq: fabric.mq });
+      await fabric.close();
+      // A client drops after the connection closed: its will is deleted without awaiting the LREM.
+      persistence.delWill({ id: 'late-client', brokerId: 'closing' }, () => undefined);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+});

@@ -22,6 +22,25 @@ export interface BrokerFabric {
 
 const require = createRequire(import.meta.url);
 
+/**
+ * aedes-persistence-redis 12.0.0 sends some LREM and RPUSH without awaiting them (a will
+ * stored or deleted as a client connects or drops). One that a closing connection rejects was
+ * an unhandled rejection (it failed a test run: clients dropping as the broker stopped). Their
+ * promises are marked handled here; a caller that awaits one still gets its error.
+ */
+export function markUnawaitedHandled(conn: Redis): void {
+  for (const name of ['lrem', 'rpush'] as const) {
+    const send = (conn[name] as (...args: unknown[]) => Promise<unknown>).bind(conn);
+    Object.defineProperty(conn, name, {
+      value: (...args: unknown[]): Promise<unknown> => {
+        const reply = send(...args);
+        reply.catch(() => undefined);
+        return reply;
+      },
+    });
+  }
+}
+
 interface Emitter {
   close(cb: () => void): void;
 }
@@ -41,6 +60,7 @@ export async function redisFabric(url: string, options: { nodeId: string; keyPre
     throw new Error(`Redis is needed for the broker fabric at ${url} and is not reachable (${(err as Error).message}): check FORECARE_REDIS_URL`, { cause: err });
   }
   const persistenceConn = new Redis(url, { keyPrefix: options.keyPrefix });
+  markUnawaitedHandled(persistenceConn);
   const mq = MQEmitterRedis({ connectionString: url });
   const persistence = persistenceRedis({ conn: persistenceConn });
   const listeners: ((role: ClientRole, name: string) => void)[] = [];
@@ -68,9 +88,10 @@ export async function redisFabric(url: string, options: { nodeId: string; keyPre
       // aedes closes its emitter when the broker closes; a fabric closed without a broker closes it here.
       if ((mq as { closed?: boolean }).closed !== true) await new Promise<void>((resolve) => mq.close(() => resolve()));
       // Not persistence.destroy(): it unsubscribes from the emitter, which the broker has closed by now, and never returns.
-      persistenceConn.disconnect();
-      sub.disconnect();
-      pub.disconnect();
+      // QUIT, not disconnect(): commands still in flight (aedes cleaning up the sessions of clients
+      // that dropped as the broker stopped) get their replies first; a disconnect rejected them, and
+      // nobody awaited those promises (an unhandled rejection that failed a test run on Node 24).
+      await Promise.allSettled([persistenceConn.quit(), sub.quit(), pub.quit()]);
     },
   };
 }

@@ -74,6 +74,8 @@ export type EngineRequest =
   /** Decoded entries (on the event loop, and the replay after a restart). */
   | { readonly op: 'entries'; readonly entries: readonly JournalEntry[] }
   | { readonly op: 'tick'; readonly now: number }
+  /** The first tick after a restart: the time since the engine's last tick or input was the gateway's outage (see Engine.resume). */
+  | { readonly op: 'resume'; readonly now: number }
   /** Households' settings from the customer records (time zone, digest hour): not from the hubs, so not in the journal. */
   | { readonly op: 'households'; readonly households: readonly { readonly hubId: string; readonly timeZone: string; readonly digestAt?: string | undefined }[]; readonly now: number }
   | { readonly op: 'acknowledge'; readonly alarmKey: string; readonly now: number }
@@ -91,6 +93,8 @@ export interface EngineReply {
   readonly changes?: EngineChanges;
   /** Parts changed since the last `changes` (what the next checkpoint would write); absent when unknown. */
   readonly changeCount?: number;
+  /** For `resume`: how far the silence timers moved (0: the outage was too short to count). */
+  readonly outageMs?: number;
   /** The request failed part-way: the engine must be rebuilt from its checkpoint. */
   readonly error?: string;
   /** The engine's thread was lost with the request (not the request's fault). */
@@ -112,6 +116,7 @@ export class EngineCore {
     const started = performance.now();
     const events: AlarmEvent[] = [];
     let changes: EngineChanges | undefined;
+    let outageMs: number | undefined;
     try {
       if (req.op === 'init') {
         this.engine = req.checkpoint !== undefined ? engineOfCheckpoint(req.checkpoint, req.opts) : new Engine(req.opts);
@@ -129,6 +134,12 @@ export class EngineCore {
         case 'tick':
           for (const e of engine.tick(req.now)) events.push(e);
           break;
+        case 'resume': {
+          const resumed = engine.resume(req.now);
+          outageMs = resumed.outageMs;
+          for (const e of resumed.events) events.push(e);
+          break;
+        }
         case 'households':
           for (const h of req.households) for (const e of engine.ingest({ kind: 'household', hubId: h.hubId, timeZone: h.timeZone, digestAt: h.digestAt, at: req.now })) events.push(e);
           break;
@@ -146,7 +157,7 @@ export class EngineCore {
       }
       // A count, not alarms(): that builds every open alarm, and a batch with events comes with every fault.
       const openAlarms = events.length > 0 || req.op === 'changes' ? engine.alarmCount : -1;
-      return { events, openAlarms, evalMs: performance.now() - started, changeCount: engine.changeCount, ...(changes !== undefined ? { changes } : {}) };
+      return { events, openAlarms, evalMs: performance.now() - started, changeCount: engine.changeCount, ...(changes !== undefined ? { changes } : {}), ...(outageMs !== undefined ? { outageMs } : {}) };
     } catch (err) {
       return { events: [], openAlarms: -1, evalMs: performance.now() - started, error: String((err as Error)?.stack ?? err) };
     }

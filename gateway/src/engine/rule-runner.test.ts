@@ -165,18 +165,26 @@ describe.each([
     await stopAfterCrash(restarted);
   });
 
-  it('raises hub-offline from the timer while the hub stays silent, and survives a checkpointed restart', async () => {
+  it('raises hub-offline from the timer while the hub stays silent, and survives a checkpointed restart; the outage itself is no silence', async () => {
     const file = newFile();
     const clock = new ManualClock(T0);
     let { store, p } = await started(file, clock, threaded);
     append(p.journal, { kind: 'heartbeat', hubId: 'h1', payload: { ts: T0, seq: 1 } });
     await commit(p.journal, p.runner);
+    clock.advance(20_000);
+    await p.runner.tick(); // heard nothing for 20 s while running
     await p.runner.stop();
     store.close();
-    clock.advance(61_000);
+    clock.advance(600_000); // the gateway was down for 10 minutes: no hub could reach it
     const restarted = await started(file, clock, threaded);
     ({ store, p } = restarted);
     expect(restarted.replayed).toBe(0);
+    await p.runner.tick();
+    expect(p.alarms.list({ status: ['raised'] }).map((a) => a.ruleId)).not.toContain('hub-offline');
+    clock.advance(39_000);
+    await p.runner.tick();
+    expect(p.alarms.list({ status: ['raised'] }).map((a) => a.ruleId)).not.toContain('hub-offline');
+    clock.advance(2_000); // 20 s before the outage and 41 s after it: past the 60 s silence
     await p.runner.tick();
     expect(p.alarms.list({ status: ['raised'] }).map((a) => a.ruleId)).toContain('hub-offline');
     await p.runner.stop();

@@ -245,6 +245,13 @@ export class RuleRunner {
     this.postedPos = Math.max(this.postedPos, end);
     this.pos = Math.max(this.pos, end);
     if (replayed > 0) this.logger.info({ replayed, pos: this.pos }, 'journal replayed into the rule engine');
+    // The time since the engine's last tick or input (its checkpoint, then the replay) was this
+    // gateway's outage: no hub could reach it, so that is nobody's silence. Without this a
+    // restart after a long stop called every hub of the fleet offline at its first tick. Before
+    // anything else that carries the time (households, ticks).
+    const resumed = await this.request({ op: 'resume', now: this.clock.now() });
+    if (!this.apply(resumed, undefined, true)) throw new Error(`rule engine could not resume: ${resumed.error ?? 'events not applied'}`);
+    if ((resumed.outageMs ?? 0) > 0) this.logger.info({ outageMs: resumed.outageMs }, 'silence timers moved past the gateway outage');
     // A rebuilt engine is told every household again (unchanged ones change nothing).
     this.households.clear();
     await this.syncHouseholds();

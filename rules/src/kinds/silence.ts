@@ -120,3 +120,36 @@ export function rearmChanged(s: EngineState, changed: ReadonlySet<string>): void
     }
   }
 }
+
+/**
+ * The gateway heard nothing for `outageMs` because it was not running (stopped, crashed,
+ * upgraded): no hub could reach it, so that time is no device's silence. Every hub silence
+ * or last-will grace timer, and every appliance-offline and stale timer, moves later by the
+ * outage; they are marked changed so the next checkpoint keeps the shift. Other timers
+ * (threshold durations, escalations, digests) measure time, not silence, and stay.
+ */
+export function shiftSilence(s: EngineState, outageMs: number): void {
+  for (const [hub, at] of s.hubTimers.entries()) {
+    s.hubTimers.set(hub, at + outageMs);
+    s.changed?.hubs.add(hub);
+  }
+  for (const [ruleId, wheel] of s.entityTimers) {
+    const kind = s.index.byId.get(ruleId)?.def.kind;
+    if (kind !== 'appliance-offline' && kind !== 'stale') continue;
+    for (const [app, at] of wheel.entries()) {
+      wheel.set(app, at + outageMs);
+      s.changed?.apps.add(app);
+    }
+  }
+}
+
+/** The shortest period any silence timer measures (hub silence or grace, appliance silence, stale readings); Infinity without such rules. */
+export function shortestSilence(s: EngineState): number {
+  let least = s.index.hubOffline.length > 0 ? s.index.hubSilentFor : Infinity;
+  if (s.index.hubOffline.length > 0 && s.index.hubGraceFor > 0) least = Math.min(least, s.index.hubGraceFor);
+  for (const r of s.index.rules) {
+    if (r.def.kind === 'appliance-offline') least = Math.min(least, paramDuration(r.params.silentFor, HOUR));
+    else if (r.def.kind === 'stale') least = Math.min(least, paramDuration(r.params.after, HOUR));
+  }
+  return least;
+}
