@@ -214,4 +214,34 @@ describe('food on real parts', () => {
       await food.stop();
     }
   });
+  it("the digest comes at the hour the customer chose, in the customer's time zone; an hour that is no time of day is a 400", async () => {
+    const start = Date.UTC(2026, 4, 4, 1, 0); // 09:00 in Shanghai
+    const clock = new ManualClock(start);
+    const food = await startTestGateway({ FORECARE_DATA_DIR: tempDir(), FORECARE_TICK_MS: '3600000', FORECARE_HUB_OFFLINE_AFTER: '2d' }, { clock });
+    try {
+      const foodApi = api(food);
+      expect((await foodApi.call('POST', '/api/v1/customers', { customerId: 'cus-li', name: 'Li Wei', phone: '+86 21 5555 0100', timezone: 'Asia/Shanghai', language: 'zh' })).status).toBe(201);
+      for (const digestAt of ['25:00', '7:30', 1930, '19:30:00']) expect((await foodApi.call('PATCH', '/api/v1/customers/cus-li', { digestAt })).status).toBe(400);
+      expect((await foodApi.call<{ digestAt: string }>('PATCH', '/api/v1/customers/cus-li', { digestAt: '19:30' })).body.digestAt).toBe('19:30');
+      const { password: pw } = (await foodApi.call<{ password: string }>('POST', '/api/v1/hubs', { hubId: 'hub-li', customerId: 'cus-li' })).body;
+      const fridge = await connectHub(food, 'hub-li', pw);
+      const items = [{ itemId: 'tofu-1', name: 'Tofu', category: 'dairy', storedAt: start - 2 * 86_400_000, expiresAt: start + 86_400_000 }];
+      await fridge.publishAsync(topics.inventory('hub-li', 'fridge-1'), JSON.stringify({ ts: clock.now(), seq: 1, type: 'refrigerator', items }), { qos: 1 });
+      await food.ctx.runner.settled();
+      const tasks = (): { customerId: string | null }[] => food.ctx.outbox.list({ limit: 100 }).filter((t) => t.purpose === 'food');
+      clock.set(start + 6 * 60_000);
+      await food.ctx.runner.tick();
+      // Not at the rule's 08:00 (00:00 UTC next day is past; 08:00 local today was before the inventory), not at 19:00 local …
+      clock.set(Date.UTC(2026, 4, 4, 11, 0));
+      await food.ctx.runner.tick();
+      expect(tasks()).toEqual([]);
+      // … at 19:30 in Shanghai (UTC+8): 11:30 UTC.
+      clock.set(Date.UTC(2026, 4, 4, 11, 30));
+      await food.ctx.runner.tick();
+      expect(tasks().map((t) => t.customerId)).toEqual(['cus-li']);
+      await fridge.endAsync(true);
+    } finally {
+      await food.stop();
+    }
+  });
 });

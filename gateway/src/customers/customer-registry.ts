@@ -127,17 +127,17 @@ export class CustomerRegistry {
    * Every household (hub) with a customer, and that customer's time zone — linked through the
    * hub, else through one of its appliances, as `customerOfHub` finds it: when its food digest is due.
    */
-  householdZones(): { hubId: string; timeZone: string }[] {
+  householdZones(): { hubId: string; timeZone: string; digestAt: string | undefined }[] {
     const rows = this.store.sqlite
       .prepare(
-        `SELECT l.hub_id AS hubId, c.timezone AS timeZone FROM (
+        `SELECT l.hub_id AS hubId, c.timezone AS timeZone, c.digest_at AS digestAt FROM (
            SELECT hub_id, customer_id FROM hubs WHERE customer_id IS NOT NULL
            UNION ALL
            SELECT hub_id, min(customer_id) FROM appliances WHERE customer_id IS NOT NULL AND hub_id NOT IN (SELECT hub_id FROM hubs WHERE customer_id IS NOT NULL) GROUP BY hub_id
          ) l JOIN customers c ON c.customer_id = l.customer_id ORDER BY l.hub_id`,
       )
-      .all() as { hubId: string; timeZone: string }[];
-    return rows;
+      .all() as { hubId: string; timeZone: string; digestAt: string | null }[];
+    return rows.map((r) => ({ hubId: r.hubId, timeZone: r.timeZone, digestAt: r.digestAt ?? undefined }));
   }
 
   customerOfHub(hubId: string): CustomerRow | undefined {

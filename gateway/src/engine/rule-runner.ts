@@ -108,7 +108,7 @@ export class RuleRunner {
   private openAlarmCount = 0;
   /** Batches handed to the engine and not yet answered. */
   private backlog = 0;
-  /** The time zone the engine was last given, by hub. */
+  /** The household settings (time zone, digest hour) the engine was last given, by hub. */
   private readonly households = new Map<string, string>();
   private householdsSyncedAt = -Infinity;
   private readonly insertTelemetry;
@@ -393,10 +393,11 @@ export class RuleRunner {
    */
   private async syncHouseholds(): Promise<void> {
     this.householdsSyncedAt = this.clock.now();
-    const changed = this.customers.householdZones().filter((h) => this.households.get(h.hubId) !== h.timeZone);
+    const settings = (h: { timeZone: string; digestAt: string | undefined }): string => `${h.timeZone} ${h.digestAt ?? ''}`;
+    const changed = this.customers.householdZones().filter((h) => this.households.get(h.hubId) !== settings(h));
     if (changed.length === 0) return;
     await this.command({ op: 'households', households: changed, now: this.clock.now() }, 'household settings not applied');
-    for (const h of changed) this.households.set(h.hubId, h.timeZone);
+    for (const h of changed) this.households.set(h.hubId, settings(h));
   }
 
   /** Runs a request that is not a batch; its events are applied, then the checkpoint is kept when due (`always`: now). */

@@ -14,6 +14,7 @@ const customer = (patch: Partial<CustomerRow> = {}): CustomerRow => ({
   timezone: 'Europe/London',
   quietStart: '22:00',
   quietEnd: '07:00',
+  digestAt: null,
   consentRepair: true,
   consentFood: true,
   consentMarketing: false,

@@ -30,6 +30,8 @@ export const customers = sqliteTable('customers', {
   /** Quiet hours in the customer's time zone, 'HH:MM'; null = none. */
   quietStart: text('quiet_start'),
   quietEnd: text('quiet_end'),
+  /** When the household's food digest is judged, 'HH:MM' in its time zone; null = the food rule's own hour. */
+  digestAt: text('digest_at'),
   consentRepair: integer('consent_repair', { mode: 'boolean' }).notNull().default(true),
   consentFood: integer('consent_food', { mode: 'boolean' }).notNull().default(true),
   consentMarketing: integer('consent_marketing', { mode: 'boolean' }).notNull().default(false),

@@ -16,6 +16,8 @@ const customerFields = {
   timezone: { type: 'string', maxLength: 64 },
   quietStart: { type: ['string', 'null'], pattern: '^([01]\\d|2[0-3]):[0-5]\\d$' },
   quietEnd: { type: ['string', 'null'], pattern: '^([01]\\d|2[0-3]):[0-5]\\d$' },
+  /** The household's food digest hour, HH:MM in its time zone (null: the food rule's own, 08:00). */
+  digestAt: { type: ['string', 'null'], pattern: '^([01]\\d|2[0-3]):[0-5]\\d$' },
   consentRepair: { type: 'boolean' },
   consentFood: { type: 'boolean' },
   consentMarketing: { type: 'boolean' },

@@ -35,6 +35,8 @@ export const customers = pgTable('customers', {
   timezone: text('timezone').notNull().default('UTC'),
   quietStart: text('quiet_start'),
   quietEnd: text('quiet_end'),
+  /** When the household's food digest is judged, 'HH:MM' in its time zone; null = the food rule's own hour. */
+  digestAt: text('digest_at'),
   consentRepair: boolean('consent_repair').notNull().default(true),
   consentFood: boolean('consent_food').notNull().default(true),
   consentMarketing: boolean('consent_marketing').notNull().default(false),

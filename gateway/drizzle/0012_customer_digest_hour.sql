@@ -1,0 +1,1 @@
+ALTER TABLE `customers` ADD `digest_at` text;
