@@ -1,7 +1,8 @@
 import type { GatewayContext } from '../context.js';
 import { GatewayError } from '../errors.js';
-import { decideContact } from '../notifications/policy.js';
-import type { OutboxRow, TaskPurpose } from '../outbox/outbox.js';
+import type { ContactPurpose } from '../notifications/policy.js';
+import { ContactService } from '../service/contact-service.js';
+import type { OutboxRow } from '../outbox/outbox.js';
 import { webhookReceipts } from '../store/schema.js';
 import { isActive } from '../tickets/lifecycle.js';
 
@@ -79,20 +80,13 @@ function scheduleFollowUp(ctx: GatewayContext, t: OutboxRow, now: number): strin
   const next = CHANNELS[(Math.max(0, CHANNELS.indexOf(t.channel as (typeof CHANNELS)[number])) + 1) % CHANNELS.length] ?? 'sms';
   // A safety contact cannot wait: its next channel is tried at once. Others wait a while, and for the next allowed time.
   const at = t.purpose === 'safety' ? now : now + RETRY_AFTER_MS;
-  const decision = decideContact({ ...customer, channel: next }, t.purpose as 'repair' | 'food' | 'safety', at, 0);
-  if (!decision.send) return null;
   const taskId = `${root}~${tries + 1}`;
-  ctx.outbox.enqueueWithId(taskId, {
-    cause: taskId,
-    purpose: t.purpose as TaskPurpose,
-    hubId: t.hubId,
-    applianceId: t.applianceId,
-    ticketId: t.ticketId,
-    customerId: t.customerId,
-    channel: next,
-    urgency: t.urgency === 'urgent' ? 'urgent' : 'normal',
-    payload: { ...(JSON.parse(t.payload) as Record<string, unknown>), followUpOf: t.taskId },
-    notBefore: decision.notBefore,
+  const result = new ContactService(ctx.outbox, ctx.logger).request({
+    task: { cause: taskId, purpose: t.purpose as ContactPurpose, hubId: t.hubId, applianceId: t.applianceId, ticketId: t.ticketId, customerId: t.customerId, payload: { ...(JSON.parse(t.payload) as Record<string, unknown>), followUpOf: t.taskId } },
+    customer,
+    at,
+    followUp: { taskId, channel: next, urgency: t.urgency === 'urgent' ? 'urgent' : 'normal' },
   });
+  if (!result.send) return null;
   return taskId;
 }

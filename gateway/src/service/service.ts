@@ -6,8 +6,9 @@ import type { LiveEvent } from '../events/bus.js';
 import type { FleetMonitor } from '../fleet/fleet-monitor.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
-import { decideContact, type ContactPurpose } from '../notifications/policy.js';
-import { taskIdOf, type NewTask, type Outbox } from '../outbox/outbox.js';
+import type { ContactPurpose } from '../notifications/policy.js';
+import { taskIdOf, type Outbox } from '../outbox/outbox.js';
+import { ContactService } from './contact-service.js';
 import type { TicketRow, TicketService } from '../tickets/ticket-service.js';
 
 export interface ApplyResult {
@@ -15,8 +16,6 @@ export interface ApplyResult {
   readonly live: LiveEvent[];
   readonly tasks: number;
 }
-
-const DAY_MS = 86_400_000;
 
 /** A contact decided for an alarm event: sent (queued for the contact center) or not, and why. */
 export interface ContactDecisionRecord {
@@ -54,7 +53,12 @@ export class ServiceLoop {
     private readonly fleet?: FleetMonitor,
     /** Told of every contact decision, sent or suppressed (backtests list them). */
     private readonly decided?: (d: ContactDecisionRecord) => void,
-  ) {}
+  ) {
+    // The delivery worker is woken after the batch commits (the controller, on `contact` events).
+    this.contacts = new ContactService(outbox, logger);
+  }
+
+  private readonly contacts: ContactService;
 
   apply(e: AlarmEvent): ApplyResult {
     const live: LiveEvent[] = [];
@@ -111,7 +115,7 @@ export class ServiceLoop {
     const appliance = e.applianceId !== undefined ? this.customers.appliance(e.hubId, e.applianceId) : undefined;
     const customer = (appliance?.customerId != null ? this.customers.get(appliance.customerId) : undefined) ?? this.customers.customerOfHub(e.hubId);
     const payload = this.payloadOf(e, purpose, customer, ticket, appliance?.model ?? null);
-    const task: Omit<NewTask, 'channel' | 'urgency'> = {
+    const task = {
       cause,
       purpose,
       hubId: e.hubId,
@@ -120,30 +124,13 @@ export class ServiceLoop {
       customerId: customer?.customerId ?? null,
       payload,
     };
-    const decided = (send: boolean, channel: string, reason?: string, notBefore?: number): void =>
-      this.decided?.({ at: e.at, taskId: taskIdOf(cause), cause, purpose, alarmKey: e.alarmKey, hubId: e.hubId, applianceId: task.applianceId ?? null, ticketId: task.ticketId ?? null, customerId: task.customerId ?? null, send, reason, channel, notBefore, items: e.items?.map((i) => i.itemId) });
-    if (customer?.phoneInvalidAt != null) {
-      if (this.outbox.suppress({ ...task, channel: 'none', urgency: 'normal' }, 'phone number reported wrong by the contact center')) decided(false, 'none', 'phone number reported wrong by the contact center');
-      return false;
-    }
-    if (customer === undefined) {
-      if (this.outbox.suppress({ ...task, channel: 'none', urgency: 'normal' }, 'no customer linked to this hub or appliance')) decided(false, 'none', 'no customer linked to this hub or appliance');
-      this.logger.warn({ hubId: e.hubId, applianceId: e.applianceId, purpose }, 'contact suppressed: no customer linked');
-      return false;
-    }
-    const decision = decideContact(customer, purpose, e.at, this.outbox.countForCustomerSince(customer.customerId, e.at - DAY_MS));
-    const full: NewTask = { ...task, channel: decision.channel, urgency: decision.urgency, notBefore: decision.notBefore };
-    if (!decision.send) {
-      if (this.outbox.suppress(full, decision.reason ?? 'suppressed')) decided(false, decision.channel, decision.reason ?? 'suppressed', decision.notBefore);
-      this.logger.info({ customerId: customer.customerId, purpose, reason: decision.reason }, 'contact suppressed by policy');
-      return false;
-    }
-    const written = this.outbox.enqueue(full);
-    if (written) {
-      live.push({ type: 'contact', data: { cause, purpose, customerId: customer.customerId, ticketId: ticket?.ticketId ?? null } });
-      decided(true, decision.channel, undefined, decision.notBefore);
-    }
-    return written;
+    const result = this.contacts.request({ task, customer, at: e.at });
+    if (!result.written) return false;
+    // Told only of a decision taken now, not of one a replay finds already taken.
+    this.decided?.({ at: e.at, taskId: taskIdOf(cause), cause, purpose, alarmKey: e.alarmKey, hubId: e.hubId, applianceId: task.applianceId ?? null, ticketId: task.ticketId ?? null, customerId: task.customerId ?? null, send: result.send, reason: result.reason, channel: result.channel, notBefore: result.notBefore, items: e.items?.map((i) => i.itemId) });
+    if (!result.send) return false;
+    live.push({ type: 'contact', data: { cause, purpose, customerId: customer?.customerId ?? null, ticketId: ticket?.ticketId ?? null } });
+    return true;
   }
 
   private payloadOf(e: AlarmEvent, purpose: ContactPurpose, customer: CustomerRow | undefined, ticket: TicketRow | null, model: string | null): Record<string, unknown> {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { GatewayContext } from '../../context.js';
-import { decideContact } from '../../notifications/policy.js';
+import { ContactService } from '../../service/contact-service.js';
 import { taskIdOf } from '../../outbox/outbox.js';
 import { allow } from '../auth.js';
 import { anyObject, errors } from '../schemas.js';
@@ -41,20 +41,18 @@ export function registerNotificationRoutes(app: FastifyInstance, ctx: GatewayCon
     const now = ctx.clock.now();
     const cause = `notification:${b.customerId}:${b.key ?? randomUUID()}`;
     const hubId = ticket?.hubId ?? ctx.customers.appliancesOfCustomer(customer.customerId)[0]?.hubId ?? '';
-    const decision = decideContact(customer, b.purpose, now, ctx.outbox.countForCustomerSince(customer.customerId, now - 86_400_000));
     const task = {
       cause,
       purpose: b.purpose,
       hubId,
+      applianceId: null,
       ticketId: ticket?.ticketId ?? null,
       customerId: customer.customerId,
-      channel: decision.channel,
-      urgency: decision.urgency,
-      notBefore: decision.notBefore,
       payload: { customer: { customerId: customer.customerId, name: customer.name, phone: customer.phone, language: customer.language }, message: b.message, ticket: ticket === undefined ? null : { ticketId: ticket.ticketId, status: ticket.status } },
     };
-    const written = ctx.store.transaction(() => (decision.send ? ctx.outbox.enqueue(task) : ctx.outbox.suppress(task, decision.reason ?? 'suppressed')));
-    if (written && decision.send) ctx.worker.kick();
+    const contacts = new ContactService(ctx.outbox, ctx.logger);
+    const { send, written } = ctx.store.transaction(() => contacts.request({ task, customer, at: now }));
+    if (send && written) ctx.worker.kick();
     const row = ctx.outbox.require(taskIdOf(cause));
     return reply.code(written ? 201 : 200).send({ ...row, payload: JSON.parse(row.payload) as unknown });
   });
