@@ -75,7 +75,7 @@ describe.each(scenarioNames())('scenario %s', (name) => {
     const { wire } = await run;
     expect(again.wire).toEqual(wire);
     expect((await simulate(scenario, 77)).wire.slice(0, 3)).not.toEqual(wire.slice(0, 3));
-  });
+  }, 120_000); // two whole runs of the scenario: 24–36 s on a loaded 2-core machine, past the 30 s default
 
   it('every event made its labels, at its time', async () => {
     const { labels } = await run;
