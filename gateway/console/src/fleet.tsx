@@ -89,9 +89,11 @@ export function Fleet({ role }: { role: Role }) {
           <ul>
             {alerts?.map((f) => (
               <li key={f.alertId} class="red-light">
-                <strong>
-                  {f.model} {f.faultCode}
-                </strong>
+                <a href={`#/queue?q=${encodeURIComponent(f.model)}`}>
+                  <strong>
+                    {f.model} {f.faultCode}
+                  </strong>
+                </a>
                 : {f.affected} · {fmtTime(f.openedAt)}{' '}
                 {can(role, 'closeFleetAlerts') && <button onClick={() => void close(f.alertId)}>{t('Close alert')}</button>}
               </li>

@@ -106,7 +106,9 @@ function Page({ route, session }: { route: string; session: Session }) {
   if (route === '/forecasts') return <Forecasts />;
   if (route === '/rules') return <RuleEditor role={role} />;
   if (route.startsWith('/admin')) return <Admin page={route.slice(7) || 'hubs'} />;
-  return <Queue role={role} username={session.username} />;
+  // '#/queue?q=RF-500': a link (a fleet red light, say) can open the queue already filtered.
+  const q = route.startsWith('/queue?') ? (new URLSearchParams(route.slice(7)).get('q') ?? '') : '';
+  return <Queue key={q} role={role} username={session.username} initialQuery={q} />;
 }
 
 function App() {

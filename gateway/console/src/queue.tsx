@@ -48,9 +48,9 @@ function matches(r: QueueRow, f: Filter, me: string): boolean {
   return q === '' || [r.title, r.ticketId, r.model, r.faultCode, r.faultClass, r.region, r.customerName].some((x) => x != null && x.toLowerCase().includes(q));
 }
 
-export function Queue({ role, username }: { role: Role; username: string }) {
+export function Queue({ role, username, initialQuery = '' }: { role: Role; username: string; initialQuery?: string }) {
   useLang();
-  const [filter, setFilter] = useState<Filter>(DEFAULT);
+  const [filter, setFilter] = useState<Filter>({ ...DEFAULT, q: initialQuery });
   const [offset, setOffset] = useState(0);
   const [page, setPage] = useState<QueuePage | null>(null);
   const [selected, setSelected] = useState<Set<string>>(new Set());
