@@ -234,16 +234,16 @@ export function Queue({ role, username, initialQuery = '' }: { role: Role; usern
               <td class="id">
                 <a href={`#/ticket/${encodeURIComponent(r.ticketId)}`}>{r.ticketId}</a>
               </td>
-              <td class={`sev-${r.severity}`}>{r.severity}{r.breached && ' · SLA'}</td>
-              <td>{r.title}</td>
-              <td>{r.status}</td>
-              <td data-testid="assignee">{r.assignee ?? '—'}</td>
-              <td>{r.customerName ?? '—'}</td>
-              <td>{r.region || '—'}</td>
-              <td>
+              <td data-label={t('Severity')} class={`sev-${r.severity}`}>{r.severity}{r.breached && ' · SLA'}</td>
+              <td data-label={t('What')}>{r.title}</td>
+              <td data-label={t('Status')}>{r.status}</td>
+              <td data-label={t('Assignee')} data-testid="assignee">{r.assignee ?? '—'}</td>
+              <td data-label={t('Customer')}>{r.customerName ?? '—'}</td>
+              <td data-label={t('Region')}>{r.region || '—'}</td>
+              <td data-label={t('Appliance')}>
                 {r.applianceId !== null ? <a href={`#/appliance/${encodeURIComponent(r.hubId)}/${encodeURIComponent(r.applianceId)}`}>{r.model ?? r.applianceId}</a> : r.hubId}
               </td>
-              <td>{fmtTime(r.openedAt)}</td>
+              <td data-label={t('Opened')}>{fmtTime(r.openedAt)}</td>
             </tr>
           ))}
         </tbody>

@@ -3,7 +3,7 @@
  * of this checkout and for the first console (commit BENCH_BASELINE, default b4ac34b), both
  * built by vite in this run and served the same way (one plain static server that proxies
  * /api to one seeded gateway), so the two figures differ only by the console.
- * - bytes: gzip (level 9) of every script and stylesheet the browser fetched while a dispatcher
+ * - gzipBytes (rawBytes before compression): gzip (level 9) of every script and stylesheet the browser fetched while a dispatcher
  *   signed in, saw the queue and opened a ticket (lazy chunks a dispatcher never opens are not counted);
  * - firstDataMs: from the sign-in click to the first queue row on screen (median of BENCH_RUNS, 5).
  * Prints one JSON line. Budget: 250 KB gzipped.
@@ -98,11 +98,12 @@ gw.ctx.store.transaction(() => {
 
 const browser = await chromium.launchPersistentContext(join(work, 'chromium'), { executablePath: '/usr/bin/chromium', args: FLAGS, viewport: { width: 1280, height: 800 } });
 
-async function measure(dist: string): Promise<{ gzipBytes: number; files: number; firstDataMs: number }> {
+async function measure(dist: string): Promise<{ gzipBytes: number; rawBytes: number; files: number; firstDataMs: number }> {
   const server = await serve(dist, gw.httpPort);
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const times: number[] = [];
   let gzipBytes = 0;
+  let rawBytes = 0;
   let files = 0;
   for (let run = 0; run < RUNS; run++) {
     const page = await browser.newPage();
@@ -126,14 +127,17 @@ async function measure(dist: string): Promise<{ gzipBytes: number; files: number
       await firstRow.click();
       await page.getByTestId('ticket-status').waitFor({ timeout: 30_000 });
       await page.waitForLoadState('networkidle');
-      for (const b of assets.values()) gzipBytes += gzipSync(b, { level: 9 }).length;
+      for (const b of assets.values()) {
+        gzipBytes += gzipSync(b, { level: 9 }).length;
+        rawBytes += b.length;
+      }
       files = assets.size;
     }
     await page.close();
   }
   await new Promise((resolve) => server.close(resolve));
   const sorted = [...times].sort((a, b) => a - b);
-  return { gzipBytes, files, firstDataMs: Math.round(sorted[Math.floor(sorted.length / 2)] ?? 0) };
+  return { gzipBytes, rawBytes, files, firstDataMs: Math.round(sorted[Math.floor(sorted.length / 2)] ?? 0) };
 }
 
 try {
