@@ -36,6 +36,11 @@ describe('the console API at fleet scale', () => {
     expect(safety.items.map((r) => r.ticketId)).toEqual([seed.safetyId]);
     const last = (await as('dana').call<Page>('GET', '/api/v1/tickets/queue?limit=50&offset=500')).body;
     expect(last.items).toHaveLength(22);
+    // Rows by id, for live deltas: the ones asked for, and which do not exist.
+    const rows = (await as('dana').call<{ items: Row[]; missing: string[] }>('GET', `/api/v1/tickets/queue/rows?ids=${seed.safetyId},T-NOPE`)).body;
+    expect(rows.items.map((r) => r.ticketId)).toEqual([seed.safetyId]);
+    expect(rows.missing).toEqual(['T-NOPE']);
+    expect((await as('dana').call('GET', `/api/v1/tickets/queue/rows?ids=${Array.from({ length: 101 }, (_, i) => `T-${i}`).join(',')}`)).status).toBe(400);
   });
 
   it('filters by a case-insensitive substring of title, model, region and customer, and refuses bad queries as problems', async () => {

@@ -122,7 +122,7 @@ describe('the console in Chromium, per role, against a seeded gateway', () => {
     b.on('request', (r) => {
       const u = r.url();
       if (u.includes('/api/v1/tickets/queue?')) lists.push(u);
-      else if (u.includes('/api/v1/tickets/queue/')) rowsFetched.push(u);
+      else if (u.includes('/api/v1/tickets/queue/rows?')) rowsFetched.push(u);
     });
     // No sign-in in the second tab: the first tab's session is shared.
     await b.goto(`${base}/#/queue`);
@@ -136,6 +136,14 @@ describe('the console in Chromium, per role, against a seeded gateway', () => {
     await b.locator(`tr[data-ticket="${seed.safetyId}"] [data-testid="assignee"]`, { hasText: 'tech-live' }).waitFor({ timeout: 10_000 });
     expect(lists.length).toBe(before);
     expect(rowsFetched.length).toBeGreaterThanOrEqual(1);
+    // A burst of 30 new tickets: counted and shown from a few row requests, still no list request.
+    const count = async (): Promise<number> => Number(/^(\d+) tickets/.exec((await b.getByTestId('queue-count').textContent()) ?? '')?.[1]);
+    const total = await count();
+    const rowRequests = rowsFetched.length;
+    await Promise.all(Array.from({ length: 30 }, (_, i) => api(gw).call('POST', '/api/v1/tickets', { hubId: 'hub-bulk', faultClass: `burst-${i}`, title: `Burst ${i}` }, token)));
+    await until('the burst counted', async () => ((await count()) === total + 30 ? true : undefined), 10_000);
+    expect(lists.length).toBe(before);
+    expect(rowsFetched.length - rowRequests).toBeLessThan(10);
     await a.close();
     await b.close();
   }, 60_000);

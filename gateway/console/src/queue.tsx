@@ -76,32 +76,57 @@ export function Queue({ role, username, initialQuery = '' }: { role: Role; usern
     return () => clearTimeout(timer);
   }, [filter, offset]);
 
-  // Live: one ticket's row is fetched and applied to the list as a delta; the list itself is never fetched again.
-  useEffect(
-    () =>
-      liveEvents((type, data) => {
-        if (type === 'reset') return void load();
-        if (type !== 'ticket' || typeof data.ticketId !== 'string') return;
-        const id = data.ticketId;
-        void api<QueueRow>('GET', `/api/v1/tickets/queue/${encodeURIComponent(id)}`).then(
-          (row) =>
-            setPage((p) => {
-              if (p === null) return p;
-              const { filter: f, offset: o } = current.current;
-              const at = p.items.findIndex((r) => r.ticketId === id);
-              const keep = matches(row, f, username);
-              if (at >= 0 && keep) return { ...p, items: p.items.map((r) => (r.ticketId === id ? row : r)) };
-              if (at >= 0) return { ...p, total: p.total - 1, urgentTotal: p.urgentTotal - (p.items[at]?.urgent === true ? 1 : 0), items: p.items.filter((r) => r.ticketId !== id) };
-              if (!keep) return p;
-              // A new match: urgent ones go first, the rest newest first, on the first page only.
-              const items = o === 0 ? [row, ...p.items].sort((a, b) => Number(b.urgent) - Number(a.urgent)).slice(0, PAGE) : p.items;
-              return { ...p, items, total: p.total + 1, urgentTotal: p.urgentTotal + (row.urgent ? 1 : 0) };
-            }),
-          () => undefined,
-        );
-      }),
-    [],
-  );
+  // Live: the rows of the tickets that changed are fetched (events arriving together in one
+  // request) and applied to the list as deltas; the list itself is never fetched again.
+  useEffect(() => {
+    const pending = new Set<string>();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const apply = (rows: QueueRow[], missing: string[]): void =>
+      setPage((p) => {
+        if (p === null) return p;
+        const { filter: f, offset: o } = current.current;
+        let { items, total, urgentTotal } = p;
+        for (const id of missing) {
+          const gone = items.find((r) => r.ticketId === id);
+          if (gone === undefined) continue;
+          items = items.filter((r) => r !== gone);
+          total--;
+          if (gone.urgent) urgentTotal--;
+        }
+        for (const row of rows) {
+          const at = items.findIndex((r) => r.ticketId === row.ticketId);
+          const keep = matches(row, f, username);
+          const was = at >= 0 ? items[at] : undefined;
+          if (was !== undefined && keep) {
+            items = items.map((r) => (r.ticketId === row.ticketId ? row : r));
+            urgentTotal += Number(row.urgent) - Number(was.urgent);
+          } else if (was !== undefined) {
+            items = items.filter((r) => r.ticketId !== row.ticketId);
+            total--;
+            if (was.urgent) urgentTotal--;
+          } else if (keep) {
+            // A new match: counted, and shown on the first page (urgent ones first).
+            if (o === 0) items = [row, ...items].sort((a, b) => Number(b.urgent) - Number(a.urgent)).slice(0, PAGE);
+            total++;
+            if (row.urgent) urgentTotal++;
+          }
+        }
+        return { ...p, items, total, urgentTotal };
+      });
+    const flush = (): void => {
+      timer = undefined;
+      const ids = [...pending].slice(0, 100);
+      ids.forEach((id) => pending.delete(id));
+      if (pending.size > 0) timer = setTimeout(flush, 0);
+      void api<{ items: QueueRow[]; missing: string[] }>('GET', `/api/v1/tickets/queue/rows?ids=${ids.map(encodeURIComponent).join(',')}`).then((r) => apply(r.items, r.missing), () => undefined);
+    };
+    return liveEvents((type, data) => {
+      if (type === 'reset') return void load();
+      if (type !== 'ticket' || typeof data.ticketId !== 'string') return;
+      pending.add(data.ticketId);
+      timer ??= setTimeout(flush, 150);
+    });
+  }, []);
 
   const set = (patch: Partial<Filter>): void => {
     setFilter({ ...filter, ...patch });

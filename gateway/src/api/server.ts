@@ -85,7 +85,8 @@ export async function buildApi(ctx: GatewayContext): Promise<FastifyInstance> {
   app.addHook('onReady', async () => routes.forEach(requireDeclaredAccess));
   app.addSchema(problemSchema);
   // gzip and brotli for everything compressible (JSON, the console's scripts); event streams stay uncompressed and unbuffered.
-  await app.register(compress, { encodings: ['br', 'gzip'], threshold: 1024 });
+  // Responses only: request bodies stay plain JSON (no gzip bombs to inflate).
+  await app.register(compress, { encodings: ['br', 'gzip'], threshold: 1024, globalDecompression: false });
   await app.register(swagger, {
     transform: documentAccess,
     openapi: {

@@ -12,7 +12,7 @@ export type QueueSort = (typeof QUEUE_SORTS)[number];
 export interface QueueQuery {
   /** Case-insensitive substring over title, model, fault code and class, region, customer name and id, ticket id. */
   q?: string | undefined;
-  ticketId?: string | undefined;
+  ticketIds?: readonly string[] | undefined;
   status?: string[] | undefined;
   breached?: boolean | undefined;
   safety?: boolean | undefined;
@@ -102,9 +102,9 @@ export class TicketQueue {
       const fields = ['t.title', 't.ticket_id', 'COALESCE(a.model, t.model)', 't.fault_code', 't.fault_class', 'COALESCE(c.region, t.region)', 'c.name', 'c.customer_id'];
       where.push(`(${fields.map((f) => `instr(lower(COALESCE(${f}, '')), @q) > 0`).join(' OR ')})`);
     }
-    if (query.ticketId !== undefined) {
-      params.ticketId = query.ticketId;
-      where.push('t.ticket_id = @ticketId');
+    if (query.ticketIds !== undefined) {
+      query.ticketIds.forEach((id, i) => (params[`id${i}`] = id));
+      where.push(query.ticketIds.length === 0 ? '0' : `t.ticket_id IN (${query.ticketIds.map((_, i) => `@id${i}`).join(',')})`);
     }
     if (query.status !== undefined && query.status.length > 0) {
       query.status.forEach((s, i) => (params[`s${i}`] = s));
@@ -138,9 +138,9 @@ export class TicketQueue {
     return { items: rows.map((r) => ({ ...r, breached: r.breached === 1, urgent: r.urgent === 1 })), total: counts.total, urgentTotal: counts.urgent, limit, offset };
   }
 
-  /** One row of the queue (the same columns), for live deltas; undefined when the id is unknown. */
-  item(ticketId: string): QueueItem | undefined {
-    return this.page({ ticketId, limit: 1 }).items[0];
+  /** Rows of the queue (the same columns) by id, for live deltas: what changed, without the list. */
+  rows(ticketIds: readonly string[]): QueueItem[] {
+    return this.page({ ticketIds, limit: Math.max(1, ticketIds.length) }).items;
   }
 
   /** The registry's current customer and appliance of a ticket (what the ticket page shows), or undefined for an unknown ticket. */

@@ -58,12 +58,19 @@ export function registerTicketWorkRoutes(app: FastifyInstance, ctx: GatewayConte
     return queue.page({ ...q, status, assignee: q.mine === true ? request.caller?.username : q.assignee });
   });
 
-  app.get<{ Params: { ticketId: string } }>('/api/v1/tickets/queue/:ticketId', { config: SIGNED_IN,
-    schema: { tags: ['tickets'], summary: "One ticket's queue row: what a live event changes in a list, without fetching the list", params: idParam('ticketId'), response: { 200: queueItemSchema, ...errors } },
+  app.get<{ Querystring: { ids: string } }>('/api/v1/tickets/queue/rows', { config: SIGNED_IN,
+    schema: {
+      tags: ['tickets'],
+      summary: 'Queue rows by ticket id (comma list, at most 100): what live events changed, applied to a list without fetching the list; unknown ids are listed in missing',
+      querystring: { type: 'object', additionalProperties: false, required: ['ids'], properties: { ids: { type: 'string', minLength: 1, maxLength: 13_000 } } },
+      response: { 200: { type: 'object', required: ['items', 'missing'], properties: { items: { type: 'array', items: queueItemSchema }, missing: { type: 'array', items: { type: 'string' } } } }, ...errors },
+    },
   }, async (request) => {
-    const item = queue.item(request.params.ticketId);
-    if (item === undefined) throw new GatewayError('GW_ERR_TICKET_UNKNOWN', `ticket ${request.params.ticketId} does not exist`);
-    return item;
+    const ids = [...new Set(request.query.ids.split(',').map((s) => s.trim()).filter((s) => s !== ''))];
+    if (ids.length === 0 || ids.length > 100) throw new GatewayError('GW_ERR_VALIDATION', 'ids is a comma list of 1 to 100 ticket ids');
+    const items = queue.rows(ids);
+    const found = new Set(items.map((r) => r.ticketId));
+    return { items, missing: ids.filter((id) => !found.has(id)) };
   });
 
   app.post<{ Body: { ticketIds: string[]; assignee?: string; team?: string } }>('/api/v1/tickets/assign', { config: WORKERS,
