@@ -82,7 +82,16 @@ export function useLang(): Lang {
 function locale(): string | undefined {
   return lang === 'zh' ? 'zh-CN' : undefined;
 }
-export const fmtTime = (ms: number | null | undefined): string => (ms == null ? '—' : new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short' }).format(ms));
+/** A moment in the user's locale; with a time zone (a customer's), on that zone's clock and named. */
+export function fmtTime(ms: number | null | undefined, timeZone?: string): string {
+  if (ms == null) return '—';
+  try {
+    return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short', ...(timeZone !== undefined ? { timeZone, timeZoneName: 'short' } : {}) }).format(ms);
+  } catch {
+    // A zone this browser does not know: the user's own clock rather than nothing.
+    return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short' }).format(ms);
+  }
+}
 export const fmtShort = (ms: number): string => new Intl.DateTimeFormat(locale(), { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' }).format(ms);
 export const fmtNumber = (n: number | null | undefined, digits = 1): string => (n == null ? '—' : new Intl.NumberFormat(locale(), { maximumFractionDigits: digits }).format(n));
 export function fmtDuration(ms: number | null | undefined): string {

@@ -90,7 +90,7 @@ export function TicketPage({ id, role }: { id: string; role: Role }) {
         {t('Status')} <strong data-testid="ticket-status">{tk.status}</strong> · SLA {tk.sla.state}
         {tk.sla.reason !== null && ` (${tk.sla.reason})`}
         {tk.assignee !== null && <> · {t('Assignee')}: {tk.assignee}</>}
-        {tk.slotStart !== null && <> · {fmtTime(tk.slotStart)}</>}
+        {tk.slotStart !== null && <> · {t('Visit date')} {fmtTime(tk.slotStart, c?.timeZone)}</>}
       </p>
       {error !== null && <p role="alert" class="error">{error}</p>}
       <div class="grid">
