@@ -9,6 +9,8 @@ const needed = [
   { pkg: 'chromium', file: '/usr/bin/chromium' },
   { pkg: 'victoria-metrics', file: '/usr/bin/victoria-metrics' },
   { pkg: 'prometheus', file: '/usr/bin/promtool' },
+  // Chinese glyphs for the console's zh screens and screenshots in headless Chromium.
+  { pkg: 'fonts-wqy-microhei', file: '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc' },
 ];
 
 function run(cmd, args) {

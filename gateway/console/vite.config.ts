@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   plugins: [preact()],
-  build: { outDir: 'dist', emptyOutDir: true, sourcemap: true },
+  // No source maps in the served build: the gateway must not publish its console's sources.
+  build: { outDir: 'dist', emptyOutDir: true, sourcemap: false },
   logLevel: 'warn',
 });

@@ -1,83 +1,108 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, liveEvents } from './api.js';
+import { api, liveEvents, type Role } from './api.js';
+import { fmtTime, t, useLang } from './i18n.js';
+import { can } from './roles.js';
+import type { QueueRow } from './queue.js';
 
-interface FleetData {
+interface Alarm { alarmKey: string; ruleId: string; severity: string; hubId: string; applianceId: string | null; key: string; title: string; status: string; lastSeen: number }
+interface FleetAlert { alertId: string; model: string; faultCode: string; affected: number; openedAt: number }
+interface Parts {
   hubs: { hubId: string; connected: boolean }[];
-  alarms: { ruleId: string; severity: string; applianceId: string | null; key: string; title: string }[];
+  alarms: Alarm[];
   models: Record<string, string>;
-  red: { ticketId: string; title: string; sla: { reason: string | null } }[];
-  fleetAlerts: { alertId: string; model: string; faultCode: string; affected: number; openedAt: number }[];
+  red: { items: QueueRow[]; total: number };
+  alerts: FleetAlert[];
   contacts: { status: string; outcome: string | null }[];
 }
 
-export function Fleet() {
-  const [d, setD] = useState<FleetData | null>(null);
+/**
+ * Each part is loaded on its own and reloaded only when its kind of event arrives (at most once
+ * per 2 s while events stream in): a burst of ticket events costs one small breached-tickets page.
+ */
+function usePart<T>(load: () => Promise<T>, kinds: string[]): T | null {
+  const [v, setV] = useState<T | null>(null);
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const run = (): void => void load().then(setV, () => undefined);
+    run();
+    const stop = liveEvents((type) => {
+      if ((type === 'reset' || kinds.includes(type)) && timer === undefined) timer = setTimeout(() => ((timer = undefined), run()), 2000);
+    });
+    return () => {
+      stop();
+      clearTimeout(timer);
+    };
+  }, []);
+  return v;
+}
+
+export function Fleet({ role }: { role: Role }) {
+  useLang();
+  const hubs = usePart(() => api<{ items: Parts['hubs'] }>('GET', '/api/v1/hubs').then((r) => r.items), []);
+  const alarms = usePart(() => api<{ items: Alarm[] }>('GET', '/api/v1/alarms').then((r) => r.items), ['alarm']);
+  const red = usePart(() => api<Parts['red']>('GET', '/api/v1/tickets/queue?breached=true&limit=20'), ['ticket']);
+  const [closed, setClosed] = useState(0);
+  const [alerts, setAlerts] = useState<FleetAlert[] | null>(null);
+  useEffect(() => void api<{ items: FleetAlert[] }>('GET', '/api/v1/fleet/alerts?status=open').then((r) => setAlerts(r.items), () => undefined), [closed]);
+  const contacts = usePart(() => api<{ items: Parts['contacts'] }>('GET', '/api/v1/contacts?limit=500').then((r) => r.items), ['contact']);
+  // Models come from the customer registry, which only ticket workers read.
+  const models = usePart(() => (can(role, 'readCustomers') ? api<{ items: { hubId: string; applianceId: string; model: string | null }[] }>('GET', '/api/v1/appliances') : Promise.resolve({ items: [] })).then((r) => Object.fromEntries(r.items.map((a) => [`${a.hubId}/${a.applianceId}`, a.model ?? '?']))), []);
   const [error, setError] = useState<string | null>(null);
-  const load = async (): Promise<void> => {
+  const online = hubs?.filter((h) => h.connected).length ?? 0;
+  const byModel = new Map<string, number>();
+  for (const a of alarms ?? []) {
+    const model = a.applianceId === null ? 'hubs' : (models?.[`${a.hubId}/${a.applianceId}`] ?? a.applianceId);
+    const fault = a.ruleId === 'fault-code' ? a.key : a.ruleId;
+    byModel.set(`${model} · ${fault}`, (byModel.get(`${model} · ${fault}`) ?? 0) + 1);
+  }
+  const delivered = contacts?.filter((c) => c.status === 'delivered').length ?? 0;
+  const dead = contacts?.filter((c) => c.status === 'dead').length ?? 0;
+  const close = async (id: string): Promise<void> => {
     try {
-      const [hubs, alarms, tickets, fleetAlerts, contacts, appliances] = await Promise.all([
-        api<{ items: FleetData['hubs'] }>('GET', '/api/v1/hubs'),
-        api<{ items: FleetData['alarms'] }>('GET', '/api/v1/alarms'),
-        api<{ items: (FleetData['red'][number] & { sla: { state: string } })[] }>('GET', '/api/v1/tickets?status=open,assigned,scheduled,in_progress'),
-        api<{ items: FleetData['fleetAlerts'] }>('GET', '/api/v1/fleet/alerts?status=open'),
-        api<{ items: FleetData['contacts'] }>('GET', '/api/v1/contacts?limit=1000'),
-        api<{ items: { applianceId: string; model: string | null }[] }>('GET', '/api/v1/appliances'),
-      ]);
-      const models = Object.fromEntries(appliances.items.map((a) => [a.applianceId, a.model ?? 'unknown model']));
-      setD({ hubs: hubs.items, alarms: alarms.items, models, red: tickets.items.filter((t) => t.sla.state === 'breached'), fleetAlerts: fleetAlerts.items, contacts: contacts.items });
+      await api('POST', `/api/v1/fleet/alerts/${encodeURIComponent(id)}/close`, {});
+      setClosed((n) => n + 1);
     } catch (err) {
       setError((err as Error).message);
     }
   };
-  useEffect(() => {
-    void load();
-    return liveEvents(() => void load());
-  }, []);
-  if (d === null) return <p>{error ?? 'Loading…'}</p>;
-  const online = d.hubs.filter((h) => h.connected).length;
-  // Alarms by model and fault (the fault code, or the rule for alarms without one; hub alarms under "hubs").
-  const byModel = new Map<string, number>();
-  for (const a of d.alarms) {
-    const model = a.applianceId === null ? 'hubs' : (d.models[a.applianceId] ?? 'unknown model');
-    const fault = a.ruleId === 'fault-code' ? a.key : a.ruleId;
-    byModel.set(`${model} · ${fault}`, (byModel.get(`${model} · ${fault}`) ?? 0) + 1);
-  }
-  const delivered = d.contacts.filter((c) => c.status === 'delivered').length;
-  const dead = d.contacts.filter((c) => c.status === 'dead').length;
-  const reached = d.contacts.filter((c) => c.outcome === 'reached' || c.outcome === 'booked').length;
   return (
     <section>
-      <h1>Fleet</h1>
+      <h1>{t('Fleet')}</h1>
+      {error !== null && <p role="alert" class="error">{error}</p>}
       <div class="grid">
         <div class="card stat">
-          <h2>Hubs online</h2>
-          <p data-testid="hubs-online">
-            {online} / {d.hubs.length}
-          </p>
+          <h2>{t('Hubs online')}</h2>
+          <p data-testid="hubs-online">{hubs === null ? '…' : `${online} / ${hubs.length}`}</p>
         </div>
         <div class="card stat">
-          <h2>Open alarms</h2>
-          <p>{d.alarms.length}</p>
+          <h2>{t('Open alarms')}</h2>
+          <p>{alarms?.length ?? '…'}</p>
         </div>
         <div class="card stat">
-          <h2>Contact success</h2>
-          <p>{delivered + dead === 0 ? '—' : `${Math.round((delivered / (delivered + dead)) * 100)}% delivered, ${reached} reached`}</p>
+          <h2>{t('Contacts')}</h2>
+          <p>{delivered + dead === 0 ? '—' : `${Math.round((delivered / (delivered + dead)) * 100)}%`}</p>
         </div>
       </div>
       <div class="grid">
         <div class="card">
-          <h2>Fleet red lights</h2>
+          <h2>{t('Fleet red lights')}</h2>
           <ul>
-            {d.fleetAlerts.map((f) => (
-              <li key={f.alertId}>
-                {f.model} {f.faultCode}: {f.affected} appliances
+            {alerts?.map((f) => (
+              <li key={f.alertId} class="red-light">
+                <a href={`#/queue?q=${encodeURIComponent(f.model)}`}>
+                  <strong>
+                    {f.model} {f.faultCode}
+                  </strong>
+                </a>
+                : {f.affected} · {fmtTime(f.openedAt)}{' '}
+                {can(role, 'closeFleetAlerts') && <button onClick={() => void close(f.alertId)}>{t('Close alert')}</button>}
               </li>
             ))}
-            {d.fleetAlerts.length === 0 && <li>None</li>}
+            {alerts?.length === 0 && <li>{t('None')}</li>}
           </ul>
         </div>
         <div class="card">
-          <h2>Alarms by model and fault</h2>
+          <h2>{t('Alarms')}</h2>
           <ul aria-label="Alarms by model and fault">
             {[...byModel].sort().map(([k, n]) => (
               <li key={k}>
@@ -87,17 +112,82 @@ export function Fleet() {
           </ul>
         </div>
         <div class="card">
-          <h2>Past their promise</h2>
+          <h2>
+            {t('Past their promise')} ({red?.total ?? '…'})
+          </h2>
           <ul>
-            {d.red.map((t) => (
-              <li key={t.ticketId}>
-                <a href={`#/ticket/${encodeURIComponent(t.ticketId)}`}>{t.ticketId}</a> {t.title} ({t.sla.reason})
+            {red?.items.map((r) => (
+              <li key={r.ticketId}>
+                <a href={`#/ticket/${encodeURIComponent(r.ticketId)}`}>{r.ticketId}</a> {r.title}
               </li>
             ))}
-            {d.red.length === 0 && <li>None</li>}
+            {red?.total === 0 && <li>{t('None')}</li>}
           </ul>
         </div>
       </div>
+    </section>
+  );
+}
+
+/** Open alarms, newest first, with acknowledge and a link to the appliance. */
+export function AlarmConsole({ role }: { role: Role }) {
+  useLang();
+  const [items, setItems] = useState<Alarm[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const load = (): void => void api<{ items: Alarm[] }>('GET', '/api/v1/alarms').then((r) => setItems(r.items), (err: Error) => setError(err.message));
+  useEffect(() => {
+    load();
+    // An alarm event carries the alarm: applied in place (a new key is added, a cleared one dropped).
+    return liveEvents((type, data) => {
+      if (type === 'reset') return load();
+      if (type !== 'alarm' || typeof data.alarmKey !== 'string') return;
+      const a = data as unknown as Alarm & { transition?: string };
+      setItems((xs) => {
+        if (xs === null) return xs;
+        const rest = xs.filter((x) => x.alarmKey !== a.alarmKey);
+        if (a.transition === 'cleared') return rest;
+        const prev = xs.find((x) => x.alarmKey === a.alarmKey);
+        return [{ ...prev, ...a, status: a.transition === 'acknowledged' ? 'acknowledged' : (prev?.status ?? 'raised'), lastSeen: (a as { at?: number }).at ?? prev?.lastSeen ?? Date.now() }, ...rest];
+      });
+    });
+  }, []);
+  const ack = async (key: string): Promise<void> => {
+    try {
+      const a = await api<Alarm>('POST', `/api/v1/alarms/${encodeURIComponent(key)}/ack`, {});
+      setItems((xs) => xs?.map((x) => (x.alarmKey === key ? { ...x, ...a } : x)) ?? null);
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
+  return (
+    <section>
+      <h1>{t('Open alarms')}</h1>
+      {error !== null && <p role="alert" class="error">{error}</p>}
+      <table aria-label={t('Alarms')}>
+        <thead>
+          <tr>
+            <th>{t('When')}</th>
+            <th>{t('Severity')}</th>
+            <th>{t('What')}</th>
+            <th>{t('Appliance')}</th>
+            <th>{t('Status')}</th>
+            <th>{t('Actions')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {items?.map((a) => (
+            <tr key={a.alarmKey}>
+              <td>{fmtTime(a.lastSeen)}</td>
+              <td class={`sev-${a.severity}`}>{a.severity}</td>
+              <td>{a.title}</td>
+              <td>{a.applianceId !== null ? <a href={`#/appliance/${encodeURIComponent(a.hubId)}/${encodeURIComponent(a.applianceId)}`}>{a.applianceId}</a> : a.hubId}</td>
+              <td>{a.status}</td>
+              <td>{can(role, 'ackAlarms') && a.status === 'raised' && <button onClick={() => void ack(a.alarmKey)}>{t('Acknowledge')}</button>}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {items?.length === 0 && <p>{t('No open alarms.')}</p>}
     </section>
   );
 }

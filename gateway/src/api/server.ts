@@ -9,6 +9,9 @@ import { registerHubRoutes } from './routes/hubs.js';
 import { registerMqttClientRoutes } from './routes/mqtt-clients.js';
 import { registerCustomerRoutes } from './routes/customers.js';
 import { registerTicketRoutes } from './routes/tickets.js';
+import { registerTicketWorkRoutes } from './routes/ticket-work.js';
+import { registerAppliancePageRoutes } from './routes/appliance-page.js';
+import { registerManagerRoutes } from './routes/manager.js';
 import { registerAlarmRoutes } from './routes/alarms.js';
 import { registerOpsRoutes } from './routes/ops.js';
 import { registerNotificationRoutes } from './routes/notifications.js';
@@ -18,8 +21,8 @@ import { registerSessionRoutes } from './routes/session.js';
 import { registerForecastRoutes } from './routes/forecasts.js';
 import { UserStore } from '../users/user-store.js';
 import { LoginLimiter, loginLimits } from '../broker/login-limiter.js';
-import fastifyStatic from '@fastify/static';
-import { existsSync } from 'node:fs';
+import compress from '@fastify/compress';
+import { registerConsoleFiles } from './console-files.js';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -81,6 +84,9 @@ export async function buildApi(ctx: GatewayContext): Promise<FastifyInstance> {
   app.addHook('onRoute', (route) => void routes.push(route));
   app.addHook('onReady', async () => routes.forEach(requireDeclaredAccess));
   app.addSchema(problemSchema);
+  // gzip and brotli for everything compressible (JSON, the console's scripts); event streams stay uncompressed and unbuffered.
+  // Responses only: request bodies stay plain JSON (no gzip bombs to inflate).
+  await app.register(compress, { encodings: ['br', 'gzip'], threshold: 1024, globalDecompression: false });
   await app.register(swagger, {
     transform: documentAccess,
     openapi: {
@@ -105,18 +111,16 @@ export async function buildApi(ctx: GatewayContext): Promise<FastifyInstance> {
   app.addHook('onResponse', async (request, reply) => {
     if (reply.statusCode >= 400) request.log.info({ method: request.method, path: request.url.split('?')[0], status: reply.statusCode }, 'api request refused');
   });
-  // The console (gateway/console, built by `npm run build`) at /; without a build, / opens the API documentation.
-  await app.register(async (files) => {
-    markRoutesPublic(files);
-    if (existsSync(join(consoleDir, 'index.html'))) await files.register(fastifyStatic, { root: consoleDir, prefix: '/', index: 'index.html' });
-    else files.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/docs'));
-  });
+  await registerConsoleFiles(app, consoleDir);
   registerSessionRoutes(app, ctx, users, new LoginLimiter(loginLimits(ctx.config.mqtt.loginFailuresPerMinute)));
   registerOpsRoutes(app, ctx);
   registerHubRoutes(app, ctx);
   registerMqttClientRoutes(app, ctx);
   registerCustomerRoutes(app, ctx);
   registerTicketRoutes(app, ctx);
+  registerTicketWorkRoutes(app, ctx);
+  registerAppliancePageRoutes(app, ctx);
+  registerManagerRoutes(app, ctx);
   registerAlarmRoutes(app, ctx);
   registerNotificationRoutes(app, ctx);
   registerContactCenterRoutes(app, ctx);

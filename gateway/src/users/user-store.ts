@@ -40,6 +40,20 @@ export class UserStore {
     return this.store.db.select({ username: users.username, role: users.role, createdAt: users.createdAt, disabledAt: users.disabledAt }).from(users).all() as UserRecord[];
   }
 
+  /** An admin's change of a user's role or standing; disabling ends the user's sessions at once. */
+  update(username: string, patch: { role?: Role | undefined; disabled?: boolean | undefined }): UserRecord {
+    if (patch.role !== undefined && !(ROLES as readonly string[]).includes(patch.role)) throw new GatewayError('GW_ERR_VALIDATION', `role must be one of ${ROLES.join(', ')}`);
+    const set = {
+      ...(patch.role !== undefined ? { role: patch.role } : {}),
+      ...(patch.disabled !== undefined ? { disabledAt: patch.disabled ? this.clock.now() : null } : {}),
+    };
+    const r = Object.keys(set).length === 0 ? { changes: 1 } : this.store.db.update(users).set(set).where(eq(users.username, username)).run();
+    const u = this.list().find((x) => x.username === username);
+    if (r.changes === 0 || u === undefined) throw new GatewayError('GW_ERR_NOT_FOUND', `no user ${username}`);
+    if (patch.disabled === true) this.store.db.delete(sessions).where(eq(sessions.username, username)).run();
+    return u;
+  }
+
   /** A new session token for the right password; undefined otherwise. */
   async signIn(username: string, password: string): Promise<{ token: string; role: Role; expiresAt: number } | undefined> {
     const u = this.store.db.select().from(users).where(eq(users.username, username)).get();

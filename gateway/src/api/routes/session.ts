@@ -6,6 +6,7 @@ import { ROLES, type Role, type UserStore } from '../../users/user-store.js';
 import { PUBLIC, SIGNED_IN, allow, bearerOf } from '../auth.js';
 import type { LoginLimiter } from '../../broker/login-limiter.js';
 import { problem, sendProblem } from '../problem.js';
+import { GatewayError } from '../../errors.js';
 import { anyObject, errors, itemsOf } from '../schemas.js';
 
 export function registerSessionRoutes(app: FastifyInstance, ctx: GatewayContext, users: UserStore, limiter: LoginLimiter): void {
@@ -56,7 +57,22 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: GatewayContext,
     },
   }, async (request, reply) => reply.code(201).send(await users.add(request.body.username, request.body.role, request.body.password)));
 
-  app.get<{ Params: { hubId: string; applianceId: string }; Querystring: { from?: number; to?: number } }>('/api/v1/hubs/:hubId/appliances/:applianceId/telemetry', { config: allow('dispatcher', 'manager', 'admin'),
+  app.patch<{ Params: { username: string }; Body: { role?: Role; disabled?: boolean } }>('/api/v1/users/:username', { config: allow('admin'),
+    schema: {
+      tags: ['session'],
+      summary: "Change a user's role or disable them (admin); disabling ends their sessions",
+      params: { type: 'object', required: ['username'], properties: { username: { type: 'string', minLength: 1, maxLength: 64 } } },
+      body: { type: 'object', additionalProperties: false, minProperties: 1, properties: { role: { type: 'string', enum: [...ROLES] }, disabled: { type: 'boolean' } } },
+      response: { 200: { type: 'object', properties: { username: { type: 'string' }, role: { type: 'string' }, createdAt: { type: 'integer' }, disabledAt: { type: ['integer', 'null'] } } }, ...errors },
+    },
+  }, async (request) => {
+    // An admin cannot demote or disable the account they are using: the console would lock them out mid-change.
+    if (request.caller?.username === request.params.username) throw new GatewayError('GW_ERR_VALIDATION', 'change your own account from another admin account');
+    return users.update(request.params.username, request.body);
+  });
+
+  // Engineers read telemetry too: it is what their rules run on.
+  app.get<{ Params: { hubId: string; applianceId: string }; Querystring: { from?: number; to?: number } }>('/api/v1/hubs/:hubId/appliances/:applianceId/telemetry', { config: allow('dispatcher', 'engineer', 'manager', 'admin'),
     schema: {
       tags: ['customers'],
       summary: "An appliance's recent telemetry (the chart history, one point per 10 s at most)",

@@ -6,6 +6,8 @@ import { GatewayError } from '../../errors.js';
 import { SIGNED_IN, allow } from '../auth.js';
 import { TICKET_STATUSES, type TicketStatus } from '../../tickets/lifecycle.js';
 import { anyObject, errors, idParam, itemsOf } from '../schemas.js';
+import { TicketQueue } from '../../tickets/ticket-queue.js';
+import { RESOLUTION_CODES, actionsFor, refusePastSlot } from '../../tickets/ticket-actions.js';
 
 const list = (s: string | undefined): string[] | undefined => (s === undefined || s === '' ? undefined : s.split(',').map((x) => x.trim()).filter((x) => x !== ''));
 
@@ -32,6 +34,7 @@ interface OpenBody {
 }
 
 export function registerTicketRoutes(app: FastifyInstance, ctx: GatewayContext): void {
+  const queue = new TicketQueue(ctx.store, () => ctx.clock.now(), () => ctx.tickets.slaPolicy.assignWithinMs);
   app.post<{ Body: OpenBody }>('/api/v1/tickets', { config: allow('dispatcher', 'manager', 'admin'),
     schema: {
       tags: ['tickets'],
@@ -116,11 +119,15 @@ export function registerTicketRoutes(app: FastifyInstance, ctx: GatewayContext):
   });
 
   app.get<{ Params: { ticketId: string } }>('/api/v1/tickets/:ticketId', { config: SIGNED_IN,
-    schema: { tags: ['tickets'], summary: 'One ticket with its history, alarm history and contact attempts', params: idParam('ticketId'), response: { 200: anyObject, ...errors } },
+    schema: { tags: ['tickets'], summary: "One ticket with its history, alarm history and contact attempts; customer and appliance as the registry has them now; the actions the caller may take in the ticket's state", params: idParam('ticketId'), response: { 200: anyObject, ...errors } },
   }, async (request) => {
     const ticket = ctx.tickets.get(request.params.ticketId);
     const contacts = ctx.outbox.list({ ticketId: ticket.ticketId }).map((t) => ({ ...t, payload: JSON.parse(t.payload) as unknown, attempts: ctx.outbox.attempts(t.taskId) }));
-    return { ...ticket, events: ctx.tickets.events(ticket.ticketId), alarmHistory: ctx.alarms.history(ticket.alarmKey), contacts };
+    // The auto-filled snapshot stays as the fallback; what the registry says now wins (a customer linked later, a corrected model).
+    const current = queue.current(ticket.ticketId);
+    const details = { ...ticket.details, customer: current?.customer ?? ticket.details.customer, appliance: current?.appliance ?? ticket.details.appliance };
+    const actions = request.caller === undefined ? [] : actionsFor(ticket.status as TicketStatus, request.caller.role);
+    return { ...ticket, details, actions, resolutionCodes: RESOLUTION_CODES, events: ctx.tickets.events(ticket.ticketId), alarmHistory: ctx.alarms.history(ticket.alarmKey), contacts };
   });
 
   app.post<{ Params: { ticketId: string }; Body: TransitionBody }>('/api/v1/tickets/:ticketId/transition', { config: allow('dispatcher', 'manager', 'admin'),
@@ -147,6 +154,7 @@ export function registerTicketRoutes(app: FastifyInstance, ctx: GatewayContext):
     },
   }, async (request) => {
     const { to, by, note, ...patch } = request.body;
+    if (to === 'scheduled' && patch.slotStart !== undefined) refusePastSlot(patch.slotStart, queue.current(request.params.ticketId)?.customer?.timeZone ?? 'UTC', ctx.clock.now());
     const ticket = ctx.tickets.transition(request.params.ticketId, to, actorOf(request, by), note, patch);
     ctx.bus.publish({ type: 'ticket', data: { ticketId: ticket.ticketId, status: ticket.status, outcome: 'moved' } });
     return ticket;
