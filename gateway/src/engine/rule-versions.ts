@@ -36,7 +36,7 @@ export class RuleVersions {
 
   private compile(files: readonly { name: string; text: string }[]): RuleDef[] {
     const { rules, issues } = lintRules(files);
-    const blocking = issues.filter((i) => !i.message.includes('raises nothing'));
+    const blocking = issues.filter((i) => i.severity === 'error');
     if (blocking.length > 0) throw new GatewayError('GW_ERR_RULES_INVALID', blocking.map((i) => `${i.source}:${i.line}:${i.column} ${i.message}`).join('; '));
     return rules;
   }
