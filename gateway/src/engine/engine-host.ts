@@ -4,11 +4,10 @@ import { EngineCore, type EngineAcks, type EngineReply, type EngineRequest } fro
 
 /** Where the rule engine runs; replies come in the order the requests were made. */
 export interface EngineHost {
-  start(): Promise<void>;
+  /** `onLost` is called when the engine was lost (its thread died and was replaced): its state must be rebuilt from the checkpoint. */
+  start(onLost: () => void): Promise<void>;
   call(req: EngineRequest, transfer: readonly ArrayBuffer[], done: (reply: EngineReply) => void): void;
   stop(): Promise<void>;
-  /** Called when the engine was lost (its thread died): its state must be rebuilt from the checkpoint. */
-  onLost: (() => void) | undefined;
   /** Whether committed batches should come packed (a thread: a few buffers to transfer) rather than as decoded entries. */
   readonly takesPackedBatches: boolean;
 }
@@ -16,7 +15,6 @@ export interface EngineHost {
 /** On the calling thread: `done` runs before `call` returns (tests, an in-memory store). */
 export class InlineEngineHost implements EngineHost {
   private readonly core = new EngineCore();
-  onLost: (() => void) | undefined;
   readonly takesPackedBatches = false;
 
   start(): Promise<void> {
@@ -47,11 +45,12 @@ export class ThreadEngineHost implements EngineHost {
   readonly takesPackedBatches = true;
   /** Requests made while a lost thread is being replaced: sent to the new one. */
   private held: { req: EngineRequest; transfer: readonly ArrayBuffer[]; done: (reply: EngineReply) => void }[] | undefined;
-  onLost: (() => void) | undefined;
+  private onLost: (() => void) | undefined;
 
   constructor(private readonly logger: Logger) {}
 
-  start(): Promise<void> {
+  start(onLost: () => void): Promise<void> {
+    this.onLost = onLost;
     return new Promise((resolve, reject) => {
       // The built engine, whatever export conditions the parent runs with (tests resolve workspace packages to sources).
       const args = withoutConditions(process.execArgv);
@@ -82,7 +81,7 @@ export class ThreadEngineHost implements EngineHost {
         for (let done = this.next(); done !== undefined; done = this.next()) done(lost(`rule engine thread exited (${code})`));
         if (restart) {
           this.logger.error({ code }, 'rule engine thread exited; starting a new one');
-          this.start().then(
+          this.start(this.onLost ?? (() => undefined)).then(
             () => {
               const held = this.held ?? [];
               this.held = undefined;
