@@ -222,10 +222,10 @@ describe('rule runner, engine thread lost', () => {
     await commit(p.journal, p.runner);
     await p.runner.checkpoint();
     // The thread dies with a batch in hand (as a crash of the engine would).
-    const host = (p.runner as unknown as { host: { worker: { terminate(): Promise<number> } } }).host;
+    const host = (p.runner as unknown as { host: { thread: { worker: { terminate(): Promise<number> } } } }).host;
     append(p.journal, fault(2, 'E-DOOR-07'));
     p.journal.flush();
-    await host.worker.terminate();
+    await host.thread.worker.terminate();
     await p.journal.settled();
     // The new thread took over: the lost batch was replayed, and what follows is judged as before.
     await vi.waitFor(async () => {
