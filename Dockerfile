@@ -11,7 +11,7 @@ COPY dashboards/package.json dashboards/
 COPY tests/package.json tests/
 RUN npm ci
 COPY . .
-RUN npx tsc -b firmware-contracts rules gateway device-sim && npm run build:assets --workspaces --if-present && npm prune --omit=dev
+RUN npx tsc -b firmware-contracts/tsconfig.build.json rules/tsconfig.build.json gateway/tsconfig.build.json device-sim/tsconfig.build.json && npm run build:assets --workspaces --if-present && npm prune --omit=dev
 
 FROM node:24-bookworm-slim
 ENV NODE_ENV=production FORECARE_HOST=0.0.0.0 FORECARE_DATA_DIR=/data

@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/node_modules/**', 'data/**', '**/console/dist/**', '**/console/tsbuild/**', 'dashboards/node-red/**/*.html', 'test-artifacts/**'],
+    ignores: ['**/dist/**', '**/dist-bench/**', '**/tsbuild/**', '**/node_modules/**', 'data/**', '**/console/dist/**', 'dashboards/node-red/**/*.html', 'test-artifacts/**'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

@@ -7,7 +7,8 @@ export default defineConfig({
   resolve: { conditions: ['source'] },
   ssr: { resolve: { conditions: ['source'] } },
   test: {
-    include: ['*/src/**/*.test.ts', 'tests/**/*.test.ts'],
+    // bench/*.test.ts assert a benchmark's targets on the built dist the benchmark runs.
+    include: ['*/src/**/*.test.ts', '*/bench/**/*.test.ts', 'tests/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -1,7 +1,7 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { foodCategories, topics, type ApplianceType, type FoodItem, type NoticePayload } from '@forecare/firmware-contracts';
 import { realClock, type SimClock } from './clock.js';
-import { RefrigeratorModel, type FridgeMode } from './fridge.js';
+import { RefrigeratorModel, type FridgeMode } from './appliances/refrigerator.js';
 import { Household } from './household.js';
 import { modelFor, type ApplianceModel } from './models.js';
 import { Random } from './random.js';

@@ -1,13 +1,12 @@
 export { SimHub, type SimAppliance, type SimOptions, type SentMessage } from './hub.js';
 export { AcceleratedClock, realClock, type SimClock } from './clock.js';
 export { Random } from './random.js';
-export { modelFor, RefrigeratorModel, WasherModel, type ApplianceModel, type Reading } from './models.js';
-export { AirConditionerModel, DishwasherModel, DryerModel, OvenModel, WaterHeaterModel } from './models-more.js';
+export { modelFor, AirConditionerModel, DishwasherModel, DryerModel, OvenModel, RefrigeratorModel, WasherModel, WaterHeaterModel, type ApplianceModel, type Reading } from './models.js';
 export { provisionHubs, startFleet, hubIds, fetchScoredAlarms, type ProvisionedHub } from './fleet.js';
 export { loadScenario, scenarioNames, scenariosDir, applyDue, eventHubs, type Scenario, type ScenarioEvent, type ScenarioNetwork, type ScenarioBehaviour, type Label, type LabelKind } from './scenarios.js';
 export { driveScenario, planConfounders, scenarioAppliances, scenarioHubOptions, scenarioNetwork, scenarioTimeZone, type ScenarioDrive } from './scenario-run.js';
 export { recordingLine, simCustomer, type SimCustomer } from './record.js';
-export { RefrigeratorModel as FridgeModel, type FridgeMode } from './fridge.js';
+export { RefrigeratorModel as FridgeModel, type FridgeMode } from './appliances/refrigerator.js';
 export { Household } from './household.js';
 export { score, scoreTable, DETECTED_BY, type Score, type ScoredAlarm, type KindScore, type Detection } from './score.js';
 export { runLoad, type LoadOptions, type LoadResult } from './load.js';

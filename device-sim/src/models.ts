@@ -1,79 +1,18 @@
 import type { ApplianceType } from '@forecare/firmware-contracts';
-import { BaseModel } from './model-base.js';
-import { RefrigeratorModel } from './fridge.js';
-import { AirConditionerModel, DishwasherModel, DryerModel, OvenModel, WaterHeaterModel } from './models-more.js';
+import { AirConditionerModel } from './appliances/air-conditioner.js';
+import { DishwasherModel } from './appliances/dishwasher.js';
+import { DryerModel } from './appliances/dryer.js';
+import type { ApplianceModel } from './appliances/model.js';
+import { OvenModel } from './appliances/oven.js';
+import { RefrigeratorModel } from './appliances/refrigerator.js';
+import { WasherModel } from './appliances/washer.js';
+import { WaterHeaterModel } from './appliances/water-heater.js';
 import type { Random } from './random.js';
 
-export interface Reading {
-  readonly metrics: Record<string, number | boolean>;
-  readonly state: Record<string, string | boolean>;
-}
+export type { ApplianceModel, Reading } from './appliances/model.js';
+export { AirConditionerModel, DishwasherModel, DryerModel, OvenModel, RefrigeratorModel, WasherModel, WaterHeaterModel };
 
-/** Behaviour of one appliance: advanced in steps of simulated time, read as catalog metrics. */
-export interface ApplianceModel {
-  readonly type: ApplianceType;
-  /** Advances by `dtMs`; `at` is the simulated wall time (models that follow the time of day use it). */
-  step(dtMs: number, at?: number): Reading;
-  /** A fault that changes behaviour (the compressor stops, the heater dies…); undefined clears it. */
-  setFault(code: string | undefined): void;
-  /** A slow failure: the cooling (or heating) loses `perHour` degrees of grip every hour, with no fault code. */
-  degrade?(perHour: number): void;
-}
-
-const round = (v: number, digits = 2): number => Math.round(v * 10 ** digits) / 10 ** digits;
-const clamp = (v: number, [lo, hi]: readonly [number, number]): number => Math.min(hi, Math.max(lo, v));
-
-const WASH_PHASES = [
-  { phase: 'fill', minutes: 4, temp: 20, rpm: 0, level: 45 },
-  { phase: 'wash', minutes: 30, temp: 40, rpm: 50, level: 45 },
-  { phase: 'drain', minutes: 2, temp: 35, rpm: 0, level: 0 },
-  { phase: 'rinse', minutes: 10, temp: 20, rpm: 50, level: 40 },
-  { phase: 'spin', minutes: 8, temp: 20, rpm: 1200, level: 0 },
-  { phase: 'done', minutes: 0, temp: 20, rpm: 0, level: 0 },
-] as const;
-
-/** Washer: idle most of the day, now and then a cycle through its phases. E-DRN-01 keeps water in the drum. */
-export class WasherModel extends BaseModel {
-  readonly type = 'washer' as const;
-  private phaseIndex = -1;
-  private phaseLeft = 0;
-  private water = 20;
-
-  step(dtMs: number): Reading {
-    const minutes = dtMs / 60_000;
-    if (this.phaseIndex < 0 && this.rnd.chance(Math.min(0.3, 0.003 * minutes))) {
-      this.phaseIndex = 0;
-      this.phaseLeft = WASH_PHASES[0].minutes;
-    }
-    let p: (typeof WASH_PHASES)[number] | undefined = this.phaseIndex >= 0 ? WASH_PHASES[this.phaseIndex] : undefined;
-    if (p !== undefined) {
-      this.phaseLeft -= minutes;
-      if (this.phaseLeft <= 0) {
-        this.phaseIndex++;
-        p = WASH_PHASES[this.phaseIndex];
-        this.phaseLeft = p?.minutes ?? 0;
-        if (p === undefined || p.phase === 'done') this.phaseIndex = -1;
-      }
-    }
-    const target = p?.temp ?? 20;
-    this.water += (target - this.water) * Math.min(1, 0.2 * minutes);
-    const stuckWater = this.fault === 'E-DRN-01';
-    const rpm = p === undefined ? 0 : Math.max(0, Math.round(p.rpm + this.rnd.gauss(p.rpm * 0.02)));
-    return {
-      metrics: {
-        water_temp_c: round(clamp(this.water + this.rnd.gauss(0.3), [0, 100])),
-        drum_rpm: rpm,
-        water_level_pct: round(stuckWater ? 40 : (p?.level ?? 0)),
-        motor_current_a: round(rpm > 0 ? clamp(0.6 + rpm / 1000 + this.rnd.gauss(0.05), [0, 3]) : 0),
-        vibration_g: round(rpm > 800 ? clamp(0.3 + this.rnd.gauss(0.05), [0, 0.8]) : clamp(0.02 + Math.abs(this.rnd.gauss(0.01)), [0, 0.8])),
-      },
-      state: { phase: p?.phase ?? 'idle', door_locked: p !== undefined },
-    };
-  }
-}
-
-export { RefrigeratorModel };
-
+/** The behaviour model of each appliance type, one file per type under appliances/. */
 export function modelFor(type: ApplianceType, rnd: Random): ApplianceModel {
   switch (type) {
     case 'refrigerator':

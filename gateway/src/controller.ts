@@ -12,23 +12,29 @@ import type { GatewayContext } from './context.js';
 import { CustomerRegistry } from './customers/customer-registry.js';
 import { loadRuleFiles } from './engine/rule-files.js';
 import { ThreadEngineHost } from './engine/engine-host.js';
-import { messageOfRow, RuleRunner } from './engine/rule-runner.js';
+import { AlarmApplier } from './engine/alarm-applier.js';
+import { messageOfRow } from './engine/engine-core.js';
+import { RuleRunner } from './engine/rule-runner.js';
+import { fileRulesVersion } from './engine/rule-versions.js';
 import { GatewayError } from './errors.js';
 import { EventBus } from './events/bus.js';
 import { EventLog } from './events/event-log.js';
-import { bounded, StopList } from './stop-list.js';
 import { HubRegistry } from './hubs/hub-registry.js';
 import { MqttClientRegistry } from './hubs/mqtt-client-registry.js';
 import { Ingest } from './ingest/ingest.js';
 import { Journal, type DeadLetter } from './ingest/journal.js';
 import { ThreadJournalWriter } from './ingest/journal-writer.js';
 import { createLogger, type Logger } from './log.js';
+import { bounded, PartList, type Part } from './part.js';
 import { Metrics } from './metrics/metrics.js';
 import { DeliveryWorker } from './outbox/delivery-worker.js';
 import { Outbox } from './outbox/outbox.js';
 import { ServiceLoop } from './service/service.js';
 import { FleetMonitor } from './fleet/fleet-monitor.js';
+import { ChartHistory } from './sinks/chart-history.js';
 import { InfluxSink } from './sinks/influx-sink.js';
+import { JournalListeners } from './sinks/journal-listener.js';
+import { Presence } from './sinks/presence.js';
 import { SlaMonitor } from './sla/sla-monitor.js';
 import { openStore } from './store/db.js';
 import { Retention } from './store/retention.js';
@@ -100,139 +106,158 @@ async function closeApi(api: FastifyInstance): Promise<void> {
   await closing;
 }
 
+/** A part from a start and a stop that are not a Part's own (timers started synchronously, a server's listen). */
+function part(name: string, start: () => Promise<unknown> | void, stop: () => Promise<void> | void, stopWithinMs?: number): Part {
+  return { name, start: async () => void (await start()), stop: async () => stop(), ...(stopWithinMs !== undefined ? { stopWithinMs } : {}) };
+}
+
+/** Listens on the configured HTTP port; a port taken or forbidden is a coded error naming the setting. */
+async function listen(api: FastifyInstance, config: GatewayConfig): Promise<number> {
+  try {
+    await api.listen({ host: config.host, port: config.httpPort });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new GatewayError('GW_ERR_PORT_IN_USE', `port ${config.httpPort} on ${config.host} is already in use: set FORECARE_HTTP_PORT to a free port (0 picks any)`);
+    if (code === 'EACCES') throw new GatewayError('GW_ERR_PORT_IN_USE', `no permission to listen on port ${config.httpPort}: set FORECARE_HTTP_PORT to a port above 1023`);
+    throw err;
+  }
+  const address = api.server.address();
+  return typeof address === 'object' && address !== null ? address.port : config.httpPort;
+}
+
 /**
- * Starts the whole gateway: store (migrated) → registries → rule engine recovered from its
- * checkpoint and the journal → broker → HTTP API → delivery worker. A failure part-way
- * closes what was opened.
+ * Starts the whole gateway: the parts are built with everything they need, then started in
+ * the order data flows through them — store → rules recovered from their checkpoint and the
+ * journal → journal → broker → HTTP API → timers, sinks and the delivery worker — and
+ * stopped in reverse. A failure part-way stops what was started.
  */
 export async function startGateway(config: GatewayConfig, options: StartOptions = {}): Promise<RunningGateway> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   mkdirSync(config.dataDir, { recursive: true });
   const store = openStore(join(config.dataDir, 'forecare.db'), { synchronous: config.sqliteSynchronous });
-  const parts = new StopList(logger);
-  parts.add('store', () => store.close());
-  if (store.file !== ':memory:') {
-    // Both files' WALs are copied back off the threads that commit to them.
-    const checkpointer = new WalCheckpointer([store.file, journalFileBeside(store.file)], logger);
-    checkpointer.start();
-    parts.add('wal checkpointer', () => checkpointer.stop());
-  }
-  const closeAll = (): Promise<void> => parts.stopAll();
+  const parts = new PartList(logger);
+  const onDisk = store.file !== ':memory:';
+  let secrets: readonly string[];
+  let token: { value: string; generated: boolean };
   try {
-    const token = config.adminToken !== '' ? { value: config.adminToken, generated: false } : keptSecret(join(config.dataDir, 'admin-token'), () => randomBytes(24).toString('base64url'));
-    const secrets = config.contactCenter.secrets.length > 0 ? config.contactCenter.secrets : [keptSecret(join(config.dataDir, 'contact-center-secret'), generateSecret).value];
-
-    const metrics = new Metrics();
-    const events = new EventLog(store, clock, logger);
-    const bus = new EventBus(events, (err) => logger.error({ err }, 'live event not stored in the window: sent without an id'));
-    const hubs = new HubRegistry(store, clock);
-    const mqttClients = new MqttClientRegistry(store, clock);
-    const customers = new CustomerRegistry(store, clock);
-    const tickets = new TicketService(store, clock, customers, metrics, { reopenWindowMs: config.service.reopenWindowMs });
-    const alarms = new AlarmStore(store, clock);
-    const outbox = new Outbox(store, clock, metrics);
-    tickets.slaPolicy = { assignWithinMs: config.service.slaAssignMs };
-    const fleet = new FleetMonitor(store, clock, metrics, logger, config.service.fleet);
-    const service = new ServiceLoop(alarms, tickets, customers, outbox, metrics, logger, fleet);
-    const sla = new SlaMonitor(store, tickets, alarms, clock, metrics, logger, bus, { assignWithinMs: config.service.slaAssignMs, fallbackTeam: config.service.fallbackTeam, verifyAfterMs: config.service.verifyAfterMs });
-    const rules = loadRuleFiles(config.rulesDir);
-    const runner = new RuleRunner(store, service, customers, clock, metrics, logger, bus, rules, {
-      tickMs: config.tickMs,
-      checkpointEveryMs: options.checkpointEveryMs ?? 1000,
-      overrides: { 'hub-offline': { silentFor: config.hubOfflineAfterMs, graceFor: config.hubOfflineGraceMs } },
-      // FORECARE_RULES_THREAD=on: the engine judges every message on a thread of its own, the event loop keeps the broker.
-      ...(config.rulesThread && store.file !== ':memory:' ? { host: new ThreadEngineHost(logger) } : {}),
-    });
-    const worker = new DeliveryWorker(outbox, { ...config.contactCenter, secrets }, clock, metrics, logger);
-    // Journal commits on a thread of its own (the event loop keeps the broker and, unless FORECARE_RULES_THREAD=on, the rules).
-    const writer = store.file === ':memory:' ? undefined : new ThreadJournalWriter(journalFileBeside(store.file), config.sqliteSynchronous, logger);
-    const journal = new Journal(store, clock, metrics, logger, { maxBatch: config.journalMaxBatch, maxDelayMs: config.journalMaxDelayMs, ...(writer !== undefined ? { writer, inlineMax: JOURNAL_INLINE_MAX } : {}) });
-    const broker = new Broker(hubs, mqttClients, metrics, logger, config.mqtt, () => clock.now());
-    const ingest = new Ingest(journal, clock, metrics, logger, (hubId, notice) => broker.sendNotice(hubId, notice));
-    broker.attachIngest(ingest);
-    const notices = new TicketNotices(store, tickets, (hubId, notice) => broker.sendNotice(hubId, notice), clock, metrics, logger);
-    bus.subscribe((_id, event) => notices.onEvent(event));
-
-    await runner.startHost();
-    // Stopped last but one (parts stop in reverse): it checkpoints what the journal's last batches changed.
-    parts.add('rules', () => runner.stop());
-    await runner.recover();
-    const recent = store.journal.prepare('SELECT kind, hub_id, appliance_id, payload FROM journal ORDER BY pos DESC LIMIT ?').all(DEDUPE_REPLAY) as { kind: string; hub_id: string; appliance_id: string | null; payload: Buffer }[];
-    for (const row of recent.reverse()) ingest.remember(messageOfRow(row), row.payload);
-    journal.onCommitted((entries, batch) => runner.onCommitted(entries, batch));
-    runner.onApplied = (events) => {
-      if (events.some((e) => e.type === 'contact')) worker.kick();
-    };
-
-    const fc = config.forecast;
-    const forecasts = new WorkloadForecaster(new ForecastHistoryStore(store), new WeatherFeed(weatherSource(fc.weatherFeed)), clock, logger, metrics, {
-      timeZone: fc.timeZone,
-      calendar: loadHolidayCalendar(fc.holidayCountry, fc.holidaysDir === '' ? undefined : fc.holidaysDir),
-      historyDays: fc.historyDays,
-      forecast: { ...DEFAULT_FORECAST_OPTIONS, coolingBasesC: [fc.coolingBaseC], heatingBasesC: [fc.heatingBaseC], maxHistoryDays: fc.historyDays },
-      cacheMs: 10 * 60_000,
-    });
-
-    const ctx: GatewayContext = { config, store, clock, metrics, logger, bus, hubs, customers, tickets, alarms, outbox, runner, broker, mqttClients, worker, fleet, sla, forecasts, adminToken: token.value, contactSecrets: secrets };
-
-    await journal.start();
-    // Stopped after the broker (parts stop in reverse): what is in flight still commits.
-    parts.add('journal', () => journal.close());
-    const mqttPort = await broker.start(config.host, config.mqttPort);
-    parts.add('mqtt broker', () => broker.stop(), PART_BOUND_MS);
-    const extra = await broker.startExtra(config.host, config.mqtt);
-    const api = await buildApi(ctx);
-    parts.add('http api', () => closeApi(api), PART_BOUND_MS);
-    let httpPort: number;
-    try {
-      await api.listen({ host: config.host, port: config.httpPort });
-      const address = api.server.address();
-      httpPort = typeof address === 'object' && address !== null ? address.port : config.httpPort;
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'EADDRINUSE') throw new GatewayError('GW_ERR_PORT_IN_USE', `port ${config.httpPort} on ${config.host} is already in use: set FORECARE_HTTP_PORT to a free port (0 picks any)`);
-      if (code === 'EACCES') throw new GatewayError('GW_ERR_PORT_IN_USE', `no permission to listen on port ${config.httpPort}: set FORECARE_HTTP_PORT to a port above 1023`);
-      throw err;
-    }
-    runner.start();
-    sla.start();
-    parts.add('sla monitor', () => sla.stop());
-    const retention = new Retention(store, clock, logger, config.retentionMs, config.influx !== undefined ? ['rules', 'influx'] : ['rules']);
-    retention.start();
-    parts.add('retention', () => retention.stop());
-    events.start();
-    parts.add('live event window', () => events.stop());
-    if (config.influx !== undefined) {
-      const deadLetter = (letter: DeadLetter): Promise<void> => new Promise((resolve, reject) => journal.appendDeadLetter(letter, (err) => (err === undefined ? resolve() : reject(err))));
-      const sink = new InfluxSink(store, config.influx, metrics, logger, deadLetter);
-      journal.onCommitted(() => sink.kick());
-      sink.start();
-      parts.add('influx sink', () => sink.stop(), PART_BOUND_MS);
-    }
-    worker.start();
-    parts.add('delivery worker', () => worker.stop(), PART_BOUND_MS);
-    if (fc.pushUrl !== '') {
-      const push = new ForecastPush(forecasts, clock, metrics, logger, { url: fc.pushUrl, hour: fc.pushHour, secrets, timeoutMs: config.contactCenter.timeoutMs, everyMs: 10 * 60_000 });
-      push.start();
-      parts.add('forecast push', () => push.stop(), PART_BOUND_MS);
-    }
-    if (!worker.enabled) logger.warn('FORECARE_CONTACT_CENTER_URL is not set: contact tasks wait in the outbox');
-    logger.info({ mqttPort, httpPort, dataDir: config.dataDir, ruleVersion: runner.ruleVersion }, 'forecare gateway started');
-    return {
-      ctx,
-      mqttPort,
-      httpPort,
-      mqttsPort: extra.tlsPort,
-      wsPort: extra.wsPort,
-      generatedAdminToken: token.generated ? token.value : undefined,
-      api,
-      ingest,
-      stop: closeAll,
-      stopping: () => parts.current,
-    };
+    token = config.adminToken !== '' ? { value: config.adminToken, generated: false } : keptSecret(join(config.dataDir, 'admin-token'), () => randomBytes(24).toString('base64url'));
+    secrets = config.contactCenter.secrets.length > 0 ? config.contactCenter.secrets : [keptSecret(join(config.dataDir, 'contact-center-secret'), generateSecret).value];
   } catch (err) {
-    await closeAll();
+    store.close();
     throw err;
   }
+
+  const metrics = new Metrics();
+  const events = new EventLog(store, clock, logger);
+  const bus = new EventBus(events, (err) => logger.error({ err }, 'live event not stored in the window: sent without an id'));
+  const hubs = new HubRegistry(store, clock);
+  const mqttClients = new MqttClientRegistry(store, clock);
+  const customers = new CustomerRegistry(store, clock);
+  const tickets = new TicketService(store, clock, customers, metrics, { reopenWindowMs: config.service.reopenWindowMs, slaPolicy: { assignWithinMs: config.service.slaAssignMs } });
+  const alarms = new AlarmStore(store, clock);
+  const outbox = new Outbox(store, clock, metrics);
+  const fleet = new FleetMonitor(store, clock, metrics, logger, config.service.fleet);
+  const service = new ServiceLoop(alarms, tickets, customers, outbox, metrics, logger, fleet);
+  const sla = new SlaMonitor(store, tickets, alarms, clock, metrics, logger, bus, { assignWithinMs: config.service.slaAssignMs, fallbackTeam: config.service.fallbackTeam, verifyAfterMs: config.service.verifyAfterMs });
+  const worker = new DeliveryWorker(outbox, { ...config.contactCenter, secrets }, clock, metrics, logger);
+  // A contact task committed with the alarm events wakes the delivery worker at once.
+  const applier = new AlarmApplier(store, service, bus, logger, [(live) => live.some((e) => e.type === 'contact') && worker.kick()]);
+  const rules = loadRuleFiles(config.rulesDir);
+  const runner = new RuleRunner(store, applier, customers, clock, metrics, logger, {
+    rules,
+    version: fileRulesVersion(store, clock, rules),
+    tickMs: config.tickMs,
+    checkpointEveryMs: options.checkpointEveryMs ?? 1000,
+    overrides: { 'hub-offline': { silentFor: config.hubOfflineAfterMs, graceFor: config.hubOfflineGraceMs } },
+    // FORECARE_RULES_THREAD=on: the engine judges every message on a thread of its own, the event loop keeps the broker.
+    ...(config.rulesThread && onDisk ? { host: new ThreadEngineHost(logger) } : {}),
+    listeners: new JournalListeners(store, logger, [new Presence(store, customers), new ChartHistory(store)]),
+  });
+  // Journal commits on a thread of its own (the event loop keeps the broker and, unless FORECARE_RULES_THREAD=on, the rules).
+  const writer = onDisk ? new ThreadJournalWriter(journalFileBeside(store.file), config.sqliteSynchronous, logger) : undefined;
+  const journal = new Journal(store, clock, metrics, logger, { maxBatch: config.journalMaxBatch, maxDelayMs: config.journalMaxDelayMs, ...(writer !== undefined ? { writer, inlineMax: JOURNAL_INLINE_MAX } : {}) });
+  const broker = new Broker(hubs, mqttClients, metrics, logger, config.mqtt, () => clock.now());
+  const ingest = new Ingest(journal, clock, metrics, logger, (hubId, notice) => broker.sendNotice(hubId, notice));
+  broker.attachIngest(ingest);
+  const notices = new TicketNotices(store, tickets, (hubId, notice) => broker.sendNotice(hubId, notice), clock, metrics, logger);
+  bus.subscribe((_id, event) => notices.onEvent(event));
+  journal.onCommitted((entries, batch) => runner.onCommitted(entries, batch));
+  const fc = config.forecast;
+  const forecasts = new WorkloadForecaster(new ForecastHistoryStore(store), new WeatherFeed(weatherSource(fc.weatherFeed)), clock, logger, metrics, {
+    timeZone: fc.timeZone,
+    calendar: loadHolidayCalendar(fc.holidayCountry, fc.holidaysDir === '' ? undefined : fc.holidaysDir),
+    historyDays: fc.historyDays,
+    forecast: { ...DEFAULT_FORECAST_OPTIONS, coolingBasesC: [fc.coolingBaseC], heatingBasesC: [fc.heatingBaseC], maxHistoryDays: fc.historyDays },
+    cacheMs: 10 * 60_000,
+  });
+  const ctx: GatewayContext = { config, store, clock, metrics, logger, bus, hubs, customers, tickets, alarms, outbox, runner, broker, mqttClients, worker, fleet, sla, forecasts, adminToken: token.value, contactSecrets: secrets };
+  const retention = new Retention(store, clock, logger, config.retentionMs, config.influx !== undefined ? ['rules', 'influx'] : ['rules']);
+  const deadLetter = (letter: DeadLetter): Promise<void> => new Promise((resolve, reject) => journal.appendDeadLetter(letter, (err) => (err === undefined ? resolve() : reject(err))));
+  const sink = config.influx !== undefined ? new InfluxSink(store, config.influx, metrics, logger, deadLetter) : undefined;
+  if (sink !== undefined) journal.onCommitted(() => sink.kick());
+  const push = fc.pushUrl !== '' ? new ForecastPush(forecasts, clock, metrics, logger, { url: fc.pushUrl, hour: fc.pushHour, secrets, timeoutMs: config.contactCenter.timeoutMs, everyMs: 10 * 60_000 }) : undefined;
+  // Both files' WALs are copied back off the threads that commit to them.
+  const checkpointer = onDisk ? new WalCheckpointer([store.file, journalFileBeside(store.file)], logger) : undefined;
+
+  let mqttPort = 0;
+  let extra: { tlsPort: number | undefined; wsPort: number | undefined } = { tlsPort: undefined, wsPort: undefined };
+  let api: FastifyInstance | undefined;
+  let httpPort = 0;
+  // Data-flow order; stopped in reverse, so the journal still commits what the broker had in flight and the rules checkpoint it.
+  const list: Part[] = [
+    part('store', () => undefined, () => store.close()),
+    ...(checkpointer !== undefined ? [part('wal checkpointer', () => checkpointer.start(), () => checkpointer.stop())] : []),
+    runner,
+    part(
+      'journal',
+      () => {
+        // Dedupe is armed again from the journal's tail before the first message comes in.
+        const recent = store.journal.prepare('SELECT kind, hub_id, appliance_id, payload FROM journal ORDER BY pos DESC LIMIT ?').all(DEDUPE_REPLAY) as { kind: string; hub_id: string; appliance_id: string | null; payload: Buffer }[];
+        for (const row of recent.reverse()) ingest.remember(messageOfRow(row), row.payload);
+        return journal.start();
+      },
+      () => journal.close(),
+    ),
+    part(
+      'mqtt broker',
+      async () => {
+        mqttPort = await broker.start(config.host, config.mqttPort);
+        extra = await broker.startExtra(config.host, config.mqtt);
+      },
+      () => broker.stop(),
+      PART_BOUND_MS,
+    ),
+    part(
+      'http api',
+      async () => {
+        api = await buildApi(ctx);
+        httpPort = await listen(api, config);
+      },
+      () => (api !== undefined ? closeApi(api) : undefined),
+      PART_BOUND_MS,
+    ),
+    runner.ticks,
+    part('sla monitor', () => sla.start(), () => sla.stop()),
+    part('retention', () => retention.start(), () => retention.stop()),
+    part('live event window', () => events.start(), () => events.stop()),
+    ...(sink !== undefined ? [part('influx sink', () => sink.start(), () => sink.stop(), PART_BOUND_MS)] : []),
+    part('delivery worker', () => worker.start(), () => worker.stop(), PART_BOUND_MS),
+    ...(push !== undefined ? [part('forecast push', () => push.start(), () => push.stop(), PART_BOUND_MS)] : []),
+  ];
+  await parts.startAll(list);
+  if (!worker.enabled) logger.warn('FORECARE_CONTACT_CENTER_URL is not set: contact tasks wait in the outbox');
+  logger.info({ mqttPort, httpPort, dataDir: config.dataDir, ruleVersion: runner.ruleVersion }, 'forecare gateway started');
+  return {
+    ctx,
+    mqttPort,
+    httpPort,
+    mqttsPort: extra.tlsPort,
+    wsPort: extra.wsPort,
+    generatedAdminToken: token.generated ? token.value : undefined,
+    api: api as FastifyInstance,
+    ingest,
+    stop: () => parts.stopAll(),
+    stopping: () => parts.current,
+  };
 }

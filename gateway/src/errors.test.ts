@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ERRORS, GatewayError } from './errors.js';
+import { REJECT_REASONS } from '@forecare/firmware-contracts';
+import { ERRORS, GatewayError, REJECT_NOTICE_CODES } from './errors.js';
 
 describe('error catalog', () => {
   it('is pinned: codes are never renamed or reused', () => {
@@ -43,6 +44,19 @@ describe('error catalog', () => {
         "GW_ERR_VALIDATION": 400,
       }
     `);
+  });
+  it('pins the notice codes hubs match on, one per reject reason', () => {
+    expect(REJECT_NOTICE_CODES).toMatchInlineSnapshot(`
+      {
+        "bad-topic": "GW_REJECT_BAD_TOPIC",
+        "downlink-topic": "GW_REJECT_DOWNLINK_TOPIC",
+        "not-json": "GW_REJECT_NOT_JSON",
+        "out-of-range": "GW_REJECT_OUT_OF_RANGE",
+        "schema": "GW_REJECT_SCHEMA",
+        "too-large": "GW_REJECT_TOO_LARGE",
+      }
+    `);
+    expect(Object.keys(REJECT_NOTICE_CODES).sort()).toEqual([...REJECT_REASONS].sort());
   });
   it('carries code, status and title', () => {
     const err = new GatewayError('GW_ERR_HUB_EXISTS', 'hub h1 exists');

@@ -1,3 +1,5 @@
+import type { RejectReason } from '@forecare/firmware-contracts';
+
 /**
  * Every error the gateway reports, declared once with a stable code, an HTTP status and a
  * message. Tests assert on codes; `errors.test.ts` pins the catalog so a code is never
@@ -43,6 +45,22 @@ export const ERRORS = {
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;
+
+/**
+ * The code of the `rejected` notice a hub gets for each reason firmware-contracts refuses an
+ * uplink message with. Hubs match on these codes, so they are declared here rather than built
+ * from the reason at run time: a new reason fails to compile until it has its code.
+ */
+export const REJECT_NOTICE_CODES = {
+  'bad-topic': 'GW_REJECT_BAD_TOPIC',
+  'downlink-topic': 'GW_REJECT_DOWNLINK_TOPIC',
+  'too-large': 'GW_REJECT_TOO_LARGE',
+  'not-json': 'GW_REJECT_NOT_JSON',
+  schema: 'GW_REJECT_SCHEMA',
+  'out-of-range': 'GW_REJECT_OUT_OF_RANGE',
+} as const satisfies Record<RejectReason, `GW_REJECT_${string}`>;
+
+export type RejectNoticeCode = (typeof REJECT_NOTICE_CODES)[RejectReason];
 
 export class GatewayError extends Error {
   readonly code: ErrorCode;

@@ -37,6 +37,10 @@ describe('backtest', () => {
       { name: 'b.yaml', text: 'id: a\nkind: fault-code\nraises: [ticket]\n' },
     ]);
     expect(issues.map((i) => i.message).join('\n')).toMatch(/used twice[\s\S]*raises nothing/);
+    expect(issues.map((i) => [i.code, i.severity])).toEqual([
+      ['RULE_ERR_ID_DUPLICATE', 'error'],
+      ['RULE_WARN_RAISES_NOTHING', 'warning'],
+    ]);
     expect(diffRuleSets(warm(10), warm(8))).toEqual({ added: [], removed: [], changed: ['warm'] });
   });
 });

@@ -1,6 +1,7 @@
 import type { AlarmEvent, EngineInput } from './api.js';
 import { Engine, type EngineOptions } from './engine.js';
-import { checkRuleSet, parseRules, type RuleDef, type RuleIssue } from './rule-format.js';
+import { severityOf } from './errors.js';
+import { parseRules, ruleSetProblems, type RuleDef, type RuleIssue } from './rule-format.js';
 
 export interface BacktestResult {
   readonly events: AlarmEvent[];
@@ -61,9 +62,11 @@ export function lintRules(files: readonly { name: string; text: string }[]): { r
     rules.push(...parsed.rules);
     issues.push(...parsed.issues);
   }
-  for (const message of checkRuleSet(rules)) issues.push({ source: '(rule set)', line: 1, column: 1, path: '', message });
+  for (const { code, message } of ruleSetProblems(rules)) issues.push({ code, severity: severityOf(code), source: '(rule set)', line: 1, column: 1, path: '', message });
   for (const r of rules) {
-    if (r.raises.length === 0 && r.kind !== 'composite') issues.push({ source: r.id, line: 1, column: 1, path: '/raises', message: `rule ${r.id} raises nothing: its alarms reach no ticket, notification or fleet view` });
+    if (r.raises.length === 0 && r.kind !== 'composite') {
+      issues.push({ code: 'RULE_WARN_RAISES_NOTHING', severity: 'warning', source: r.id, line: 1, column: 1, path: '/raises', message: `rule ${r.id} raises nothing: its alarms reach no ticket, notification or fleet view` });
+    }
   }
   return { rules, issues };
 }

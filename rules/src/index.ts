@@ -1,10 +1,11 @@
 export * from './api.js';
 export { Engine, type EngineOptions, type EngineChanges, type EngineParts, type EngineMeta, type HubPart, type AppliancePart, type RuleWork } from './engine.js';
 export type { AlarmRec } from './alarm-book.js';
-export { parseRules, serializeRules, checkRuleSet, defaultRulesDir, paramDuration, paramNumber, readDuration, RULE_KINDS, type RuleDef, type RuleIssue, type RuleKind, type ParamValue } from './rule-format.js';
+export { parseRules, serializeRules, checkRuleSet, ruleSetProblems, defaultRulesDir, paramDuration, paramNumber, readDuration, RULE_KINDS, type RuleDef, type RuleIssue, type RuleKind, type ParamValue } from './rule-format.js';
 export { compileCondition, type Condition } from './condition.js';
 export { localDay, nextLocalTime, minuteOfDay, knownTimeZone } from './local-time.js';
 export { applianceKey, alarmKeyOf } from './state.js';
 export { upgradeAlarmKey } from './persistence.js';
 export { TimingWheel } from './timing-wheel.js';
 export { backtest, compareBacktests, lintRules, diffRuleSets, type BacktestResult, type BacktestComparison } from './backtest.js';
+export { RULE_ISSUES, severityOf, type IssueSeverity, type RuleIssueCode } from './errors.js';

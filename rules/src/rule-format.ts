@@ -4,6 +4,7 @@ import { isMap, isSeq, LineCounter, parseAllDocuments, stringify, type Node as Y
 import { APPLIANCE_TYPES, type ApplianceType, type Severity } from '@forecare/firmware-contracts';
 import type { RaiseTarget } from './api.js';
 import { compileCondition } from './condition.js';
+import { severityOf, type IssueSeverity, type RuleIssueCode } from './errors.js';
 import { knownTimeZone, minuteOfDay } from './local-time.js';
 
 export const RULE_KINDS = [
@@ -41,6 +42,9 @@ export interface RuleDef {
 }
 
 export interface RuleIssue {
+  /** Stable, from the catalog in errors.ts: what callers decide on. */
+  readonly code: RuleIssueCode;
+  readonly severity: IssueSeverity;
   readonly source: string;
   readonly line: number;
   readonly column: number;
@@ -99,65 +103,65 @@ export function parseRules(text: string, source: string): { rules: RuleDef[]; is
   const lines = new LineCounter();
   const issues: RuleIssue[] = [];
   const rules: RuleDef[] = [];
-  const at = (node: YamlNode | null | undefined, path: string, message: string, offset?: number): void => {
+  const at = (code: RuleIssueCode, node: YamlNode | null | undefined, path: string, message: string, offset?: number): void => {
     const pos = lines.linePos(offset ?? node?.range?.[0] ?? 0);
-    issues.push({ source, line: pos.line, column: pos.col, path, message });
+    issues.push({ code, severity: severityOf(code), source, line: pos.line, column: pos.col, path, message });
   };
   let docs;
   try {
     docs = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: true });
   } catch (err) {
-    issues.push({ source, line: 1, column: 1, path: '', message: (err as Error).message });
+    issues.push({ code: 'RULE_ERR_SYNTAX', severity: severityOf('RULE_ERR_SYNTAX'), source, line: 1, column: 1, path: '', message: (err as Error).message });
     return { rules, issues };
   }
   const list = Array.isArray(docs) ? docs : [docs];
   for (const doc of list) {
-    for (const e of doc.errors) at(null, '', e.message.split('\n')[0] ?? e.message, e.pos[0]);
+    for (const e of doc.errors) at('RULE_ERR_SYNTAX', null, '', e.message.split('\n')[0] ?? e.message, e.pos[0]);
     if (doc.errors.length > 0) continue;
     const root = doc.contents;
     if (root === null) continue;
     const items = isSeq(root) ? root.items.map((n, i) => ({ node: n as YamlNode, path: `/${i}` })) : [{ node: root as YamlNode, path: '' }];
     for (const { node, path } of items) {
       if (!isMap(node)) {
-        at(node, path, 'a rule is a mapping with id, kind, raises and params');
+        at('RULE_ERR_NOT_MAPPING', node, path, 'a rule is a mapping with id, kind, raises and params');
         continue;
       }
       const value = node.toJSON() as Record<string, unknown>;
       const fieldNode = (key: string): YamlNode | null => (node.get(key, true) as YamlNode | undefined) ?? null;
       const before = issues.length;
-      for (const key of Object.keys(value)) if (!FIELDS.has(key)) at(fieldNode(key), `${path}/${key}`, `unknown field "${key}"`);
+      for (const key of Object.keys(value)) if (!FIELDS.has(key)) at('RULE_ERR_UNKNOWN_FIELD', fieldNode(key), `${path}/${key}`, `unknown field "${key}"`);
       const id = value.id;
-      if (typeof id !== 'string' || !ID.test(id)) at(fieldNode('id') ?? node, `${path}/id`, 'id must be lower-case letters, digits and dashes');
+      if (typeof id !== 'string' || !ID.test(id)) at('RULE_ERR_ID', fieldNode('id') ?? node, `${path}/id`, 'id must be lower-case letters, digits and dashes');
       const kind = value.kind;
       const knownKind = typeof kind === 'string' && (RULE_KINDS as readonly string[]).includes(kind);
-      if (!knownKind) at(fieldNode('kind') ?? node, `${path}/kind`, `kind must be one of ${RULE_KINDS.join(', ')}`);
+      if (!knownKind) at('RULE_ERR_KIND', fieldNode('kind') ?? node, `${path}/kind`, `kind must be one of ${RULE_KINDS.join(', ')}`);
       const severity = value.severity;
-      if (severity !== undefined && !(SEVERITIES as readonly unknown[]).includes(severity)) at(fieldNode('severity'), `${path}/severity`, `severity must be one of ${SEVERITIES.join(', ')}`);
+      if (severity !== undefined && !(SEVERITIES as readonly unknown[]).includes(severity)) at('RULE_ERR_SEVERITY', fieldNode('severity'), `${path}/severity`, `severity must be one of ${SEVERITIES.join(', ')}`);
       const raises = value.raises ?? [];
-      if (!Array.isArray(raises) || raises.some((r) => !(RAISES as readonly unknown[]).includes(r))) at(fieldNode('raises') ?? node, `${path}/raises`, `raises is a list of ${RAISES.join(', ')}`);
+      if (!Array.isArray(raises) || raises.some((r) => !(RAISES as readonly unknown[]).includes(r))) at('RULE_ERR_RAISES', fieldNode('raises') ?? node, `${path}/raises`, `raises is a list of ${RAISES.join(', ')}`);
       const appliesTo = value.appliesTo;
       if (appliesTo !== undefined && (!Array.isArray(appliesTo) || appliesTo.some((t) => !(APPLIANCE_TYPES as readonly unknown[]).includes(t)))) {
-        at(fieldNode('appliesTo'), `${path}/appliesTo`, `appliesTo is a list of ${APPLIANCE_TYPES.join(', ')}`);
+        at('RULE_ERR_APPLIES_TO', fieldNode('appliesTo'), `${path}/appliesTo`, `appliesTo is a list of ${APPLIANCE_TYPES.join(', ')}`);
       }
       const params = value.params ?? {};
       const paramsNode = fieldNode('params');
       if (typeof params !== 'object' || params === null || Array.isArray(params) || Object.values(params).some((v) => !['number', 'string', 'boolean'].includes(typeof v))) {
-        at(paramsNode ?? node, `${path}/params`, 'params maps names to numbers, strings or booleans');
+        at('RULE_ERR_PARAMS', paramsNode ?? node, `${path}/params`, 'params maps names to numbers, strings or booleans');
       } else {
         const p = params as Record<string, ParamValue>;
         const paramNode = (name: string): YamlNode | null => (isMap(paramsNode) ? ((paramsNode.get(name, true) as YamlNode | undefined) ?? null) : null);
         for (const [name, v] of Object.entries(p)) {
-          if (DURATION_PARAMS.has(name) && readDuration(v) === undefined) at(paramNode(name) ?? paramsNode, `${path}/params/${name}`, `${name} must be a duration such as 90s, 10m, 2h`);
+          if (DURATION_PARAMS.has(name) && readDuration(v) === undefined) at('RULE_ERR_PARAM_INVALID', paramNode(name) ?? paramsNode, `${path}/params/${name}`, `${name} must be a duration such as 90s, 10m, 2h`);
         }
-        if (p.tolerance !== undefined && (typeof p.tolerance !== 'number' || p.tolerance < 0)) at(paramNode('tolerance'), `${path}/params/tolerance`, 'tolerance must be a number ≥ 0');
-        if (p.digestAt !== undefined && (typeof p.digestAt !== 'string' || minuteOfDay(p.digestAt) === undefined)) at(paramNode('digestAt'), `${path}/params/digestAt`, 'digestAt must be a local time of day, HH:MM');
-        if (p.timeZone !== undefined && (typeof p.timeZone !== 'string' || !knownTimeZone(p.timeZone))) at(paramNode('timeZone'), `${path}/params/timeZone`, 'timeZone must be an IANA time zone such as Europe/Berlin');
+        if (p.tolerance !== undefined && (typeof p.tolerance !== 'number' || p.tolerance < 0)) at('RULE_ERR_PARAM_INVALID', paramNode('tolerance'), `${path}/params/tolerance`, 'tolerance must be a number ≥ 0');
+        if (p.digestAt !== undefined && (typeof p.digestAt !== 'string' || minuteOfDay(p.digestAt) === undefined)) at('RULE_ERR_PARAM_INVALID', paramNode('digestAt'), `${path}/params/digestAt`, 'digestAt must be a local time of day, HH:MM');
+        if (p.timeZone !== undefined && (typeof p.timeZone !== 'string' || !knownTimeZone(p.timeZone))) at('RULE_ERR_PARAM_INVALID', paramNode('timeZone'), `${path}/params/timeZone`, 'timeZone must be an IANA time zone such as Europe/Berlin');
         if (knownKind) {
           for (const [name, what] of Object.entries(REQUIRED[kind as RuleKind])) {
             const v = p[name];
-            if (v === undefined) at(paramsNode ?? node, `${path}/params/${name}`, `a ${String(kind)} rule needs params.${name} (${what})`);
-            else if (what === 'number' && typeof v !== 'number') at(paramNode(name), `${path}/params/${name}`, `${name} must be a number`);
-            else if (what === 'string' && typeof v !== 'string') at(paramNode(name), `${path}/params/${name}`, `${name} must be a name`);
+            if (v === undefined) at('RULE_ERR_PARAM_MISSING', paramsNode ?? node, `${path}/params/${name}`, `a ${String(kind)} rule needs params.${name} (${what})`);
+            else if (what === 'number' && typeof v !== 'number') at('RULE_ERR_PARAM_INVALID', paramNode(name), `${path}/params/${name}`, `${name} must be a number`);
+            else if (what === 'string' && typeof v !== 'string') at('RULE_ERR_PARAM_INVALID', paramNode(name), `${path}/params/${name}`, `${name} must be a name`);
           }
         }
       }
@@ -165,24 +169,24 @@ export function parseRules(text: string, source: string): { rules: RuleDef[]; is
         const expr = value[field];
         if (expr === undefined) continue;
         if (typeof expr !== 'string') {
-          at(fieldNode(field), `${path}/${field}`, `${field} is a CEL expression`);
+          at('RULE_ERR_CONDITION', fieldNode(field), `${path}/${field}`, `${field} is a CEL expression`);
           continue;
         }
         const compiled = compileCondition(expr);
         if (!compiled.ok) {
           const n = fieldNode(field);
           // Point into the expression when the CEL parser says where.
-          at(n, `${path}/${field}`, `${field}: ${compiled.error}`, n?.range != null && compiled.offset !== undefined ? n.range[0] + compiled.offset : undefined);
+          at('RULE_ERR_CONDITION', n, `${path}/${field}`, `${field}: ${compiled.error}`, n?.range != null && compiled.offset !== undefined ? n.range[0] + compiled.offset : undefined);
         }
       }
       if (knownKind && (kind === 'threshold' || kind === 'repeat') && typeof value.condition !== 'string' && !(kind === 'repeat' && typeof (params as Record<string, unknown>).code === 'string')) {
-        at(node, `${path}/condition`, `a ${kind} rule needs a condition (CEL)`);
+        at('RULE_ERR_CONDITION_MISSING', node, `${path}/condition`, `a ${kind} rule needs a condition (CEL)`);
       }
       for (const field of ['of', 'unless'] as const) {
         const refs = value[field];
-        if (refs !== undefined && (!Array.isArray(refs) || refs.some((r) => typeof r !== 'string'))) at(fieldNode(field), `${path}/${field}`, `${field} is a list of rule ids`);
+        if (refs !== undefined && (!Array.isArray(refs) || refs.some((r) => typeof r !== 'string'))) at('RULE_ERR_REFERENCES', fieldNode(field), `${path}/${field}`, `${field} is a list of rule ids`);
       }
-      if (kind === 'composite' && (!Array.isArray(value.of) || value.of.length === 0)) at(node, `${path}/of`, 'a composite rule needs `of`: the rule ids it combines');
+      if (kind === 'composite' && (!Array.isArray(value.of) || value.of.length === 0)) at('RULE_ERR_REFERENCES', node, `${path}/of`, 'a composite rule needs `of`: the rule ids it combines');
       if (issues.length > before) continue;
       rules.push({
         id: id as string,
@@ -203,20 +207,25 @@ export function parseRules(text: string, source: string): { rules: RuleDef[]; is
 }
 
 /** Checks a whole rule set (several files): ids unique, composite references resolvable. */
-export function checkRuleSet(rules: readonly RuleDef[]): string[] {
-  const problems: string[] = [];
+export function ruleSetProblems(rules: readonly RuleDef[]): { code: RuleIssueCode; message: string }[] {
+  const problems: { code: RuleIssueCode; message: string }[] = [];
   const seen = new Set<string>();
   for (const r of rules) {
-    if (seen.has(r.id)) problems.push(`rule id "${r.id}" is used twice`);
+    if (seen.has(r.id)) problems.push({ code: 'RULE_ERR_ID_DUPLICATE', message: `rule id "${r.id}" is used twice` });
     seen.add(r.id);
   }
   for (const r of rules) {
     for (const ref of [...(r.of ?? []), ...(r.unless ?? [])]) {
-      if (!seen.has(ref)) problems.push(`rule ${r.id} refers to unknown rule "${ref}"`);
-      if (ref === r.id) problems.push(`rule ${r.id} refers to itself`);
+      if (!seen.has(ref)) problems.push({ code: 'RULE_ERR_REFERENCE_UNKNOWN', message: `rule ${r.id} refers to unknown rule "${ref}"` });
+      if (ref === r.id) problems.push({ code: 'RULE_ERR_REFERENCE_SELF', message: `rule ${r.id} refers to itself` });
     }
   }
   return problems;
+}
+
+/** The messages of ruleSetProblems, for callers that only print them. */
+export function checkRuleSet(rules: readonly RuleDef[]): string[] {
+  return ruleSetProblems(rules).map((p) => p.message);
 }
 
 /** A rule set as one YAML document (a list), for editing and review; parseRules reads it back. */

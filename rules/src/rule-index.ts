@@ -7,7 +7,14 @@
 import { APPLIANCE_TYPES } from '@forecare/firmware-contracts';
 import { compileCondition, type Condition } from './condition.js';
 import { DURATION_PARAMS, paramDuration, type ParamValue, type RuleDef } from './rule-format.js';
-import type { MetricSlot } from './state.js';
+
+/** The part of a metric's slot (state.ts) that a rule index fills: the value rules that read the metric. */
+export interface AttachedRules {
+  /** The rule set `threshold` and `repeat` were attached from (re-attached after a deploy). */
+  source: RuleIndex | undefined;
+  threshold: readonly CompiledRule[];
+  repeat: readonly CompiledRule[];
+}
 
 export interface CompiledRule {
   readonly def: RuleDef;
@@ -166,7 +173,7 @@ export class RuleIndex {
   }
 
   /** Attaches to a metric's slot the value rules of its type that read it. */
-  attach(slot: MetricSlot, type: number, metric: string): void {
+  attach(slot: AttachedRules, type: number, metric: string): void {
     const tr = this.types[type] as TypeRules;
     slot.threshold = tr.thresholdByMetric.get(metric) ?? NONE;
     slot.repeat = tr.repeatByMetric.get(metric) ?? NONE;

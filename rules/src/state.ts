@@ -5,7 +5,7 @@
  * Float64 per (appliance, metric) it has reported.
  */
 import { APPLIANCE_TYPES, type ApplianceType } from '@forecare/firmware-contracts';
-import type { CompiledRule, RuleIndex } from './rule-index.js';
+import type { AttachedRules } from './rule-index.js';
 
 export const TYPE_INDEX: ReadonlyMap<ApplianceType, number> = new Map(APPLIANCE_TYPES.map((t, i) => [t, i]));
 
@@ -179,14 +179,10 @@ type Value = number | boolean;
  * One metric of one appliance type: its column of latest values and, attached by the
  * engine, the value rules that read it — one lookup per metric of a message serves both.
  */
-export interface MetricSlot {
+export interface MetricSlot extends AttachedRules {
   values: Float64Array;
   /** Reported as a boolean (stored as 0/1). */
   bool: boolean;
-  /** The rule set `threshold` and `repeat` were attached from (re-attached after a deploy). */
-  source: RuleIndex | undefined;
-  threshold: readonly CompiledRule[];
-  repeat: readonly CompiledRule[];
 }
 
 /**

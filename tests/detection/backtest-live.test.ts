@@ -67,11 +67,9 @@ describe('backtest judges exactly as live', () => {
     const clock = new ManualClock(start);
     // Its own ticker never comes round in the test: the ticks are the backtest's schedule, run by hand.
     gw = await startTestGateway({ FORECARE_DATA_DIR: tempDir(), FORECARE_TICK_MS: '86400000', FORECARE_HUB_OFFLINE_AFTER: '10m', FORECARE_HUB_OFFLINE_GRACE: '5m' }, { clock });
-    const previous = gw.ctx.runner.onApplied;
-    gw.ctx.runner.onApplied = (events) => {
-      for (const e of events) if (e.type === 'alarm' && 'ruleId' in (e.data as object)) live.push(e.data as unknown as AlarmEvent);
-      previous?.(events);
-    };
+    gw.ctx.bus.subscribe((_id, e) => {
+      if (e.type === 'alarm' && 'ruleId' in e.data) live.push(e.data as unknown as AlarmEvent);
+    });
     const http = api(gw);
     const hubs = new Map<string, MqttClient>();
     for (const c of customers) {

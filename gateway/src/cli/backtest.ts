@@ -57,7 +57,7 @@ function human(line: BacktestLine, print: Print): void {
 
 export async function backtestCommand(o: BacktestCommandOptions, config: GatewayConfig, print: Print): Promise<number> {
   const { rules, issues } = lintRules(ruleFiles(o.rules));
-  const errors = issues.filter((i) => !i.message.includes('raises nothing'));
+  const errors = issues.filter((i) => i.severity === 'error');
   if (errors.length > 0) {
     for (const i of errors) print(`${i.source}:${i.line}:${i.column} ${i.message}`);
     return 1;

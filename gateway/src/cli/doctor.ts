@@ -87,7 +87,7 @@ function storeChecks(config: GatewayConfig): DoctorCheck[] {
 function ruleChecks(config: GatewayConfig): DoctorCheck {
   try {
     const { rules, issues } = lintRules(ruleFiles(config.rulesDir));
-    const errors = issues.filter((i) => !i.message.includes('raises nothing'));
+    const errors = issues.filter((i) => i.severity === 'error');
     return errors.length === 0
       ? { name: 'rules', status: 'ok', detail: `${rules.length} compile` }
       : { name: 'rules', status: 'fail', detail: errors.map((i) => `${i.source}:${i.line} ${i.message}`).join('; '), fix: 'forecare rules lint' };

@@ -14,7 +14,7 @@ import type { AlarmEvent, RuleDef } from '@forecare/rules';
 import { AlarmStore } from '../alarms/alarm-store.js';
 import { ManualClock } from '../clock.js';
 import { CustomerRegistry, type NewAppliance, type NewCustomer } from '../customers/customer-registry.js';
-import { EventBus } from '../events/bus.js';
+import { EventBus, type LiveEvent } from '../events/bus.js';
 import { DEFAULT_FLEET, FleetMonitor, type FleetAlertRow, type FleetOptions } from '../fleet/fleet-monitor.js';
 import { Ingest } from '../ingest/ingest.js';
 import { Journal } from '../ingest/journal.js';
@@ -24,10 +24,16 @@ import { Metrics } from '../metrics/metrics.js';
 import { Outbox } from '../outbox/outbox.js';
 import { ServiceLoop, type ContactDecisionRecord } from '../service/service.js';
 import { openStore, type Store } from '../store/db.js';
+import { ChartHistory } from '../sinks/chart-history.js';
+import { JournalListeners } from '../sinks/journal-listener.js';
+import { Presence } from '../sinks/presence.js';
 import { Retention } from '../store/retention.js';
 import { TicketService } from '../tickets/ticket-service.js';
+import { AlarmApplier } from './alarm-applier.js';
 import { isProblem, type RecordedMessage, type RecordingProblem } from './recording.js';
-import { RuleRunner, type RuleOverrides } from './rule-runner.js';
+import { RuleRunner } from './rule-runner.js';
+import type { RuleOverrides } from './rule-runner-options.js';
+import { fileRulesVersion } from './rule-versions.js';
 
 /** A customer of the backtest, with the hubs (households) and appliances that are theirs. */
 export type BacktestCustomer = NewCustomer & { readonly hubs?: readonly string[]; readonly appliances?: readonly Omit<NewAppliance, 'customerId'>[] };
@@ -132,24 +138,28 @@ export class Backtest {
       this.contacts[d.send ? 'sent' : 'suppressed']++;
       this.emit({ type: 'contact', ...d });
     });
-    this.runner = new RuleRunner(this.store, service, customers, this.clock, this.metrics, logger, new EventBus(), setup.rules, { tickMs: setup.tickMs, checkpointEveryMs: 60_000, overrides: setup.overrides });
-    this.runner.onApplied = (events) => {
-      for (const l of events) {
-        if (l.type !== 'alarm') continue;
-        const data = l.data as Partial<AlarmEvent> & { fleetAlert?: string };
-        if (data.fleetAlert !== undefined) {
-          const alert = this.fleet.list().find((a) => a.alertId === data.fleetAlert);
-          if (alert !== undefined) this.emit({ type: 'fleet-alert', ...alert });
-        } else if (data.ruleId !== undefined && data.transition !== undefined) {
-          const e = data as AlarmEvent;
-          if (e.transition === 'raised') this.raisedByRule[e.ruleId] = (this.raisedByRule[e.ruleId] ?? 0) + 1;
-          this.emit({ type: 'alarm', kind: this.kinds.get(e.ruleId) ?? 'unknown', ...e });
-        }
-      }
-    };
+    const applier = new AlarmApplier(this.store, service, new EventBus(), logger, [(events) => this.report(events)]);
+    const options = { rules: setup.rules, version: fileRulesVersion(this.store, this.clock, setup.rules), tickMs: setup.tickMs, checkpointEveryMs: 60_000, overrides: setup.overrides };
+    this.runner = new RuleRunner(this.store, applier, customers, this.clock, this.metrics, logger, { ...options, listeners: new JournalListeners(this.store, logger, [new Presence(this.store, customers), new ChartHistory(this.store)]) });
     this.journal = new Journal(this.store, this.clock, this.metrics, logger, { maxBatch: 1000 });
     this.ingest = new Ingest(this.journal, this.clock, this.metrics, logger, () => undefined);
     this.retention = new Retention(this.store, this.clock, logger, setup.keepJournalMs ?? 3_600_000, ['rules']);
+  }
+
+  /** The alarms and fleet alerts a batch raised, as report lines. */
+  private report(events: readonly LiveEvent[]): void {
+    for (const l of events) {
+      if (l.type !== 'alarm') continue;
+      const data = l.data as Partial<AlarmEvent> & { fleetAlert?: string };
+      if (data.fleetAlert !== undefined) {
+        const alert = this.fleet.list().find((a) => a.alertId === data.fleetAlert);
+        if (alert !== undefined) this.emit({ type: 'fleet-alert', ...alert });
+      } else if (data.ruleId !== undefined && data.transition !== undefined) {
+        const e = data as AlarmEvent;
+        if (e.transition === 'raised') this.raisedByRule[e.ruleId] = (this.raisedByRule[e.ruleId] ?? 0) + 1;
+        this.emit({ type: 'alarm', kind: this.kinds.get(e.ruleId) ?? 'unknown', ...e });
+      }
+    }
   }
 
   async start(): Promise<void> {

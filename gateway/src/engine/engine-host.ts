@@ -1,14 +1,13 @@
-import { Worker } from 'node:worker_threads';
 import type { Logger } from '../log.js';
+import { threadFile, WorkerThread } from '../worker-thread.js';
 import { EngineCore, type EngineAcks, type EngineReply, type EngineRequest } from './engine-core.js';
 
 /** Where the rule engine runs; replies come in the order the requests were made. */
 export interface EngineHost {
-  start(): Promise<void>;
+  /** `onLost` is called when the engine was lost (its thread died and was replaced): its state must be rebuilt from the checkpoint. */
+  start(onLost: () => void): Promise<void>;
   call(req: EngineRequest, transfer: readonly ArrayBuffer[], done: (reply: EngineReply) => void): void;
   stop(): Promise<void>;
-  /** Called when the engine was lost (its thread died): its state must be rebuilt from the checkpoint. */
-  onLost: (() => void) | undefined;
   /** Whether committed batches should come packed (a thread: a few buffers to transfer) rather than as decoded entries. */
   readonly takesPackedBatches: boolean;
 }
@@ -16,7 +15,6 @@ export interface EngineHost {
 /** On the calling thread: `done` runs before `call` returns (tests, an in-memory store). */
 export class InlineEngineHost implements EngineHost {
   private readonly core = new EngineCore();
-  onLost: (() => void) | undefined;
   readonly takesPackedBatches = false;
 
   start(): Promise<void> {
@@ -40,87 +38,71 @@ const lost = (why: string): EngineReply => ({ events: [], openAlarms: -1, evalMs
  * requests it held and is started anew; `onLost` then has the runner rebuild its state.
  */
 export class ThreadEngineHost implements EngineHost {
-  private worker: Worker | undefined;
+  private readonly thread: WorkerThread<EngineRequest, EngineReply | EngineAcks>;
   private readonly waiting: ((reply: EngineReply) => void)[] = [];
   private head = 0;
-  private stopping = false;
   readonly takesPackedBatches = true;
   /** Requests made while a lost thread is being replaced: sent to the new one. */
   private held: { req: EngineRequest; transfer: readonly ArrayBuffer[]; done: (reply: EngineReply) => void }[] | undefined;
-  onLost: (() => void) | undefined;
+  private onLost: (() => void) | undefined;
 
-  constructor(private readonly logger: Logger) {}
-
-  start(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      // The built engine, whatever export conditions the parent runs with (tests resolve workspace packages to sources).
-      const args = withoutConditions(process.execArgv);
-      const worker = new Worker(threadFile(), args.length < process.execArgv.length ? { execArgv: args } : {});
-      let ready = false;
-      worker.on('message', (m: EngineReply | EngineAcks | 'ready') => {
-        if (m === 'ready') {
-          ready = true;
-          resolve();
+  constructor(logger: Logger) {
+    this.thread = new WorkerThread(logger, {
+      name: 'rule engine thread',
+      file: threadFile(import.meta.url, 'engine/engine-thread.js'),
+      workerOptions: () => {
+        // The built engine, whatever export conditions the parent runs with (tests resolve workspace packages to sources).
+        const args = withoutConditions(process.execArgv);
+        return args.length < process.execArgv.length ? { execArgv: args } : {};
+      },
+      stopMessage: 'stop',
+      onReply: (m) => {
+        if (!('acks' in m)) {
+          this.next()?.(m);
           return;
         }
-        if ('acks' in m) {
-          const quiet: EngineReply = { events: [], openAlarms: -1, evalMs: m.evalMs / m.acks, changeCount: m.changeCount };
-          for (let i = 0; i < m.acks; i++) this.next()?.(quiet);
-          return;
-        }
-        this.next()?.(m);
-      });
-      worker.on('error', (err) => {
-        this.logger.error({ err }, 'rule engine thread failed');
-        if (!ready) reject(err);
-      });
-      worker.on('exit', (code) => {
-        this.worker = undefined;
-        const restart = !this.stopping && ready;
+        const quiet: EngineReply = { events: [], openAlarms: -1, evalMs: m.evalMs / m.acks, changeCount: m.changeCount };
+        for (let i = 0; i < m.acks; i++) this.next()?.(quiet);
+      },
+      onExit: (code, restarting) => {
         // Held from here, so what the failures below set off waits for the new thread.
-        if (restart) this.held = [];
+        if (restarting) this.held = [];
         for (let done = this.next(); done !== undefined; done = this.next()) done(lost(`rule engine thread exited (${code})`));
-        if (restart) {
-          this.logger.error({ code }, 'rule engine thread exited; starting a new one');
-          this.start().then(
-            () => {
-              const held = this.held ?? [];
-              this.held = undefined;
-              for (const h of held) this.call(h.req, h.transfer, h.done);
-              this.onLost?.();
-            },
-            (err: unknown) => {
-              this.logger.error({ err }, 'rule engine thread could not be restarted');
-              const held = this.held ?? [];
-              this.held = undefined;
-              for (const h of held) h.done(lost('rule engine thread could not be restarted'));
-            },
-          );
-        }
-      });
-      this.worker = worker;
+      },
+      onRestarted: () => {
+        for (const h of this.takeHeld()) this.call(h.req, h.transfer, h.done);
+        this.onLost?.();
+      },
+      onRestartFailed: () => {
+        for (const h of this.takeHeld()) h.done(lost('rule engine thread could not be restarted'));
+      },
     });
   }
 
+  start(onLost: () => void): Promise<void> {
+    this.onLost = onLost;
+    return this.thread.start();
+  }
+
   call(req: EngineRequest, transfer: readonly ArrayBuffer[], done: (reply: EngineReply) => void): void {
-    const worker = this.worker;
-    if (worker === undefined) {
+    if (!this.thread.running) {
       if (this.held !== undefined) this.held.push({ req, transfer, done });
       else done(lost('rule engine thread is not running'));
       return;
     }
     this.waiting.push(done);
-    worker.postMessage(req, transfer as ArrayBuffer[]);
+    this.thread.post(req, transfer);
   }
 
   /** Ends the thread once it has answered what it was given. */
-  async stop(): Promise<void> {
-    this.stopping = true;
-    const worker = this.worker;
-    if (worker === undefined) return;
-    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-    worker.postMessage('stop');
-    await exited;
+  stop(): Promise<void> {
+    return this.thread.stop();
+  }
+
+  private takeHeld(): NonNullable<ThreadEngineHost['held']> {
+    const held = this.held ?? [];
+    this.held = undefined;
+    return held;
   }
 
   private next(): ((reply: EngineReply) => void) | undefined {
@@ -143,10 +125,4 @@ export function withoutConditions(args: readonly string[]): string[] {
     else if (!a.startsWith('--conditions=') && !a.startsWith('-C=')) kept.push(a);
   }
   return kept;
-}
-
-/** The thread's compiled file; from the TypeScript sources (tests), the built one beside them. */
-function threadFile(): URL {
-  const here = new URL(import.meta.url);
-  return here.pathname.endsWith('.ts') ? new URL('../../dist/engine/engine-thread.js', here) : new URL('./engine-thread.js', here);
 }

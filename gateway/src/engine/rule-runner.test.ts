@@ -16,7 +16,12 @@ import { openStore, type Store } from '../store/db.js';
 import { TicketService } from '../tickets/ticket-service.js';
 import { loadRuleFiles } from './rule-files.js';
 import { ThreadEngineHost } from './engine-host.js';
+import { ChartHistory } from '../sinks/chart-history.js';
+import { JournalListeners } from '../sinks/journal-listener.js';
+import { Presence } from '../sinks/presence.js';
+import { AlarmApplier } from './alarm-applier.js';
 import { RuleRunner } from './rule-runner.js';
+import { fileRulesVersion } from './rule-versions.js';
 import { CheckpointStore } from './checkpoint-store.js';
 
 const T0 = Date.UTC(2026, 10, 24, 12, 0);
@@ -29,7 +34,12 @@ function parts(store: Store, clock: ManualClock, threaded: boolean) {
   const alarms = new AlarmStore(store, clock);
   const outbox = new Outbox(store, clock, metrics);
   const service = new ServiceLoop(alarms, tickets, customers, outbox, metrics, logger);
-  const runner = new RuleRunner(store, service, customers, clock, metrics, logger, new EventBus(), loadRuleFiles(''), {
+  const rules = loadRuleFiles('');
+  const listeners = new JournalListeners(store, logger, [new Presence(store, customers), new ChartHistory(store)]);
+  const runner = new RuleRunner(store, new AlarmApplier(store, service, new EventBus(), logger), customers, clock, metrics, logger, {
+    rules,
+    version: fileRulesVersion(store, clock, rules),
+    listeners,
     tickMs: 1000,
     checkpointEveryMs: 60_000,
     overrides: { 'hub-offline': { silentFor: 60_000 } },
@@ -220,10 +230,10 @@ describe('rule runner, engine thread lost', () => {
     await commit(p.journal, p.runner);
     await p.runner.checkpoint();
     // The thread dies with a batch in hand (as a crash of the engine would).
-    const host = (p.runner as unknown as { host: { worker: { terminate(): Promise<number> } } }).host;
+    const host = (p.runner as unknown as { host: { thread: { worker: { terminate(): Promise<number> } } } }).host;
     append(p.journal, fault(2, 'E-DOOR-07'));
     p.journal.flush();
-    await host.worker.terminate();
+    await host.thread.worker.terminate();
     await p.journal.settled();
     // The new thread took over: the lost batch was replayed, and what follows is judged as before.
     await vi.waitFor(async () => {

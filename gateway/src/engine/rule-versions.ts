@@ -4,9 +4,20 @@ import type { Clock } from '../clock.js';
 import { GatewayError } from '../errors.js';
 import type { Store } from '../store/db.js';
 import { ruleVersions } from '../store/schema.js';
-import { engineInputs, messageOfRow, type RuleRunner } from './rule-runner.js';
+import { engineInputs, messageOfRow } from './engine-core.js';
+import type { RuleRunner } from './rule-runner.js';
 
 export type RuleVersionRow = typeof ruleVersions.$inferSelect;
+
+/** The version of the rule files' rules: a new one is recorded when they differ from the latest deployed. */
+export function fileRulesVersion(store: Store, clock: Clock, rules: readonly RuleDef[]): number {
+  const json = JSON.stringify(rules);
+  const latest = store.db.select().from(ruleVersions).orderBy(desc(ruleVersions.version)).limit(1).get();
+  if (latest !== undefined && latest.rules === json) return latest.version;
+  const version = (latest?.version ?? 0) + 1;
+  store.db.insert(ruleVersions).values({ version, author: 'rule files', message: latest === undefined ? 'initial rules' : 'rule files changed', createdAt: clock.now(), rules: json }).run();
+  return version;
+}
 
 /**
  * Rule versions: every deploy is a new numbered version with author, message, time and the
@@ -36,7 +47,7 @@ export class RuleVersions {
 
   private compile(files: readonly { name: string; text: string }[]): RuleDef[] {
     const { rules, issues } = lintRules(files);
-    const blocking = issues.filter((i) => !i.message.includes('raises nothing'));
+    const blocking = issues.filter((i) => i.severity === 'error');
     if (blocking.length > 0) throw new GatewayError('GW_ERR_RULES_INVALID', blocking.map((i) => `${i.source}:${i.line}:${i.column} ${i.message}`).join('; '));
     return rules;
   }

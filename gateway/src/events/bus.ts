@@ -1,12 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { EventLog } from './event-log.js';
+import type { LiveEvent } from './live-event.js';
 
-/** What the gateway tells live listeners (console, SSE, Node-RED) after a change has committed. */
-export type LiveEvent =
-  | { readonly type: 'alarm'; readonly data: Record<string, unknown> }
-  | { readonly type: 'ticket'; readonly data: Record<string, unknown> }
-  | { readonly type: 'contact'; readonly data: Record<string, unknown> }
-  | { readonly type: 'telemetry'; readonly data: Record<string, unknown> };
+export type { LiveEvent };
 
 /** An event's id: from the durable window, or undefined when it could not be stored (it still goes out live). */
 export type LiveListener = (id: number | undefined, event: LiveEvent) => void;

@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/db.js';
-import type { LiveEvent } from './bus.js';
+import type { LiveEvent } from './live-event.js';
 
 export interface StoredEvent {
   readonly id: number;

@@ -1,5 +1,6 @@
 import { decodeUplink, type NoticePayload, type UplinkMessage } from '@forecare/firmware-contracts';
 import type { Clock } from '../clock.js';
+import { REJECT_NOTICE_CODES } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { DedupeWindow, HUB_SUBJECT, payloadHash } from './dedupe.js';
@@ -47,7 +48,7 @@ export class Ingest {
           this.sendNotice(hubId, {
             ts: this.clock.now(),
             kind: 'rejected',
-            code: `GW_REJECT_${result.reason.toUpperCase().replace(/-/g, '_')}`,
+            code: REJECT_NOTICE_CODES[result.reason],
             reason: result.errors[0]?.message ?? result.reason,
             topic,
             ...(seq !== undefined ? { seq } : {}),

@@ -1,6 +1,6 @@
 import { HttpError, InfluxDB, Point, type WriteApi } from '@influxdata/influxdb-client';
 import { topics, type UplinkMessage } from '@forecare/firmware-contracts';
-import { messageOfRow } from '../engine/rule-runner.js';
+import { messageOfRow } from '../engine/engine-core.js';
 import type { DeadLetter } from '../ingest/journal.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';

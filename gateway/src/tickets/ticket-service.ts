@@ -52,6 +52,8 @@ export interface TicketFilter {
 export interface TicketServiceOptions {
   /** A recurrence this long after the ticket was resolved or closed reopens it (FORECARE_REOPEN_WINDOW). */
   readonly reopenWindowMs: number;
+  /** Service levels (the slaAssign setting); default: assigned within 4 h. */
+  readonly slaPolicy?: SlaPolicy;
 }
 
 export interface OpenResult {
@@ -72,6 +74,7 @@ export class TicketService {
   private readonly insertTicket;
   private readonly insertEvent;
   private readonly excerpt;
+  private readonly slaPolicy: SlaPolicy;
 
   constructor(
     private readonly store: Store,
@@ -80,6 +83,7 @@ export class TicketService {
     private readonly metrics: Metrics,
     private readonly options: TicketServiceOptions,
   ) {
+    this.slaPolicy = options.slaPolicy ?? { assignWithinMs: 4 * 3_600_000 };
     this.byId = store.db.select().from(tickets).where(eq(tickets.ticketId, sql.placeholder('id'))).prepare();
     const sqlite = store.sqlite;
     // Every alarm runs one of these: raw, with LIMIT 1 written out (see rowColumns).
@@ -266,8 +270,6 @@ export class TicketService {
       .map((t) => this.toTicket(t));
   }
 
-  /** Service levels (set by the controller from the settings). */
-  slaPolicy: SlaPolicy = { assignWithinMs: 4 * 3_600_000 };
 
   slaOf(row: TicketRow, now = this.clock.now()): Ticket['sla'] {
     if (!isActive(row.status)) return { state: 'ok', reason: null };

@@ -4,18 +4,28 @@
  * Acknowledging or clearing it stops the timer (the alarm book's `settled` hook).
  */
 import type { AlarmEvent } from '../api.js';
-import type { AlarmRec } from '../alarm-book.js';
-import type { EngineState } from '../engine-state.js';
+import type { AlarmBook, AlarmRec } from '../alarm-book.js';
 import { paramDuration, paramNumber } from '../rule-format.js';
-import type { CompiledRule } from '../rule-index.js';
+import type { CompiledRule, RuleIndex } from '../rule-index.js';
 
-export function armEscalation(s: EngineState, rec: AlarmRec, r: CompiledRule): void {
+/**
+ * What escalation needs of the engine's state. Declared here rather than importing
+ * `EngineState`, which arms escalation when an alarm is raised: the two would import each other.
+ */
+export interface EscalationHost {
+  readonly book: AlarmBook;
+  readonly index: RuleIndex;
+  readonly changed: { readonly alarms: Set<string> } | undefined;
+  setNamed(key: string, at: number): void;
+}
+
+export function armEscalation(s: EscalationHost, rec: AlarmRec, r: CompiledRule): void {
   const after = paramDuration(r.params.escalateAfter, 0);
   if (after > 0) s.setNamed(`esc|${rec.alarmKey}`, rec.firstSeen + after);
 }
 
 /** The `esc|<alarm key>` timer fired. */
-export function onEscalationTimer(s: EngineState, key: string, at: number, out: AlarmEvent[]): void {
+export function onEscalationTimer(s: EscalationHost, key: string, at: number, out: AlarmEvent[]): void {
   const rec = s.book.byKey.get(key.slice('esc|'.length));
   const r = rec === undefined ? undefined : s.index.byId.get(rec.ruleId);
   if (rec === undefined || r === undefined || rec.status !== 'raised') return;

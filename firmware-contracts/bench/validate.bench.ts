@@ -3,8 +3,8 @@
  * on a typical telemetry message, against the parse alone of the same bytes in the same run.
  * Target: ratio (parse+validate) / parse ≤ 2.0. Prints one final JSON line.
  */
-import { topics } from '../topics.js';
-import { decodeUplink } from '../validate.js';
+import { topics } from '../dist/topics.js';
+import { decodeUplink } from '../dist/validate.js';
 
 const TOPIC = topics.telemetry('hub-0001', 'fridge-1');
 const typical = {

@@ -14,9 +14,9 @@ import { fileURLToPath } from 'node:url';
 
 const HUBS = Number(process.env.BENCH_HUBS ?? 1800);
 const HEAP_MB = Number(process.env.BENCH_HEAP_MB ?? 256);
-const sim = fileURLToPath(new URL('../../../device-sim/dist/cli/main.js', import.meta.url));
-const forecare = fileURLToPath(new URL('../cli/main.js', import.meta.url));
-const scenarioFile = fileURLToPath(new URL('../../../device-sim/scenarios/adversarial.json', import.meta.url));
+const sim = fileURLToPath(new URL('../../device-sim/dist/cli/main.js', import.meta.url));
+const forecare = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+const scenarioFile = fileURLToPath(new URL('../../device-sim/scenarios/adversarial.json', import.meta.url));
 
 function run(args: string[], onSpawn?: (pid: number) => void): Promise<{ code: number | null; lines: number; last: string }> {
   return new Promise((resolve) => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { buildScenario, COLD_SNAP, HEAT_WAVE, trueExtra } from '../bench/forecast-scenario.js';
-import { backtest, inputAt, weeklyOrigins } from './backtest.js';
-import { forecastSeries } from './forecaster.js';
+import { buildScenario, COLD_SNAP, HEAT_WAVE, trueExtra } from './forecast-scenario.js';
+import { backtest, inputAt, weeklyOrigins } from '../dist/forecast/backtest.js';
+import { forecastSeries } from '../dist/forecast/forecaster.js';
 
 /**
  * The issue's targets on twelve simulated months (seeded): daily tickets per region at least

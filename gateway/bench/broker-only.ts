@@ -7,14 +7,14 @@
  * the pipeline. Arguments: the bench data dir (its hubs provisioned by run.ts).
  */
 import { join } from 'node:path';
-import { systemClock } from '../clock.js';
-import { Broker } from '../broker/broker.js';
-import { loadConfig } from '../config/config.js';
-import { HubRegistry } from '../hubs/hub-registry.js';
-import { MqttClientRegistry } from '../hubs/mqtt-client-registry.js';
-import { createLogger } from '../log.js';
-import { Metrics } from '../metrics/metrics.js';
-import { openStore } from '../store/db.js';
+import { systemClock } from '../dist/clock.js';
+import { Broker } from '../dist/broker/broker.js';
+import { loadConfig } from '../dist/config/config.js';
+import { HubRegistry } from '../dist/hubs/hub-registry.js';
+import { MqttClientRegistry } from '../dist/hubs/mqtt-client-registry.js';
+import { createLogger } from '../dist/log.js';
+import { Metrics } from '../dist/metrics/metrics.js';
+import { openStore } from '../dist/store/db.js';
 
 const [dataDir = ''] = process.argv.slice(2);
 const config = loadConfig({ ...process.env, FORECARE_DATA_DIR: dataDir, FORECARE_MQTT_PORT: '0', FORECARE_HTTP_PORT: '0', FORECARE_LOG_LEVEL: 'warn', FORECARE_CONFIG: join(dataDir, 'none.json') });

@@ -12,9 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { topics } from '@forecare/firmware-contracts';
-import { loadConfig } from '../config/config.js';
-import { startGateway } from '../controller.js';
-import { createLogger } from '../log.js';
+import { loadConfig } from '../dist/config/config.js';
+import { startGateway } from '../dist/controller.js';
+import { createLogger } from '../dist/log.js';
 
 const RATE = Number(process.env.BENCH_RATE ?? 1000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);

@@ -7,8 +7,8 @@
  * part no design can skip. Prints one JSON line. Run by run.ts with the data dir as argument.
  */
 import { decodeUplink } from '@forecare/firmware-contracts';
-import { loadConfig } from '../config/config.js';
-import { startGateway } from '../controller.js';
+import { loadConfig } from '../dist/config/config.js';
+import { startGateway } from '../dist/controller.js';
 
 const [dataDir = '', rulesDir = '', hubsArg = '20', windowArg = '64', messagesArg = '300000'] = process.argv.slice(2);
 const hubs = Number(hubsArg);

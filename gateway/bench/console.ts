@@ -20,16 +20,16 @@ import { build } from 'vite';
 import preact from '@preact/preset-vite';
 import { chromium } from 'playwright-core';
 import type { AlarmEvent } from '@forecare/rules';
-import { loadConfig } from '../config/config.js';
-import { startGateway } from '../controller.js';
-import { createLogger } from '../log.js';
-import { UserStore } from '../users/user-store.js';
+import { loadConfig } from '../dist/config/config.js';
+import { startGateway } from '../dist/controller.js';
+import { createLogger } from '../dist/log.js';
+import { UserStore } from '../dist/users/user-store.js';
 
 const BASELINE = process.env.BENCH_BASELINE ?? 'b4ac34b';
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const BUDGET = 250 * 1024;
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const gatewayDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const gatewayDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const repo = join(gatewayDir, '..');
 
 /** Builds a console source tree into outDir with the same vite and preset. */

@@ -9,8 +9,8 @@
  * Newer firmware reports a door open over five minutes (W-DOOR-01) and a freezer above -12 °C
  * for two hours (W-TMP-01) as codes; older firmware only reports `door_open` and the readings.
  */
-import { WearingModel } from './model-base.js';
-import type { Random } from './random.js';
+import type { Random } from '../random.js';
+import { clamp, round, WearingModel } from './model.js';
 
 export type FridgeMode = 'normal' | 'eco' | 'vacation' | 'super_cool' | 'super_freeze';
 
@@ -27,8 +27,6 @@ export interface FridgeReading {
 }
 
 const MIN = 60_000;
-const round = (v: number): number => Math.round(v * 100) / 100;
-const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, v));
 
 /** Thermostat limits (°C) of the fresh-food side, by mode: the compressor (and the damper) switch at them. */
 const FRIDGE_LIMITS: Record<FridgeMode, readonly [number, number]> = { normal: [3, 5], eco: [4, 6], vacation: [14, 16], super_cool: [1, 3], super_freeze: [3, 5] };

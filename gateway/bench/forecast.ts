@@ -4,9 +4,9 @@
  * against seasonal naive in the same run, plus the heat wave's and cold snap's extra tickets
  * on five seeds. Prints one JSON line. `npm run bench:forecast -w gateway` (after a build).
  */
-import { backtest, inputAt, weeklyOrigins, type BacktestResult } from '../forecast/backtest.js';
-import { forecastSeries } from '../forecast/forecaster.js';
-import type { SeriesKey } from '../forecast/series.js';
+import { backtest, inputAt, weeklyOrigins, type BacktestResult } from '../dist/forecast/backtest.js';
+import { forecastSeries } from '../dist/forecast/forecaster.js';
+import type { SeriesKey } from '../dist/forecast/series.js';
 import { buildScenario, COLD_SNAP, HEAT_WAVE, trueExtra, type Scenario } from './forecast-scenario.js';
 
 const started = Date.now();

@@ -25,8 +25,8 @@ import { APPLIANCE_TYPES, applianceCatalog } from '@forecare/firmware-contracts'
 import { runLoad, type RawLoadOptions, type RawLoadResult } from '@forecare/device-sim';
 import { defaultRulesDir } from '@forecare/rules';
 import Database from 'better-sqlite3';
-import { hashPassword } from '../hubs/credentials.js';
-import { openStore } from '../store/db.js';
+import { hashPassword } from '../dist/hubs/credentials.js';
+import { openStore } from '../dist/store/db.js';
 
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
@@ -136,7 +136,7 @@ async function startGateway(dataDir: string, rulesDir: string, synchronous: 'NOR
   // Profile the gateway, not the load generator: BENCH_GATEWAY_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'.
   // As `npm start` runs it (a larger young generation), plus any profiling flags.
   const nodeArgs = ['--max-semi-space-size=64', ...(process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter((a) => a !== '')];
-  const child = spawn(process.execPath, [...nodeArgs, here('../cli/main.js'), 'start'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...nodeArgs, here('../dist/cli/main.js'), 'start'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   const m = await waitForLine(child, /mqtt:\/\/[^:]+:(\d+)\s+HTTP http:\/\/[^:]+:(\d+)/);
   return { child, mqttPort: Number(m[1]), httpPort: Number(m[2]) };
 }

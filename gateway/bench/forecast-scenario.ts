@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { generateHistory, type SimHistory, type WeatherEvent } from '@forecare/device-sim';
-import type { BacktestSeries } from '../forecast/backtest.js';
-import { dayKind, parseHolidayFile, type HolidayCalendar } from '../forecast/calendar.js';
-import { LocalClock } from '../forecast/local-time.js';
-import { History, type FleetEntry, type HistoryEvent, type SeriesKey } from '../forecast/series.js';
+import type { BacktestSeries } from '../dist/forecast/backtest.js';
+import { dayKind, parseHolidayFile, type HolidayCalendar } from '../dist/forecast/calendar.js';
+import { LocalClock } from '../dist/forecast/local-time.js';
+import { History, type FleetEntry, type HistoryEvent, type SeriesKey } from '../dist/forecast/series.js';
 
 /**
  * The forecast backtest's world: twelve simulated months of a Chinese fleet (four regions,
@@ -18,7 +18,7 @@ export const HEAT_WAVE: WeatherEvent = { kind: 'heat_wave', region: 'East', firs
 export const COLD_SNAP: WeatherEvent = { kind: 'cold_snap', region: 'North', firstDay: 322, days: 6, deltaC: -11 };
 
 export function chinaCalendar(): HolidayCalendar {
-  const file = new URL('../../holidays/CN.json', import.meta.url);
+  const file = new URL('../holidays/CN.json', import.meta.url);
   return parseHolidayFile(JSON.parse(readFileSync(file, 'utf8')) as unknown, 'CN.json');
 }
 

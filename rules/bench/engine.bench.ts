@@ -5,9 +5,9 @@
  * (node --expose-gc). Prints one final JSON line.
  */
 import { APPLIANCE_TYPES, applianceCatalog, type ApplianceType } from '@forecare/firmware-contracts';
-import type { EngineInput } from '../api.js';
-import { Engine } from '../engine.js';
-import type { RuleDef } from '../rule-format.js';
+import type { EngineInput } from '../dist/api.js';
+import { Engine } from '../dist/engine.js';
+import type { RuleDef } from '../dist/rule-format.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 const T0 = Date.UTC(2026, 0, 1);
