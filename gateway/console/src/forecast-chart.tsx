@@ -89,14 +89,14 @@ export function ForecastChart({ id, title, history, forecast, drivers }: { id: s
         </g>
         {forecast.length > 0 && (
           <>
-            <path class="band95" d={band((p) => p.lo95, (p) => p.hi95)} data-testid="band-95" aria-label={t('95 % band')} />
-            <path class="band80" d={band((p) => p.lo80, (p) => p.hi80)} data-testid="band-80" aria-label={t('80 % band')} />
+            <path class="band95" d={band((p) => p.lo95, (p) => p.hi95)} data-testid="band-95" />
+            <path class="band80" d={band((p) => p.lo80, (p) => p.hi80)} data-testid="band-80" />
             <line class="today" x1={x(at(0))} x2={x(at(0))} y1={PAD.top} y2={PAD.top + plotH} aria-hidden="true" />
-            <path class="baseline" d={line(forecast.map((p, i) => [x(at(i)), y(p.baseline)] as const))} data-testid="baseline" aria-label={t('Baseline')} />
-            <path class="mean" d={line([...lastHistory, ...forecast.map((p, i) => [x(at(i)), y(p.mean)] as const)])} data-testid="forecast-line" aria-label={t('Forecast')} />
+            <path class="baseline" d={line(forecast.map((p, i) => [x(at(i)), y(p.baseline)] as const))} data-testid="baseline" />
+            <path class="mean" d={line([...lastHistory, ...forecast.map((p, i) => [x(at(i)), y(p.mean)] as const)])} data-testid="forecast-line" />
           </>
         )}
-        {history.length > 0 && <path class="history" d={line(history.map((p, i) => [x(i), y(p.value)] as const))} data-testid="history-line" aria-label={t('History')} />}
+        {history.length > 0 && <path class="history" d={line(history.map((p, i) => [x(i), y(p.value)] as const))} data-testid="history-line" />}
         {driverAt.map(({ p, i }) => (
           <path key={i} class="driver" d={`M${x(at(i)).toFixed(1)},${PAD.top}l-5,-9h10z`} data-testid="driver-mark">
             <title>{driverDays.get(p.date)}</title>

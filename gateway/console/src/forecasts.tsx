@@ -29,6 +29,8 @@ export function Forecasts() {
   const [metric, setMetric] = useState<string>('tickets');
   const [by, setBy] = useState<string>('region');
   const [granularity, setGranularity] = useState<Granularity>('daily');
+  // All the history the forecast was fitted on by default; fewer days leave the forecast more width.
+  const [shownDays, setShownDays] = useState<number | null>(null);
   const [filters, setFilters] = useState<Partial<Record<Dimension, string>>>({});
   // Values of each dimension seen in answers so far: the filters offer what the history holds.
   const [seen, setSeen] = useState<Record<Dimension, string[]>>({ region: [], applianceType: [], language: [], channel: [] });
@@ -87,6 +89,13 @@ export function Forecasts() {
             <option value="hourly">{t('Hourly')}</option>
           </select>
         </label>
+        <label>
+          {t('History shown')}
+          <select value={shownDays ?? ''} onChange={(e) => setShownDays(e.currentTarget.value === '' ? null : Number(e.currentTarget.value))}>
+            <option value="">{t('All it was fitted on')}</option>
+            {[56, 28, 7].map((n) => <option key={n} value={n}>{t('Last {n} days', { n })}</option>)}
+          </select>
+        </label>
       </form>
       {error !== null && <p role="alert" class="error">{error}</p>}
       {r === null && error === null && <p>{t('Loading…')}</p>}
@@ -97,7 +106,7 @@ export function Forecasts() {
           {r.holidays.note !== undefined && ` · ${r.holidays.note}`}
         </p>
       )}
-      {r?.series.map((s, i) => <SeriesCard key={s.label} id={`series-${i}`} s={s} granularity={granularity} />)}
+      {r?.series.map((s, i) => <SeriesCard key={s.label} id={`series-${i}`} s={s} granularity={granularity} shownDays={shownDays} />)}
       {r?.skipped.map((s) => (
         <p key={s.label} class="hint">
           {s.label}: {s.reason}
@@ -107,14 +116,15 @@ export function Forecasts() {
   );
 }
 
-function SeriesCard({ id, s, granularity }: { id: string; s: Series; granularity: Granularity }) {
+function SeriesCard({ id, s, granularity, shownDays }: { id: string; s: Series; granularity: Granularity; shownDays: number | null }) {
   const forecast: ForecastPoint[] = granularity === 'hourly' ? s.hourly : s.daily;
+  const shown = shownDays === null ? s.history : s.history.slice(-shownDays * (granularity === 'hourly' ? 24 : 1));
   const headingId = `${id}-heading`;
   return (
     <article class="card fseries" aria-labelledby={headingId} data-testid="forecast-series">
       <h2 id={headingId}>{s.label}</h2>
       <div class="fseries-body">
-        <ForecastChart id={id} title={s.label} history={s.history} forecast={forecast} drivers={s.drivers} />
+        <ForecastChart id={id} title={s.label} history={shown} forecast={forecast} drivers={s.drivers} />
         <aside class="drivers" aria-label={`${t('What drives this')}: ${s.label}`}>
           <h3>{t('What drives this')}</h3>
           {s.drivers.length > 0 ? (

@@ -38,7 +38,7 @@ const zh: Record<string, string> = {
   All: '全部', Granularity: '粒度', Daily: '按天', Hourly: '按小时', 'History {from} to {to}': '历史 {from} 至 {to}', Weather: '天气', 'Forecast model': '预测模型',
   'No weather or holiday moves this forecast by 10 % or more.': '没有天气或节假日使此预测变化 10 % 以上。', 'fell back to the baseline': '已退回基线',
   'Weather effect over the horizon: {n} against the weather as usual': '预测期内天气影响：与常规天气相比 {n}', 'Forecast as a table': '预测数据表', 'History as a table': '历史数据表',
-  Hour: '小时', Count: '数量', '95 % band': '95 % 区间', '80 % band': '80 % 区间', Legend: '图例', 'seasonal naive': '季节性朴素预测',
+  Hour: '小时', Count: '数量', 'History shown': '显示历史', 'All it was fitted on': '全部拟合历史', 'Last {n} days': '最近 {n} 天', Legend: '图例', 'seasonal naive': '季节性朴素预测',
   'History {from} to {to} ({n} points), forecast {ffrom} to {fto} with 80 % and 95 % bands and the seasonal-naive baseline.': '历史 {from} 至 {to}（{n} 个点），预测 {ffrom} 至 {fto}，含 80 % 和 95 % 预测区间及季节性朴素基线。',
 };
 
