@@ -190,7 +190,7 @@ describe('the forecasts page: history, forecast, bands and drivers', () => {
       const overflow = (await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')) as number;
       expect(overflow, `${v.tag} scrolls sideways`).toBeLessThanOrEqual(0);
       await card.scrollIntoViewIfNeeded();
-      await page.screenshot({ path: join(SHOTS, `forecasts-chart-${v.tag}.png`) });
+      await page.screenshot({ path: join(SHOTS, `forecasts-${v.tag}.png`) });
     }
     // Hourly: eight weeks of hours, then the forecast hour by hour.
     await page.setViewportSize(DESKTOP);
@@ -202,7 +202,7 @@ describe('the forecasts page: history, forecast, bands and drivers', () => {
     await page.locator('.filters select').last().selectOption('7');
     await expect.poll(async () => ((await hourly.getByTestId('history-line').getAttribute('d')) ?? '').split('L').length).toBe(7 * 24);
     await axe(page, 'forecasts hourly');
-    await page.screenshot({ path: join(SHOTS, 'forecasts-chart-hourly-zh-dark.png') });
+    await page.screenshot({ path: join(SHOTS, 'forecasts-hourly-zh-dark.png') });
     await page.close();
   }, 400_000);
 });
