@@ -33,6 +33,13 @@ const zh: Record<string, string> = {
   'line {l}, column {c}': '第 {l} 行，第 {c} 列', Yes: '是', No: '否', Name: '名称', Phone: '电话', Address: '地址', When: '时间', By: '操作人', Outcome: '结果', Channel: '渠道',
   'Skip to content': '跳到正文', Main: '主菜单', Title: '标题', Created: '创建于', Disabled: '已停用', Save: '保存', Attempts: '尝试次数', Error: '错误', 'Manager view': '经理视图',
   'This page is not for your role.': '您的角色无权访问此页面。', Purpose: '目的', 'Hub id': '网关编号', 'Account name': '账户名', Cancelled: '已取消',
+  // Forecasts page
+  Visits: '上门', 'Contacts by channel': '各渠道联系量', 'Inbound calls': '呼入电话', Total: '合计', 'Appliance type': '家电类型', 'Skill / language': '技能 / 语言',
+  All: '全部', Granularity: '粒度', Daily: '按天', Hourly: '按小时', 'History {from} to {to}': '历史 {from} 至 {to}', Weather: '天气', 'Forecast model': '预测模型',
+  'No weather or holiday moves this forecast by 10 % or more.': '没有天气或节假日使此预测变化 10 % 以上。', 'fell back to the baseline': '已退回基线',
+  'Weather effect over the horizon: {n} against the weather as usual': '预测期内天气影响：与常规天气相比 {n}', 'Forecast as a table': '预测数据表', 'History as a table': '历史数据表',
+  Hour: '小时', Count: '数量', 'History shown': '显示历史', 'All it was fitted on': '全部拟合历史', 'Last {n} days': '最近 {n} 天', Legend: '图例', 'seasonal naive': '季节性朴素预测',
+  'History {from} to {to} ({n} points), forecast {ffrom} to {fto} with 80 % and 95 % bands and the seasonal-naive baseline.': '历史 {from} 至 {to}（{n} 个点），预测 {ffrom} 至 {fto}，含 80 % 和 95 % 预测区间及季节性朴素基线。',
 };
 
 const PREFS = 'forecare.prefs.';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DayKind } from './calendar.js';
-import { forecastSeries, type SeriesInput } from './forecaster.js';
+import { DEFAULT_FORECAST_OPTIONS, forecastSeries, type SeriesInput } from './forecaster.js';
 import { addDays, dateRange } from './local-time.js';
 import { ModelError, seasonalNaive } from './models.js';
 
@@ -57,6 +57,23 @@ describe('forecaster', () => {
     expect(day0.reduce((s, p) => s + p.mean, 0)).toBeCloseTo(f.daily[0]?.mean ?? 0, 0);
     expect(day0.find((p) => p.hour === 12)!.mean).toBeGreaterThan(10 * day0.find((p) => p.hour === 3)!.mean);
     expect(f.hourly.every((p) => p.lo95 >= 0 && p.lo80 <= p.mean && p.mean <= p.hi80)).toBe(true);
+  });
+
+  it('carries the history it was fitted on: the last maxHistoryDays days, and the hours of the profile weeks', () => {
+    const daily = counts(70);
+    const hourly = daily.flatMap((n, d) => Array.from({ length: 24 }, (_, h) => (h === d % 24 ? n : 0)));
+    const all = input(daily, { hourly });
+    const f = forecastSeries(all, { ...DEFAULT_FORECAST_OPTIONS, maxHistoryDays: 60 });
+    expect(f.history.daily.map((p) => p.date)).toEqual(all.dates.slice(10));
+    expect(f.history.daily.map((p) => p.value)).toEqual(daily.slice(10));
+    // Eight weeks of hours, ending the day before the forecast starts.
+    expect(f.history.hourly).toHaveLength(56 * 24);
+    expect(f.history.hourly[0]).toEqual({ date: all.dates[14], hour: 0, value: 0 }); // day 14 counts at 14:00 only
+    expect(f.history.hourly[14]).toEqual({ date: all.dates[14], hour: 14, value: daily[14] });
+    const last = f.history.hourly.filter((p) => p.date === all.dates[69]);
+    expect(last.reduce((s, p) => s + p.value, 0)).toBe(daily[69]);
+    expect(last.find((p) => p.value > 0)?.hour).toBe(69 % 24);
+    expect(forecastSeries(input(daily)).history.hourly).toEqual([]);
   });
 
   it('forecasts short histories with seasonal naive and refuses less than a week', () => {

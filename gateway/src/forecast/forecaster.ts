@@ -1,6 +1,6 @@
 import { AccuracySums, type Accuracy } from './accuracy.js';
 import type { DayKind } from './calendar.js';
-import { hourlyForecast, type HourlyPoint } from './hourly.js';
+import { hourlyForecast, PROFILE_WEEKS, type HourlyPoint } from './hourly.js';
 import { WEEKDAY_NAMES, weekdayOf } from './local-time.js';
 import { fitEts, fitNaive, fitSarima, ModelError, scaleBand, type Band, type BandPoint, type FittedModel, type ModelName } from './models.js';
 import { seriesLabel, type SeriesKey } from './series.js';
@@ -61,6 +61,13 @@ export interface DailyPoint extends BandPoint {
   readonly date: string;
 }
 
+/** One day (or, with an hour, one local hour) of the history, as counted. */
+export interface HistoryPoint {
+  readonly date: string;
+  readonly hour?: number | undefined;
+  readonly value: number;
+}
+
 export interface Driver {
   readonly date: string;
   readonly kind: 'weather' | 'holiday';
@@ -93,6 +100,11 @@ export interface SeriesForecast {
   readonly drivers: readonly Driver[];
   /** What the weather adds over the horizon against the weather as usual (counts); 0 without weather. */
   readonly weatherExtra: number;
+  /**
+   * The counts the forecast was learnt from, so a chart can show it beside what happened: the
+   * days the daily models were fitted on, and the hours the intraday profile was learnt from.
+   */
+  readonly history: { readonly daily: readonly HistoryPoint[]; readonly hourly: readonly HistoryPoint[] };
 }
 
 type Row = readonly number[];
@@ -263,7 +275,21 @@ export function forecastSeries(input: SeriesInput, options: ForecastOptions = DE
     baseline: round(naive.mean[i] ?? 0),
   }));
   const hourly = input.hourly === undefined ? [] : hourlyForecast(daily, input.hourly.slice(cut * 24), input.dates.slice(cut), input.days.history.slice(cut), input.days.future);
-  return { key: input.key, label: seriesLabel(input.key), model: chosen, baseline: 'seasonal_naive', fellBack, note, withWeather, weatherNote, candidates: scored, daily, hourly, drivers, weatherExtra: round(weatherExtra, 1) };
+  return { key: input.key, label: seriesLabel(input.key), model: chosen, baseline: 'seasonal_naive', fellBack, note, withWeather, weatherNote, candidates: scored, daily, hourly, drivers, weatherExtra: round(weatherExtra, 1), history: historyOf(input, cut) };
+}
+
+/** The daily counts from `cut` on, and the hourly counts of the weeks the intraday profile reads (none when the forecast has no hours). */
+function historyOf(input: SeriesInput, cut: number): SeriesForecast['history'] {
+  const dates = input.dates.slice(cut);
+  const daily = dates.map((date, i) => ({ date, value: input.daily[cut + i] ?? 0 }));
+  const hours = input.hourly;
+  if (hours === undefined || hours.length < input.dates.length * 24) return { daily, hourly: [] };
+  const first = Math.max(cut, input.dates.length - PROFILE_WEEKS * 7);
+  const hourly: HistoryPoint[] = [];
+  for (let d = first; d < input.dates.length; d++) {
+    for (let h = 0; h < 24; h++) hourly.push({ date: input.dates[d] ?? '', hour: h, value: hours[d * 24 + h] ?? 0 });
+  }
+  return { daily, hourly };
 }
 
 /** What moved the forecast: each day's weather against the weather as usual, each holiday against an ordinary day. */

@@ -32,7 +32,7 @@ function kindOf(date: string, day: DayKind | undefined): KindOfDay {
 }
 
 /** Weeks of history the intraday profile is learnt from. */
-const PROFILE_WEEKS = 8;
+export const PROFILE_WEEKS = 8;
 
 /** Share of a day's volume in each hour, per kind of day, smoothed towards flat so an hour never seen is not certain to stay empty. */
 export function intradayProfile(hourly: readonly number[], dates: readonly string[], days: readonly DayKind[]): Record<KindOfDay, number[]> {

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { GatewayContext } from '../../context.js';
 import { GatewayError } from '../../errors.js';
+import type { HistoryPoint, SeriesForecast } from '../../forecast/forecaster.js';
 import { MODEL_NAMES } from '../../forecast/models.js';
 import { DIMENSIONS, METRICS, type Metric } from '../../forecast/series.js';
 import { EXPORT_SETS, exportKeys, wfmCsv, wfmRows, type ExportSet } from '../../workload/wfm-export.js';
@@ -29,7 +30,7 @@ const weatherSchema = {
 
 const seriesSchema = {
   type: 'object',
-  required: ['key', 'label', 'model', 'baseline', 'fellBack', 'note', 'withWeather', 'candidates', 'daily', 'hourly', 'drivers', 'weatherExtra'],
+  required: ['key', 'label', 'model', 'baseline', 'fellBack', 'note', 'withWeather', 'candidates', 'daily', 'hourly', 'drivers', 'weatherExtra', 'history'],
   properties: {
     key: keySchema,
     label: str,
@@ -44,6 +45,11 @@ const seriesSchema = {
     hourly: { type: 'array', items: { type: 'object', required: ['date', 'hour', 'mean', 'lo80', 'hi80', 'lo95', 'hi95', 'baseline'], properties: { date: str, hour: { type: 'integer' }, ...band } } },
     drivers: { type: 'array', items: { type: 'object', required: ['date', 'kind', 'effectPct', 'extra', 'text'], properties: { date: str, kind: { type: 'string', enum: ['weather', 'holiday'] }, effectPct: num, extra: num, text: str } } },
     weatherExtra: num,
+    history: {
+      type: 'array',
+      description: 'What happened before the forecast, counted as the model saw it: daily, the days the model was fitted on; hourly, the weeks the intraday profile was learnt from',
+      items: { type: 'object', required: ['date', 'value'], properties: { date: str, hour: { type: 'integer' }, value: num } },
+    },
   },
 } as const;
 
@@ -83,14 +89,24 @@ interface ForecastsQuery {
   horizonDays?: number;
 }
 
-/** The report cut to the days asked for and the granularity asked for (the forecast itself is computed, and kept, for the full horizon). */
-function cut(report: ForecastReport, granularity: 'daily' | 'hourly', horizonDays: number | undefined): ForecastReport & { granularity: 'daily' | 'hourly' } {
+type AnsweredSeries = Omit<SeriesForecast, 'history'> & { history: readonly HistoryPoint[] };
+
+/**
+ * The report cut to the days asked for and the granularity asked for (the forecast itself is
+ * computed, and kept, for the full horizon); each series carries the history of its granularity.
+ */
+function cut(report: ForecastReport, granularity: 'daily' | 'hourly', horizonDays: number | undefined): Omit<ForecastReport, 'series'> & { granularity: 'daily' | 'hourly'; series: AnsweredSeries[] } {
   const days = Math.min(horizonDays ?? report.horizonDays, report.horizonDays);
   return {
     ...report,
     horizonDays: days,
     granularity,
-    series: report.series.map((s) => ({ ...s, daily: s.daily.slice(0, days), hourly: granularity === 'hourly' ? s.hourly.slice(0, days * 24) : [] })),
+    series: report.series.map((s) => ({
+      ...s,
+      daily: s.daily.slice(0, days),
+      hourly: granularity === 'hourly' ? s.hourly.slice(0, days * 24) : [],
+      history: granularity === 'hourly' ? s.history.hourly : s.history.daily,
+    })),
   };
 }
 
