@@ -74,7 +74,8 @@ export class TicketService {
   private readonly insertTicket;
   private readonly insertEvent;
   private readonly excerpt;
-  private readonly slaPolicy: SlaPolicy;
+  /** Read by the queue and the SLA figures; set once, from the options. */
+  readonly slaPolicy: SlaPolicy;
 
   constructor(
     private readonly store: Store,
