@@ -13,6 +13,7 @@ import type { Logger } from './log.js';
 import type { Metrics } from './metrics/metrics.js';
 import type { DeliveryWorker } from './outbox/delivery-worker.js';
 import type { Outbox } from './outbox/outbox.js';
+import type { ContactService } from './service/contact-service.js';
 import type { Store } from './store/db.js';
 import type { TicketService } from './tickets/ticket-service.js';
 import type { WorkloadForecaster } from './workload/workload-forecaster.js';
@@ -30,6 +31,8 @@ export interface GatewayContext {
   readonly tickets: TicketService;
   readonly alarms: AlarmStore;
   readonly outbox: Outbox;
+  /** The one path from "contact them" to the outbox (service loop, follow-ups, notifications API). */
+  readonly contacts: ContactService;
   readonly runner: RuleRunner;
   readonly broker: Broker;
   /** Service and admin MQTT accounts (read-only on the broker). */

@@ -29,6 +29,7 @@ import { bounded, PartList, type Part } from './part.js';
 import { Metrics } from './metrics/metrics.js';
 import { DeliveryWorker } from './outbox/delivery-worker.js';
 import { Outbox } from './outbox/outbox.js';
+import { ContactService } from './service/contact-service.js';
 import { ServiceLoop } from './service/service.js';
 import { FleetMonitor } from './fleet/fleet-monitor.js';
 import { ChartHistory } from './sinks/chart-history.js';
@@ -158,7 +159,8 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const alarms = new AlarmStore(store, clock);
   const outbox = new Outbox(store, clock, metrics);
   const fleet = new FleetMonitor(store, clock, metrics, logger, config.service.fleet);
-  const service = new ServiceLoop(alarms, tickets, customers, outbox, metrics, logger, fleet);
+  const contacts = new ContactService(outbox, logger);
+  const service = new ServiceLoop(alarms, tickets, customers, contacts, metrics, logger, fleet);
   const sla = new SlaMonitor(store, tickets, alarms, clock, metrics, logger, bus, { assignWithinMs: config.service.slaAssignMs, fallbackTeam: config.service.fallbackTeam, verifyAfterMs: config.service.verifyAfterMs });
   const worker = new DeliveryWorker(outbox, { ...config.contactCenter, secrets }, clock, metrics, logger);
   // A contact task committed with the alarm events wakes the delivery worker at once.
@@ -191,7 +193,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     forecast: { ...DEFAULT_FORECAST_OPTIONS, coolingBasesC: [fc.coolingBaseC], heatingBasesC: [fc.heatingBaseC], maxHistoryDays: fc.historyDays },
     cacheMs: 10 * 60_000,
   });
-  const ctx: GatewayContext = { config, store, clock, metrics, logger, bus, hubs, customers, tickets, alarms, outbox, runner, broker, mqttClients, worker, fleet, sla, forecasts, adminToken: token.value, contactSecrets: secrets };
+  const ctx: GatewayContext = { config, store, clock, metrics, logger, bus, hubs, customers, tickets, alarms, outbox, contacts, runner, broker, mqttClients, worker, fleet, sla, forecasts, adminToken: token.value, contactSecrets: secrets };
   const retention = new Retention(store, clock, logger, config.retentionMs, config.influx !== undefined ? ['rules', 'influx'] : ['rules']);
   const deadLetter = (letter: DeadLetter): Promise<void> => new Promise((resolve, reject) => journal.appendDeadLetter(letter, (err) => (err === undefined ? resolve() : reject(err))));
   const sink = config.influx !== undefined ? new InfluxSink(store, config.influx, metrics, logger, deadLetter) : undefined;

@@ -1,7 +1,6 @@
 import type { GatewayContext } from '../context.js';
 import { GatewayError } from '../errors.js';
 import type { ContactPurpose } from '../notifications/policy.js';
-import { ContactService } from '../service/contact-service.js';
 import type { OutboxRow } from '../outbox/outbox.js';
 import { webhookReceipts } from '../store/schema.js';
 import { isActive } from '../tickets/lifecycle.js';
@@ -81,7 +80,7 @@ function scheduleFollowUp(ctx: GatewayContext, t: OutboxRow, now: number): strin
   // A safety contact cannot wait: its next channel is tried at once. Others wait a while, and for the next allowed time.
   const at = t.purpose === 'safety' ? now : now + RETRY_AFTER_MS;
   const taskId = `${root}~${tries + 1}`;
-  const result = new ContactService(ctx.outbox, ctx.logger).request({
+  const result = ctx.contacts.request({
     task: { cause: taskId, purpose: t.purpose as ContactPurpose, hubId: t.hubId, applianceId: t.applianceId, ticketId: t.ticketId, customerId: t.customerId, payload: { ...(JSON.parse(t.payload) as Record<string, unknown>), followUpOf: t.taskId } },
     customer,
     at,

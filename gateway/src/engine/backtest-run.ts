@@ -22,6 +22,7 @@ import { HubRegistry } from '../hubs/hub-registry.js';
 import { createLogger } from '../log.js';
 import { Metrics } from '../metrics/metrics.js';
 import { Outbox } from '../outbox/outbox.js';
+import { ContactService } from '../service/contact-service.js';
 import { ServiceLoop, type ContactDecisionRecord } from '../service/service.js';
 import { openStore, type Store } from '../store/db.js';
 import { ChartHistory } from '../sinks/chart-history.js';
@@ -134,7 +135,7 @@ export class Backtest {
     this.ticks = new TickSchedule(setup.tickMs);
     const tickets = new TicketService(this.store, this.clock, customers, this.metrics, { reopenWindowMs: setup.reopenWindowMs });
     this.fleet = new FleetMonitor(this.store, this.clock, this.metrics, logger, setup.fleet ?? DEFAULT_FLEET);
-    const service = new ServiceLoop(new AlarmStore(this.store, this.clock), tickets, customers, new Outbox(this.store, this.clock, this.metrics), this.metrics, logger, this.fleet, (d) => {
+    const service = new ServiceLoop(new AlarmStore(this.store, this.clock), tickets, customers, new ContactService(new Outbox(this.store, this.clock, this.metrics), logger), this.metrics, logger, this.fleet, (d) => {
       this.contacts[d.send ? 'sent' : 'suppressed']++;
       this.emit({ type: 'contact', ...d });
     });

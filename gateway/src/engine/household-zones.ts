@@ -9,9 +9,8 @@ const settingsOf = (h: Household): string => `${h.timeZone} ${h.digestAt ?? ''}`
 
 /**
  * The households' settings (time zone and digest hour: when each food digest is due) the
- * engine was last told.
- * Customers change through the API, not through the hubs, so they are read again every
- * HOUSEHOLD_SYNC_MS and only the changed ones are handed over.
+ * engine was last told. Customers change through the API, not through the hubs, so they are
+ * read again every HOUSEHOLD_SYNC_MS and only the changed ones are handed over.
  */
 export class HouseholdZones {
   /** The settings the engine was last given, by hub. */

@@ -11,6 +11,7 @@ import { Journal } from '../ingest/journal.js';
 import { createLogger } from '../log.js';
 import { Metrics } from '../metrics/metrics.js';
 import { Outbox } from '../outbox/outbox.js';
+import { ContactService } from '../service/contact-service.js';
 import { ServiceLoop } from '../service/service.js';
 import { openStore, type Store } from '../store/db.js';
 import { TicketService } from '../tickets/ticket-service.js';
@@ -33,7 +34,7 @@ function parts(store: Store, clock: ManualClock, threaded: boolean) {
   const tickets = new TicketService(store, clock, customers, metrics, { reopenWindowMs: 30 * 86_400_000 });
   const alarms = new AlarmStore(store, clock);
   const outbox = new Outbox(store, clock, metrics);
-  const service = new ServiceLoop(alarms, tickets, customers, outbox, metrics, logger);
+  const service = new ServiceLoop(alarms, tickets, customers, new ContactService(outbox, logger), metrics, logger);
   const rules = loadRuleFiles('');
   const listeners = new JournalListeners(store, logger, [new Presence(store, customers), new ChartHistory(store)]);
   const runner = new RuleRunner(store, new AlarmApplier(store, service, new EventBus(), logger), customers, clock, metrics, logger, {

@@ -7,8 +7,8 @@ import type { FleetMonitor } from '../fleet/fleet-monitor.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { ContactPurpose } from '../notifications/policy.js';
-import { taskIdOf, type Outbox } from '../outbox/outbox.js';
-import { ContactService } from './contact-service.js';
+import { taskIdOf } from '../outbox/outbox.js';
+import type { ContactService } from './contact-service.js';
 import type { TicketRow, TicketService } from '../tickets/ticket-service.js';
 
 export interface ApplyResult {
@@ -47,18 +47,14 @@ export class ServiceLoop {
     private readonly alarmStore: AlarmStore,
     private readonly tickets: TicketService,
     private readonly customers: CustomerRegistry,
-    private readonly outbox: Outbox,
+    /** The delivery worker is woken after the batch commits (the controller, on `contact` events). */
+    private readonly contacts: ContactService,
     private readonly metrics: Metrics,
     private readonly logger: Logger,
     private readonly fleet?: FleetMonitor,
     /** Told of every contact decision, sent or suppressed (backtests list them). */
     private readonly decided?: (d: ContactDecisionRecord) => void,
-  ) {
-    // The delivery worker is woken after the batch commits (the controller, on `contact` events).
-    this.contacts = new ContactService(outbox, logger);
-  }
-
-  private readonly contacts: ContactService;
+  ) {}
 
   apply(e: AlarmEvent): ApplyResult {
     const live: LiveEvent[] = [];

@@ -8,7 +8,7 @@ import type { AlarmEvent, EngineInput } from '../api.js';
 import { applies, type EngineState, type TelemetryInput } from '../engine-state.js';
 import { paramDuration } from '../rule-format.js';
 import { HUB_LEAVING, HUB_OFFLINE, HUB_ONLINE } from '../state.js';
-import type { TypeRules } from '../rule-index.js';
+import type { CompiledRule, TypeRules } from '../rule-index.js';
 import { composites } from './composite.js';
 import { repeatQuiet } from './repeat.js';
 
@@ -134,8 +134,8 @@ export function shiftSilence(s: EngineState, outageMs: number): void {
     s.changed?.hubs.add(hub);
   }
   for (const [ruleId, wheel] of s.entityTimers) {
-    const kind = s.index.byId.get(ruleId)?.def.kind;
-    if (kind !== 'appliance-offline' && kind !== 'stale') continue;
+    const r = s.index.byId.get(ruleId);
+    if (r === undefined || silencePeriod(r) === undefined) continue;
     for (const [app, at] of wheel.entries()) {
       wheel.set(app, at + outageMs);
       s.changed?.apps.add(app);
@@ -147,9 +147,13 @@ export function shiftSilence(s: EngineState, outageMs: number): void {
 export function shortestSilence(s: EngineState): number {
   let least = s.index.hubOffline.length > 0 ? s.index.hubSilentFor : Infinity;
   if (s.index.hubOffline.length > 0 && s.index.hubGraceFor > 0) least = Math.min(least, s.index.hubGraceFor);
-  for (const r of s.index.rules) {
-    if (r.def.kind === 'appliance-offline') least = Math.min(least, paramDuration(r.params.silentFor, HOUR));
-    else if (r.def.kind === 'stale') least = Math.min(least, paramDuration(r.params.after, HOUR));
-  }
+  for (const r of s.index.rules) least = Math.min(least, silencePeriod(r) ?? Infinity);
   return least;
+}
+
+/** The silence an appliance timer of rule `r` measures: appliance-offline's `silentFor`, stale's `after`; undefined for other kinds (repeat's quiet time is not silence). */
+function silencePeriod(r: CompiledRule): number | undefined {
+  if (r.def.kind === 'appliance-offline') return paramDuration(r.params.silentFor, HOUR);
+  if (r.def.kind === 'stale') return paramDuration(r.params.after, HOUR);
+  return undefined;
 }

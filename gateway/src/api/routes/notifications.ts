@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { GatewayContext } from '../../context.js';
-import { ContactService } from '../../service/contact-service.js';
 import { taskIdOf } from '../../outbox/outbox.js';
 import { allow } from '../auth.js';
 import { anyObject, errors } from '../schemas.js';
@@ -50,8 +49,7 @@ export function registerNotificationRoutes(app: FastifyInstance, ctx: GatewayCon
       customerId: customer.customerId,
       payload: { customer: { customerId: customer.customerId, name: customer.name, phone: customer.phone, language: customer.language }, message: b.message, ticket: ticket === undefined ? null : { ticketId: ticket.ticketId, status: ticket.status } },
     };
-    const contacts = new ContactService(ctx.outbox, ctx.logger);
-    const { send, written } = ctx.store.transaction(() => contacts.request({ task, customer, at: now }));
+    const { send, written } = ctx.store.transaction(() => ctx.contacts.request({ task, customer, at: now }));
     if (send && written) ctx.worker.kick();
     const row = ctx.outbox.require(taskIdOf(cause));
     return reply.code(written ? 201 : 200).send({ ...row, payload: JSON.parse(row.payload) as unknown });
