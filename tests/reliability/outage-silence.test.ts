@@ -1,8 +1,8 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
 import { topics } from '@forecare/firmware-contracts';
-import { ADMIN_TOKEN, sleep, tempDir } from '../support/gateway.js';
-import { kill, spawnGateway, type GatewayProcess } from '../support/process.js';
+import { sleep, tempDir } from '../support/gateway.js';
+import { adminCall, kill, spawnGateway, type GatewayProcess } from '../support/process.js';
 
 // Found as a fleet would find it: the gateway was stopped for longer than a hub's silence
 // period (an upgrade, a crash at night), and at its first tick after the restart it called every
@@ -10,12 +10,6 @@ import { kill, spawnGateway, type GatewayProcess } from '../support/process.js';
 const SILENT_FOR_MS = 4_000;
 const HUBS = ['hub-o1', 'hub-o2', 'hub-o3', 'hub-o4'];
 const GONE = 'hub-o4'; // never comes back after the outage
-
-async function call<T>(gw: { httpPort: number }, method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`http://127.0.0.1:${gw.httpPort}${path}`, { method, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
 
 async function online(port: number, hubId: string, password: string, seq: number): Promise<MqttClient> {
   const hub = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { username: hubId, password, clientId: hubId, protocolVersion: 4, reconnectPeriod: 0 });
@@ -39,7 +33,7 @@ describe('a gateway outage longer than silentFor is no hub’s silence', () => {
     const first = await spawnGateway(dataDir, env);
     running.push(first);
     const passwords = new Map<string, string>();
-    for (const hubId of HUBS) passwords.set(hubId, (await call<{ password: string }>(first, 'POST', '/api/v1/hubs', { hubId })).password);
+    for (const hubId of HUBS) passwords.set(hubId, (await adminCall<{ password: string }>(first, 'POST', '/api/v1/hubs', { hubId })).password);
     for (const hubId of HUBS) clients.push(await online(first.mqttPort, hubId, passwords.get(hubId) ?? '', 1));
     await sleep(500); // a few rule ticks while every hub is heard
     await kill(first, 'SIGTERM');
@@ -55,10 +49,10 @@ describe('a gateway outage longer than silentFor is no hub’s silence', () => {
       await Promise.all(hubs.map((hub, i) => hub.publishAsync(topics.heartbeat(back[i] as string), JSON.stringify({ ts: Date.now(), seq }), { qos: 1 })));
       await sleep(500);
     }
-    const alarms = await call<{ items: { ruleId: string; hubId: string }[] }>(second, 'GET', '/api/v1/alarms?all=true');
+    const alarms = await adminCall<{ items: { ruleId: string; hubId: string }[] }>(second, 'GET', '/api/v1/alarms?all=true');
     const offline = alarms.items.filter((a) => a.ruleId === 'hub-offline').map((a) => a.hubId);
     expect(offline).toEqual([GONE]);
-    const tickets = await call<{ items: { hubId: string }[] }>(second, 'GET', '/api/v1/tickets');
+    const tickets = await adminCall<{ items: { hubId: string }[] }>(second, 'GET', '/api/v1/tickets');
     expect(tickets.items.map((t) => t.hubId)).toEqual([GONE]);
     expect(second.output()).not.toMatch(/"level":(50|60)/);
   }, 60_000);

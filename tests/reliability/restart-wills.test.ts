@@ -4,15 +4,10 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RunningGateway } from '@forecare/gateway';
 import { topics } from '@forecare/firmware-contracts';
-import { ADMIN_TOKEN, api, connectHub, sleep, startTestGateway, tempDir, until } from '../support/gateway.js';
-import { kill, spawnGateway, type GatewayProcess } from '../support/process.js';
+import { api, connectHub, sleep, startTestGateway, tempDir, until } from '../support/gateway.js';
+import { adminCall, kill, spawnGateway, type GatewayProcess } from '../support/process.js';
 
 const HUBS = ['hub-w1', 'hub-w2', 'hub-w3', 'hub-w4', 'hub-w5'];
-
-async function call<T>(gw: { httpPort: number }, method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`http://127.0.0.1:${gw.httpPort}${path}`, { method, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
-  return (await res.json()) as T;
-}
 
 /** A hub as firmware connects it: its last will is its retained status offline. */
 function connectWithWill(port: number, hubId: string, password: string): Promise<MqttClient> {
@@ -44,7 +39,7 @@ describe('a gateway restart is not every hub leaving (issue 19, item 11)', () =>
     const first = await spawnGateway(dataDir);
     running.push(first);
     const passwords = new Map<string, string>();
-    for (const hubId of HUBS) passwords.set(hubId, (await call<{ password: string }>(first, 'POST', '/api/v1/hubs', { hubId })).password);
+    for (const hubId of HUBS) passwords.set(hubId, (await adminCall<{ password: string }>(first, 'POST', '/api/v1/hubs', { hubId })).password);
     for (const hubId of HUBS) {
       const hub = await connectWithWill(first.mqttPort, hubId, passwords.get(hubId) ?? '');
       hub.on('error', () => undefined);
@@ -69,9 +64,9 @@ describe('a gateway restart is not every hub leaving (issue 19, item 11)', () =>
       await comeOnline(hub, hubId, 2);
     }
     await sleep(1000); // a few rule ticks after the hubs are back
-    const alarms = await call<{ items: { ruleId: string; hubId: string }[] }>(second, 'GET', '/api/v1/alarms?all=true');
+    const alarms = await adminCall<{ items: { ruleId: string; hubId: string }[] }>(second, 'GET', '/api/v1/alarms?all=true');
     expect(alarms.items.filter((a) => a.ruleId === 'hub-offline')).toEqual([]);
-    expect((await call<{ items: unknown[] }>(second, 'GET', '/api/v1/tickets')).items).toEqual([]);
+    expect((await adminCall<{ items: unknown[] }>(second, 'GET', '/api/v1/tickets')).items).toEqual([]);
   }, 60_000);
 });
 

@@ -58,3 +58,10 @@ export async function kill(gw: GatewayProcess, signal: NodeJS.Signals): Promise<
   gw.child.kill(signal);
   await exited;
 }
+
+/** An admin API call to a spawned gateway; any answer but 2xx throws, so a check on its result cannot pass on a failed query. */
+export async function adminCall<T>(gw: { httpPort: number }, method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`http://127.0.0.1:${gw.httpPort}${path}`, { method, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
