@@ -13,6 +13,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // vitest's default is one worker per core less one: a single worker on this 2-core machine, though
+    // most files wait on sockets, child gateways and timers, not on the CPU.
+    maxWorkers: 2,
     reporters: ['default'],
   },
 });

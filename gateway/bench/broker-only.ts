@@ -8,7 +8,7 @@
  */
 import { join } from 'node:path';
 import { systemClock } from '../dist/clock.js';
-import { Broker } from '../dist/broker/broker.js';
+import { Broker, type IngestPort } from '../dist/broker/broker.js';
 import { loadConfig } from '../dist/config/config.js';
 import { HubRegistry } from '../dist/hubs/hub-registry.js';
 import { MqttClientRegistry } from '../dist/hubs/mqtt-client-registry.js';
@@ -21,7 +21,6 @@ const config = loadConfig({ ...process.env, FORECARE_DATA_DIR: dataDir, FORECARE
 const store = openStore(join(dataDir, 'forecare.db'));
 const metrics = new Metrics();
 const logger = createLogger({ level: config.logLevel });
-const broker = new Broker(new HubRegistry(store, systemClock), new MqttClientRegistry(store, systemClock), metrics, logger, config.mqtt);
 
 let pending: ((err?: Error) => void)[] = [];
 const flush = (): void => {
@@ -29,12 +28,13 @@ const flush = (): void => {
   pending = [];
   for (const done of batch) done();
 };
-broker.attachIngest({
+const ingest: IngestPort = {
   accept(_publisher, _topic, _payload, done) {
     pending.push(done);
     if (pending.length === 1) setImmediate(flush);
   },
-});
+};
+const broker = new Broker(new HubRegistry(store, systemClock), new MqttClientRegistry(store, systemClock), ingest, metrics, logger, config.mqtt);
 
 const port = await broker.start('127.0.0.1', 0);
 console.log(`listening ${port}`);

@@ -179,9 +179,9 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   // Journal commits on a thread of its own (the event loop keeps the broker and, unless FORECARE_RULES_THREAD=on, the rules).
   const writer = onDisk ? new ThreadJournalWriter(journalFileBeside(store.file), config.sqliteSynchronous, logger) : undefined;
   const journal = new Journal(store, clock, metrics, logger, { maxBatch: config.journalMaxBatch, maxDelayMs: config.journalMaxDelayMs, ...(writer !== undefined ? { writer, inlineMax: JOURNAL_INLINE_MAX } : {}) });
-  const broker = new Broker(hubs, mqttClients, metrics, logger, config.mqtt, () => clock.now());
+  // Ingest tells a hub why a message was refused through the broker it came in by: called only once both exist.
   const ingest = new Ingest(journal, clock, metrics, logger, (hubId, notice) => broker.sendNotice(hubId, notice));
-  broker.attachIngest(ingest);
+  const broker = new Broker(hubs, mqttClients, ingest, metrics, logger, config.mqtt, () => clock.now());
   const notices = new TicketNotices(store, tickets, (hubId, notice) => broker.sendNotice(hubId, notice), clock, metrics, logger);
   bus.subscribe((_id, event) => notices.onEvent(event));
   journal.onCommitted((entries, batch) => runner.onCommitted(entries, batch));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { APPLIANCE_TYPES, applianceCatalog, applianceSpec, lookupFault, lookupMetric, lookupState, type Severity } from './index.js';
-import { FOOD_CATEGORIES, foodCategories, itemExpiresAt } from './food.js';
+import { FOOD_CATEGORIES, foodCategories, foodDigestMessage, foodDigestText, itemExpiresAt } from './food.js';
 
 const SEVERITIES: readonly Severity[] = ['info', 'warning', 'critical', 'safety'];
 const CJK = /[\u4e00-\u9fff]/;
@@ -129,5 +129,31 @@ describe('food categories', () => {
     expect(itemExpiresAt({ category: 'fish', storedAt, storage: 'freezer', expiresAt: own })).toBe(own);
     // even when it is sooner than the category default
     expect(itemExpiresAt({ category: 'sauces', storedAt, expiresAt: storedAt + 1 })).toBe(storedAt + 1);
+  });
+});
+
+describe('food digest words', () => {
+  it('every language has every template, each with the placeholders it must fill', () => {
+    for (const [language, text] of Object.entries(foodDigestText)) {
+      for (const template of [text.one, text.other]) {
+        expect(template, language).toContain('{count}');
+        expect(template, language).toContain('{names}');
+        expect(template, language).toContain('{expiredNote}');
+      }
+      expect(text.expiredNote, language).toContain('{expired}');
+    }
+  });
+
+  it('tells one item, several, and how many are already past their date, in each language', () => {
+    const milk = { name: 'milk', expired: false };
+    const fish = { name: 'fish', expired: true };
+    expect(foodDigestMessage([milk], 'en')).toBe('1 item in your fridge is about to expire: milk');
+    expect(foodDigestMessage([milk, fish], 'en')).toBe('2 items in your fridge are about to expire (1 already expired): milk, fish');
+    expect(foodDigestMessage([milk, fish], 'zh')).toBe('您的冰箱里有 2 件食品即将过期（1 件已过期）：milk、fish');
+  });
+
+  it('an item named like a placeholder is told as it is named, never filled in', () => {
+    expect(foodDigestMessage([{ name: '{count}{expiredNote}', expired: false }], 'en')).toBe('1 item in your fridge is about to expire: {count}{expiredNote}');
+    expect(foodDigestMessage([{ name: '$& $1', expired: true }], 'zh')).toBe('您的冰箱里有 1 件食品即将过期（1 件已过期）：$& $1');
   });
 });

@@ -51,7 +51,6 @@ export class Broker {
   private readonly protocolRefused = new WeakSet<Client>();
   /** Payloads ingest refused: never forwarded to service or admin subscribers. */
   private readonly refusedPayloads = new WeakSet<Buffer>();
-  private ingest: IngestPort | undefined;
   /** Connections past CONNACK whose socket is still open: counted by the socket's own close (aedes can announce a client ready after reporting its disconnect). */
   private readonly live = new Set<Client>();
   /** Revocations and rotations so far, and the count at which each (role, name) last changed. */
@@ -72,6 +71,8 @@ export class Broker {
   constructor(
     hubs: HubRegistry,
     clients: MqttClientRegistry,
+    /** Where every authorized publish goes; its answer decides the PUBACK. */
+    private readonly ingest: IngestPort,
     private readonly metrics: Metrics,
     private readonly logger: Logger,
     private readonly limits: BrokerLimits,
@@ -81,10 +82,6 @@ export class Broker {
   ) {
     const limiter = new LoginLimiter(loginLimits(limits.loginFailuresPerMinute));
     this.authenticator = new Authenticator(hubs, clients, limiter, metrics, limits, now);
-  }
-
-  attachIngest(ingest: IngestPort): void {
-    this.ingest = ingest;
   }
 
   async start(host: string, port: number): Promise<number> {
@@ -226,10 +223,6 @@ export class Broker {
       this.logger.warn({ clientId: client?.id, role: identity?.role, name: identity?.name, topic: topic.slice(0, 200), reason }, 'publish not allowed: disconnecting');
       // MQTT 3.1.1 has no PUBACK reason code: an error here makes aedes close the connection.
       cb(new Error('publish not authorized'));
-      return;
-    }
-    if (this.ingest === undefined) {
-      cb(new Error('ingest not ready'));
       return;
     }
     if (packet.qos > 0 && identity.inflight >= this.limits.maxInflight) {

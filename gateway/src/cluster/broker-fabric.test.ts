@@ -48,8 +48,7 @@ describe('the broker fabric across nodes, on the real Redis', () => {
     const config = loadConfig({ FORECARE_CONFIG: join(tmpdir(), 'none.json') }, process.cwd());
     for (const id of ['node-a', 'node-b']) {
       const fabric = await redisFabric(REDIS, { nodeId: `${prefix}${id}`, keyPrefix: prefix });
-      const broker = new Broker(hubs, accounts, new Metrics(), createLogger({ level: 'silent' }), config.mqtt, Date.now, fabric);
-      broker.attachIngest({ accept: (_p, _t, _payload, done) => done(undefined, false) });
+      const broker = new Broker(hubs, accounts, { accept: (_p, _t, _payload, done) => done(undefined, false) }, new Metrics(), createLogger({ level: 'silent' }), config.mqtt, Date.now, fabric);
       nodes.push({ broker, fabric, port: await broker.start('127.0.0.1', 0) });
     }
   });

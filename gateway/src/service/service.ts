@@ -1,4 +1,4 @@
-import { lookupFault } from '@forecare/firmware-contracts';
+import { foodDigestMessage, lookupFault } from '@forecare/firmware-contracts';
 import type { AlarmEvent } from '@forecare/rules';
 import type { AlarmStore } from '../alarms/alarm-store.js';
 import type { CustomerRegistry, CustomerRow } from '../customers/customer-registry.js';
@@ -134,7 +134,7 @@ export class ServiceLoop {
     const spec = e.fault !== undefined && e.applianceType !== undefined ? lookupFault(e.applianceType, e.fault.code) : undefined;
     const message =
       purpose === 'food'
-        ? foodMessage(e, language)
+        ? foodDigestMessage(e.items ?? [], language)
         : (spec?.customerText[language] ?? e.title);
     return {
       customer: customer === undefined ? null : { customerId: customer.customerId, name: customer.name, phone: customer.phone, language: customer.language },
@@ -168,12 +168,4 @@ function notificationOf(e: AlarmEvent): { purpose: ContactPurpose; cause: string
   }
   if (e.transition !== 'raised') return undefined;
   return { purpose: e.severity === 'safety' ? 'safety' : 'repair', cause: `alarm:${e.alarmKey}:raised:${e.at}` };
-}
-
-function foodMessage(e: AlarmEvent, language: 'en' | 'zh'): string {
-  const items = e.items ?? [];
-  const names = items.map((i) => i.name).join(', ');
-  const expired = items.filter((i) => i.expired).length;
-  if (language === 'zh') return `您的冰箱里有 ${items.length} 件食品即将过期${expired > 0 ? `（${expired} 件已过期）` : ''}：${names}`;
-  return `${items.length} item${items.length === 1 ? '' : 's'} in your fridge ${items.length === 1 ? 'is' : 'are'} about to expire${expired > 0 ? ` (${expired} already expired)` : ''}: ${names}`;
 }
