@@ -20,6 +20,8 @@ import { GatewayError } from './errors.js';
 import { EventBus } from './events/bus.js';
 import { EventLog } from './events/event-log.js';
 import { HubRegistry } from './hubs/hub-registry.js';
+import { VerifiedPasswords, verifyPassword } from './hubs/credentials.js';
+import { keptVerifyKey, VerifiedPasswordsFile } from './hubs/verified-file.js';
 import { MqttClientRegistry } from './hubs/mqtt-client-registry.js';
 import { Ingest } from './ingest/ingest.js';
 import { Journal, type DeadLetter } from './ingest/journal.js';
@@ -152,7 +154,9 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const metrics = new Metrics();
   const events = new EventLog(store, clock, logger);
   const bus = new EventBus(events, (err) => logger.error({ err }, 'live event not stored in the window: sent without an id'));
-  const hubs = new HubRegistry(store, clock);
+  // Hub password checks that succeeded are kept across restarts (on disk only): a reconnect storm costs an HMAC per hub, not a scrypt.
+  const hubPasswords = new VerifiedPasswords(200_000, verifyPassword, onDisk ? keptVerifyKey(join(config.dataDir, 'verify-key'), logger) : undefined);
+  const hubs = new HubRegistry(store, clock, hubPasswords);
   const mqttClients = new MqttClientRegistry(store, clock);
   const customers = new CustomerRegistry(store, clock);
   const tickets = new TicketService(store, clock, customers, metrics, { reopenWindowMs: config.service.reopenWindowMs, slaPolicy: { assignWithinMs: config.service.slaAssignMs } });
@@ -209,6 +213,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   // Data-flow order; stopped in reverse, so the journal still commits what the broker had in flight and the rules checkpoint it.
   const list: Part[] = [
     part('store', () => undefined, () => store.close()),
+    ...(onDisk ? [new VerifiedPasswordsFile(join(config.dataDir, 'verified-hub-passwords'), hubPasswords, logger)] : []),
     ...(checkpointer !== undefined ? [part('wal checkpointer', () => checkpointer.start(), () => checkpointer.stop())] : []),
     runner,
     part(

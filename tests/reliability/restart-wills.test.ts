@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -54,6 +55,10 @@ describe('a gateway restart is not every hub leaving (issue 19, item 11)', () =>
     journal.close();
     expect(statuses.filter((s) => s.payload.toString().includes('offline')).map((s) => s.hub_id)).toEqual([]);
     expect(statuses).toHaveLength(HUBS.length);
+    // The five password checks are kept for the restart (hubs/verified-file.ts): 8-byte mark, count, 64 bytes each, seal.
+    const kept = statSync(join(dataDir, 'verified-hub-passwords'));
+    expect(kept.size).toBe(8 + 4 + HUBS.length * 64 + 32);
+    expect(kept.mode & 0o777).toBe(0o600);
 
     const second = await spawnGateway(dataDir);
     running.push(second);

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { createHash, createHmac, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
 /** scrypt parameters (RFC 7914): N=2^14, r=8, p=1 — ~16 MB·ms per check, off the event loop. */
 const PARAMS = { N: 16384, r: 8, p: 1 } as const;
@@ -65,16 +65,23 @@ export function dummyPasswordHash(): Promise<string> {
  * verified against this exact stored hash is recognised by a keyed MAC. Rotation changes
  * the hash, so an entry never outlives the credential it vouches for. An unknown or revoked
  * account costs the same scrypt verification, against a dummy hash, so that response
- * timing does not tell which hub ids or account names exist.
+ * timing does not tell which hub ids or account names exist. The memory can be kept across
+ * a restart (verified-file.ts) only with the key it was made with.
  */
 export class VerifiedPasswords {
+  /** SHA-256 of the stored hash → MAC of the password that matched it. */
   private readonly verified = new Map<string, Buffer>();
-  private readonly key = randomBytes(32);
+  /** Changes since the memory was last saved. */
+  private changes = 0;
 
   constructor(
     private readonly capacity = 200_000,
     private readonly verify: PasswordVerifier = verifyPassword,
-  ) {}
+    /** 32 bytes; a fresh one per process unless the memory is kept across restarts. */
+    private readonly key: Buffer = randomBytes(32),
+  ) {
+    if (key.length !== 32) throw new Error('VerifiedPasswords: the key is 32 bytes');
+  }
 
   /** `passwordHash` undefined: no such account — false, after the same work as a wrong password. */
   async check(password: string, passwordHash: string | undefined): Promise<boolean> {
@@ -82,14 +89,59 @@ export class VerifiedPasswords {
       await this.verify(password, await dummyPasswordHash());
       return false;
     }
-    const mac = createHmac('sha256', this.key).update(password).digest();
-    const known = this.verified.get(passwordHash);
+    const id = hashId(passwordHash);
+    const mac = this.macOf(id, password);
+    const known = this.verified.get(id);
     if (known !== undefined && known.length === mac.length && timingSafeEqual(known, mac)) return true;
     const ok = await this.verify(password, passwordHash);
-    if (ok) {
-      if (this.verified.size >= this.capacity) this.verified.delete(this.verified.keys().next().value ?? '');
-      this.verified.set(passwordHash, mac);
-    }
+    if (ok) this.remember(id, mac);
     return ok;
   }
+
+  get size(): number {
+    return this.verified.size;
+  }
+
+  /** How many entries changed since the last `markSaved()`. */
+  get unsaved(): number {
+    return this.changes;
+  }
+
+  markSaved(): void {
+    this.changes = 0;
+  }
+
+  /** Every entry as 32 bytes of hash id then 32 of MAC. */
+  entries(): Buffer[] {
+    return [...this.verified].map(([id, mac]) => Buffer.concat([Buffer.from(id, 'base64url'), mac]));
+  }
+
+  /** Takes entries back (from `entries()` of a memory with the same key); returns how many. */
+  restore(records: readonly Buffer[]): number {
+    for (const r of records) {
+      if (r.length !== 64 || this.verified.size >= this.capacity) continue;
+      this.verified.set(r.subarray(0, 32).toString('base64url'), Buffer.from(r.subarray(32)));
+    }
+    return this.verified.size;
+  }
+
+  /** A MAC with this memory's key, for checking a saved file's integrity. */
+  seal(data: Buffer): Buffer {
+    return createHmac('sha256', this.key).update('file\0').update(data).digest();
+  }
+
+  private macOf(id: string, password: string): Buffer {
+    // Bound to the stored hash: a saved entry vouches for one credential only.
+    return createHmac('sha256', this.key).update('password\0').update(id).update('\0').update(password).digest();
+  }
+
+  private remember(id: string, mac: Buffer): void {
+    if (!this.verified.has(id) && this.verified.size >= this.capacity) this.verified.delete(this.verified.keys().next().value ?? '');
+    this.verified.set(id, mac);
+    this.changes++;
+  }
+}
+
+function hashId(passwordHash: string): string {
+  return createHash('sha256').update(passwordHash).digest('base64url');
 }
