@@ -2,6 +2,7 @@ import type { AuthenticateError, ConnectPacket } from 'aedes';
 import { topics } from '@forecare/firmware-contracts';
 import type { HubRegistry } from '../hubs/hub-registry.js';
 import { parseMqttClientUsername, type MqttClientRegistry } from '../hubs/mqtt-client-registry.js';
+import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { isCleanMqttString } from './hygiene.js';
 import { hubIdentity, readOnlyIdentity, type ClientIdentity } from './identity.js';
@@ -147,4 +148,17 @@ export class Authenticator {
     this.limiter.succeeded(username, source, this.now());
     return identity;
   }
+}
+
+/**
+ * aedes refuses any protocol but MQTT 3.1 and 3.1.1 itself, with CONNACK 1 [MQTT-3.1.2-2], before
+ * our authenticate hook could, and then reports a bare connection error. Say once who tried,
+ * from where and what to do instead, and count it as a refused connect.
+ */
+export function noteUnsupportedProtocol(packet: ConnectPacket, remoteAddress: string | undefined, metrics: Metrics, logger: Logger): void {
+  metrics.mqttConnectRefused.inc({ reason: String(ConnackCode.UnacceptableProtocol) });
+  logger.warn(
+    { username: packet.username?.slice(0, 128), clientId: packet.clientId.slice(0, 128), remoteAddress, protocolVersion: packet.protocolVersion, returnCode: ConnackCode.UnacceptableProtocol },
+    `mqtt connect refused: MQTT ${packet.protocolVersion === 5 ? '5' : `protocol level ${packet.protocolVersion}`} is not supported, connect with MQTT 3.1.1`,
+  );
 }

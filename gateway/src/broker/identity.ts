@@ -1,4 +1,4 @@
-import { TOPIC_ROOT, topics } from '@forecare/firmware-contracts';
+import { hubIdOfTopic, TOPIC_ROOT, topics } from '@forecare/firmware-contracts';
 import type { MqttClientRole } from '../hubs/mqtt-client-registry.js';
 import type { Publisher } from '../ingest/ingest.js';
 
@@ -49,4 +49,10 @@ export function maySubscribe(identity: ClientIdentity, filter: string): boolean 
     case 'admin':
       return true;
   }
+}
+
+/** The identity a will of a departed hub publishes under (its topic names the hub). */
+export function willIdentity(topic: string): ClientIdentity | undefined {
+  const hubId = hubIdOfTopic(topic);
+  return hubId === null ? undefined : hubIdentity(hubId, null);
 }

@@ -1,4 +1,5 @@
-import type { Server as NetServer } from 'node:net';
+import type { Server as NetServer, Socket } from 'node:net';
+import type { Server as TlsServer } from 'node:tls';
 import { GatewayError } from '../errors.js';
 
 interface Listenable {
@@ -30,5 +31,13 @@ export function listen(server: Listenable, host: string, port: number, setting: 
       resolve(typeof address === 'object' && address !== null ? address.port : port);
     });
     server.listen(port, host);
+  });
+}
+
+/** Keeps the listener's open sockets in `into` until each closes. */
+export function trackSockets(server: NetServer | TlsServer, into: Set<Socket>): void {
+  server.on('connection', (socket: Socket) => {
+    into.add(socket);
+    socket.once('close', () => into.delete(socket));
   });
 }
