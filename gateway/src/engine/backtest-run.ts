@@ -35,6 +35,7 @@ import { isProblem, type RecordedMessage, type RecordingProblem } from './record
 import { RuleRunner } from './rule-runner.js';
 import type { RuleOverrides } from './rule-runner-options.js';
 import { fileRulesVersion } from './rule-versions.js';
+import { sqliteEngineStores } from '../store/sqlite/engine-stores.js';
 
 /** A customer of the backtest, with the hubs (households) and appliances that are theirs. */
 export type BacktestCustomer = NewCustomer & { readonly hubs?: readonly string[]; readonly appliances?: readonly Omit<NewAppliance, 'customerId'>[] };
@@ -141,8 +142,9 @@ export class Backtest {
     });
     const applier = new AlarmApplier(this.store, service, new EventBus(), logger, [(events) => this.report(events)]);
     const options = { rules: setup.rules, version: fileRulesVersion(this.store, this.clock, setup.rules), tickMs: setup.tickMs, checkpointEveryMs: 60_000, overrides: setup.overrides };
-    this.runner = new RuleRunner(this.store, applier, customers, this.clock, this.metrics, logger, { ...options, listeners: new JournalListeners(this.store, logger, [new Presence(this.store, customers), new ChartHistory(this.store)]) });
-    this.journal = new Journal(this.store, this.clock, this.metrics, logger, { maxBatch: 1000 });
+    const stores = sqliteEngineStores(this.store, { writerThread: false, synchronous: 'NORMAL', inlineMax: 0, logger });
+    this.runner = new RuleRunner(stores, applier, customers, this.clock, this.metrics, logger, { ...options, listeners: new JournalListeners(this.store, logger, [new Presence(this.store, customers), new ChartHistory(this.store)]) });
+    this.journal = new Journal(stores.journal, stores.deadLetters, this.clock, this.metrics, logger, { maxBatch: 1000 });
     this.ingest = new Ingest(this.journal, this.clock, this.metrics, logger, () => undefined);
     this.retention = new Retention(this.store, this.clock, logger, setup.keepJournalMs ?? 3_600_000, ['rules']);
   }

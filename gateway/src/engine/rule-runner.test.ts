@@ -23,7 +23,8 @@ import { Presence } from '../sinks/presence.js';
 import { AlarmApplier } from './alarm-applier.js';
 import { RuleRunner } from './rule-runner.js';
 import { fileRulesVersion } from './rule-versions.js';
-import { CheckpointStore } from './checkpoint-store.js';
+import { SqliteCheckpointStore } from '../store/sqlite/checkpoint-store.js';
+import { sqliteEngineStores } from '../store/sqlite/engine-stores.js';
 
 const T0 = Date.UTC(2026, 10, 24, 12, 0);
 
@@ -37,7 +38,8 @@ function parts(store: Store, clock: ManualClock, threaded: boolean) {
   const service = new ServiceLoop(alarms, tickets, customers, new ContactService(outbox, logger), metrics, logger);
   const rules = loadRuleFiles('');
   const listeners = new JournalListeners(store, logger, [new Presence(store, customers), new ChartHistory(store)]);
-  const runner = new RuleRunner(store, new AlarmApplier(store, service, new EventBus(), logger), customers, clock, metrics, logger, {
+  const stores = sqliteEngineStores(store, { writerThread: false, synchronous: 'NORMAL', inlineMax: 0, logger });
+  const runner = new RuleRunner(stores, new AlarmApplier(store, service, new EventBus(), logger), customers, clock, metrics, logger, {
     rules,
     version: fileRulesVersion(store, clock, rules),
     listeners,
@@ -46,7 +48,7 @@ function parts(store: Store, clock: ManualClock, threaded: boolean) {
     overrides: { 'hub-offline': { silentFor: 60_000 } },
     ...(threaded ? { host: new ThreadEngineHost(logger) } : {}),
   });
-  const journal = new Journal(store, clock, metrics, logger, { maxBatch: 100 });
+  const journal = new Journal(stores.journal, stores.deadLetters, clock, metrics, logger, { maxBatch: 100 });
   journal.onCommitted((entries, batch) => runner.onCommitted(entries, batch));
   return { runner, journal, tickets, alarms, outbox, customers, service };
 }
@@ -158,9 +160,7 @@ describe.each([
     const { file, clock } = fresh();
     let { store, p } = await withFridgeFault(file, clock, threaded);
     // The first write fails (a full disk): the engine has handed over its changes all the same.
-    const save = vi.spyOn(CheckpointStore.prototype, 'saveChanges').mockImplementationOnce(() => {
-      throw new Error('disk full');
-    });
+    const save = vi.spyOn(SqliteCheckpointStore.prototype, 'save').mockImplementationOnce(() => Promise.reject(new Error('disk full')));
     await p.runner.checkpoint();
     save.mockRestore();
     // Only another appliance changes after it; the next checkpoint, at a later position, succeeds.

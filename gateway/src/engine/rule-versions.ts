@@ -3,8 +3,10 @@ import { backtest, compareBacktests, diffRuleSets, lintRules, type BacktestCompa
 import type { Clock } from '../clock.js';
 import { GatewayError } from '../errors.js';
 import type { Store } from '../store/db.js';
+import type { JournalStore } from '../store/ports/journal.js';
 import { ruleVersions } from '../store/schema.js';
-import { engineInputs, messageOfRow } from './engine-core.js';
+import { SqliteJournalStore } from '../store/sqlite/journal-store.js';
+import { engineInputs } from './engine-core.js';
 import type { RuleRunner } from './rule-runner.js';
 
 export type RuleVersionRow = typeof ruleVersions.$inferSelect;
@@ -29,6 +31,8 @@ export class RuleVersions {
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly runner: RuleRunner,
+    // The gateway's journal store; the default reads the same file (the API's routes build this class from the context).
+    private readonly journal: JournalStore = new SqliteJournalStore(store),
   ) {}
 
   list(): RuleVersionRow[] {
@@ -81,19 +85,21 @@ export class RuleVersions {
     return diffRuleSets(JSON.parse(this.get(from).rules) as RuleDef[], JSON.parse(this.get(to).rules) as RuleDef[]);
   }
 
-  /** Recorded inputs of the last `days` from the journal (as the engine saw them). */
-  recorded(days: number, limit = 200_000): EngineInput[] {
-    const since = this.clock.now() - days * 86_400_000;
-    const rows = this.store.journal
-      .prepare('SELECT pos, received_at, kind, hub_id, appliance_id, payload FROM journal WHERE received_at >= ? ORDER BY pos LIMIT ?')
-      .all(since, limit) as { pos: number; received_at: number; kind: string; hub_id: string; appliance_id: string | null; payload: Buffer }[];
-    return rows.flatMap((r) => engineInputs({ pos: r.pos, receivedAt: r.received_at, message: messageOfRow(r) }));
+  /** Recorded inputs of the last `days` from the journal (as the engine saw them), from at most `limit` messages. */
+  async recorded(days: number, limit = 200_000): Promise<EngineInput[]> {
+    const inputs: EngineInput[] = [];
+    let messages = 0;
+    for await (const entry of this.journal.since(this.clock.now() - days * 86_400_000)) {
+      if (messages++ >= limit) break;
+      for (const input of engineInputs(entry)) inputs.push(input);
+    }
+    return inputs;
   }
 
   /** The candidate beside the deployed rules over the same recorded days. */
-  backtestFiles(files: readonly { name: string; text: string }[], days: number): { deployed: Record<string, number>; candidate: Record<string, number>; comparison: BacktestComparison; inputs: number } {
+  async backtestFiles(files: readonly { name: string; text: string }[], days: number): Promise<{ deployed: Record<string, number>; candidate: Record<string, number>; comparison: BacktestComparison; inputs: number }> {
     const candidateRules = this.compile(files);
-    const inputs = this.recorded(days);
+    const inputs = await this.recorded(days);
     const overrides = this.runner.overrides;
     const deployed = backtest(this.runner.ruleSet, inputs, { overrides });
     const candidate = backtest(candidateRules, inputs, { overrides });
