@@ -169,7 +169,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const rules = loadRuleFiles(config.rulesDir);
   const runner = new RuleRunner(stores, applier, customers, clock, metrics, logger, {
     rules,
-    version: fileRulesVersion(store, clock, rules),
+    version: await fileRulesVersion(stores.ruleVersions, clock, rules),
     tickMs: config.tickMs,
     checkpointEveryMs: options.checkpointEveryMs ?? 1000,
     overrides: { 'hub-offline': { silentFor: config.hubOfflineAfterMs, graceFor: config.hubOfflineGraceMs } },

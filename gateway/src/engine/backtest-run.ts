@@ -34,7 +34,6 @@ import { AlarmApplier } from './alarm-applier.js';
 import { isProblem, type RecordedMessage, type RecordingProblem } from './recording.js';
 import { RuleRunner } from './rule-runner.js';
 import type { RuleOverrides } from './rule-runner-options.js';
-import { fileRulesVersion } from './rule-versions.js';
 import { sqliteEngineStores } from '../store/sqlite/engine-stores.js';
 
 /** A customer of the backtest, with the hubs (households) and appliances that are theirs. */
@@ -141,7 +140,8 @@ export class Backtest {
       this.emit({ type: 'contact', ...d });
     });
     const applier = new AlarmApplier(this.store, service, new EventBus(), logger, [(events) => this.report(events)]);
-    const options = { rules: setup.rules, version: fileRulesVersion(this.store, this.clock, setup.rules), tickMs: setup.tickMs, checkpointEveryMs: 60_000, overrides: setup.overrides };
+    // A scratch store has no deploy history: the recording is judged by one version of the rules.
+    const options = { rules: setup.rules, version: 1, tickMs: setup.tickMs, checkpointEveryMs: 60_000, overrides: setup.overrides };
     const stores = sqliteEngineStores(this.store, { writerThread: false, synchronous: 'NORMAL', inlineMax: 0, logger });
     this.runner = new RuleRunner(stores, applier, customers, this.clock, this.metrics, logger, { ...options, listeners: new JournalListeners(this.store, logger, [new Presence(this.store, customers), new ChartHistory(this.store)]) });
     this.journal = new Journal(stores.journal, stores.deadLetters, this.clock, this.metrics, logger, { maxBatch: 1000 });

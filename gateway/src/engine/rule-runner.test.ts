@@ -28,7 +28,7 @@ import { sqliteEngineStores } from '../store/sqlite/engine-stores.js';
 
 const T0 = Date.UTC(2026, 10, 24, 12, 0);
 
-function parts(store: Store, clock: ManualClock, threaded: boolean) {
+async function parts(store: Store, clock: ManualClock, threaded: boolean) {
   const metrics = new Metrics({ defaultMetrics: false });
   const logger = createLogger({ level: process.env.TEST_LOG ?? 'silent' });
   const customers = new CustomerRegistry(store, clock);
@@ -41,7 +41,7 @@ function parts(store: Store, clock: ManualClock, threaded: boolean) {
   const stores = sqliteEngineStores(store, { writerThread: false, synchronous: 'NORMAL', inlineMax: 0, logger });
   const runner = new RuleRunner(stores, new AlarmApplier(store, service, new EventBus(), logger), customers, clock, metrics, logger, {
     rules,
-    version: fileRulesVersion(store, clock, rules),
+    version: await fileRulesVersion(stores.ruleVersions, clock, rules),
     listeners,
     tickMs: 1000,
     checkpointEveryMs: 60_000,
@@ -73,14 +73,14 @@ async function commit(journal: Journal, runner: RuleRunner): Promise<void> {
 /** A runner on the store in `file`, its engine started and recovered. */
 async function started(file: string, clock: ManualClock, threaded: boolean) {
   const store = openStore(file);
-  const p = parts(store, clock, threaded);
+  const p = await parts(store, clock, threaded);
   await p.runner.startHost();
   const { replayed } = await p.runner.recover();
   return { store, p, replayed };
 }
 
 /** Closes the store under a running runner (a crash), then starts anew on the same file; `crashed` is the old runner, whose thread is left to end. */
-async function crashAndRestart(file: string, clock: ManualClock, threaded: boolean, store: Store, p: ReturnType<typeof parts>) {
+async function crashAndRestart(file: string, clock: ManualClock, threaded: boolean, store: Store, p: Awaited<ReturnType<typeof parts>>) {
   const crashed = p.runner;
   store.close();
   return { ...(await started(file, clock, threaded)), crashed };
@@ -94,7 +94,7 @@ async function stopAfterCrash(r: Awaited<ReturnType<typeof crashAndRestart>>): P
 }
 
 /** A repeat of fault 1 attaches to its open ticket instead of opening a second one. */
-async function expectRepeatAttaches(p: ReturnType<typeof parts>): Promise<void> {
+async function expectRepeatAttaches(p: Awaited<ReturnType<typeof parts>>): Promise<void> {
   append(p.journal, fault(2));
   await commit(p.journal, p.runner);
   expect(p.tickets.list()).toHaveLength(1);
@@ -111,7 +111,7 @@ async function withFridgeFault(file: string, clock: ManualClock, threaded: boole
 }
 
 /** Ada's fridge h1.fridge, so its faults open tickets. */
-function registerFridge(p: ReturnType<typeof parts>): void {
+function registerFridge(p: Awaited<ReturnType<typeof parts>>): void {
   p.customers.create({ customerId: 'c1', name: 'Ada', phone: '+1 555 0100' });
   p.customers.registerAppliance({ applianceId: 'h1.fridge', hubId: 'h1', customerId: 'c1', type: 'refrigerator' });
 }

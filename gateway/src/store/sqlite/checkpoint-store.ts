@@ -2,6 +2,7 @@ import type { AlarmRec, AppliancePart, EngineChanges, HubPart, RuleWork } from '
 import { GatewayError } from '../../errors.js';
 import type { Store } from '../db.js';
 import type { CheckpointData, CheckpointStore } from '../ports/checkpoints.js';
+import { answer } from './answer.js';
 
 /** What the checkpoint row's `snapshot` column holds for checkpoints kept as parts. */
 interface PartsMeta {
@@ -83,7 +84,7 @@ export class SqliteCheckpointStore implements CheckpointStore {
   }
 
   save(c: EngineChanges, pos: number, at: number): Promise<void> {
-    return this.write(() => {
+    return answer(() => {
       this.store.transaction(() => {
         if (this.rewrite) this.clear.run();
         for (const [kind, list] of [
@@ -106,7 +107,7 @@ export class SqliteCheckpointStore implements CheckpointStore {
   }
 
   reset(): Promise<void> {
-    return this.write(() =>
+    return answer(() =>
       this.store.transaction(() => {
         this.clear.run();
         this.saveMeta.run(this.name, 0, 0, null);
@@ -115,19 +116,10 @@ export class SqliteCheckpointStore implements CheckpointStore {
   }
 
   position(reader: string): Promise<number | undefined> {
-    return this.write(() => (this.readMeta.get(reader) as { pos: number } | undefined)?.pos);
+    return answer(() => (this.readMeta.get(reader) as { pos: number } | undefined)?.pos);
   }
 
   savePosition(reader: string, pos: number, at: number): Promise<void> {
-    return this.write(() => void this.savePos.run(reader, pos, at));
-  }
-
-  /** A synchronous statement as the port's promise: a failure rejects it rather than throwing at the caller. */
-  private write<T>(fn: () => T): Promise<T> {
-    try {
-      return Promise.resolve(fn());
-    } catch (err) {
-      return Promise.reject(err as Error);
-    }
+    return answer(() => void this.savePos.run(reader, pos, at));
   }
 }

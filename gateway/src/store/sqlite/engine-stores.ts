@@ -5,15 +5,18 @@ import { journalFileBeside } from '../journal-db.js';
 import type { CheckpointStore } from '../ports/checkpoints.js';
 import type { DeadLetterStore } from '../ports/dead-letters.js';
 import type { JournalStore, UnreadableRow } from '../ports/journal.js';
+import type { RuleVersionStore } from '../ports/rule-versions.js';
 import { SqliteCheckpointStore } from './checkpoint-store.js';
 import { SqliteDeadLetterStore } from './dead-letter-store.js';
 import { SqliteJournalStore } from './journal-store.js';
+import { SqliteRuleVersionStore } from './rule-version-store.js';
 
 /** The stores the ingest and rules side of the gateway works through; cluster mode (issue 22) builds the same set on its engines. */
 export interface EngineStores {
   readonly journal: JournalStore;
   readonly deadLetters: DeadLetterStore;
   readonly checkpoints: CheckpointStore;
+  readonly ruleVersions: RuleVersionStore;
 }
 
 export interface SqliteEngineStoreOptions {
@@ -36,5 +39,6 @@ export function sqliteEngineStores(store: Store, options: SqliteEngineStoreOptio
     journal: new SqliteJournalStore(store, { ...(writer !== undefined ? { writer, inlineMax: options.inlineMax } : {}), unreadable }),
     deadLetters: new SqliteDeadLetterStore(store),
     checkpoints: new SqliteCheckpointStore(store),
+    ruleVersions: new SqliteRuleVersionStore(store),
   };
 }

@@ -4,6 +4,7 @@ import type { Store } from '../db.js';
 import type { JournalBatch } from '../journal-db.js';
 import { decodeJournalRow, type StoredJournalRow } from '../journal-rows.js';
 import type { AppendedBatch, JournalEntry, JournalPage, JournalRecord, JournalStore, UnreadableRow } from '../ports/journal.js';
+import { answer } from './answer.js';
 
 export interface SqliteJournalOptions {
   /** Where batches commit: a writer thread in the gateway; absent, this thread (tools, tests, an in-memory store). */
@@ -74,11 +75,11 @@ export class SqliteJournalStore implements JournalStore {
   }
 
   tail(limit: number): Promise<JournalRecord[]> {
-    return this.read(() => this.records(this.selectTail.all(limit) as StoredJournalRow[]).reverse());
+    return answer(() => this.records(this.selectTail.all(limit) as StoredJournalRow[]).reverse());
   }
 
   after(after: number, upTo: number, limit: number, kind?: UplinkMessage['kind']): Promise<JournalPage> {
-    return this.read(() => {
+    return answer(() => {
       const rows = (kind === undefined ? this.selectAfter.all(after, upTo, limit) : this.selectAfterKind.all(after, upTo, kind, limit)) as StoredJournalRow[];
       // Without the bytes: a replay's entries may be copied to the rules' thread.
       const entries: JournalEntry[] = this.records(rows).map((r) => ({ pos: r.pos, receivedAt: r.receivedAt, message: r.message }));
@@ -90,7 +91,7 @@ export class SqliteJournalStore implements JournalStore {
     // Page by page, never one statement held open across an await: the connection serves other readers meanwhile.
     let after = 0;
     for (;;) {
-      const rows = await this.read(() => this.selectSince.all(ts, after, pageSize) as StoredJournalRow[]);
+      const rows = await answer(() => this.selectSince.all(ts, after, pageSize) as StoredJournalRow[]);
       yield* this.records(rows);
       if (rows.length < pageSize) return;
       after = (rows.at(-1) as StoredJournalRow).pos;
@@ -98,11 +99,11 @@ export class SqliteJournalStore implements JournalStore {
   }
 
   maxPosition(): Promise<number> {
-    return this.read(() => this.selectMax.get() as number);
+    return answer(() => this.selectMax.get() as number);
   }
 
   count(): Promise<number> {
-    return this.read(() => this.selectCount.get() as number);
+    return answer(() => this.selectCount.get() as number);
   }
 
   stop(): Promise<void> {
@@ -116,14 +117,5 @@ export class SqliteJournalStore implements JournalStore {
       if (record !== undefined) out.push(record);
     }
     return out;
-  }
-
-  /** A synchronous read as the port's promise: a statement that throws (a closed file) rejects it. */
-  private read<T>(fn: () => T): Promise<T> {
-    try {
-      return Promise.resolve(fn());
-    } catch (err) {
-      return Promise.reject(err as Error);
-    }
   }
 }
