@@ -15,13 +15,15 @@ import { MqttClientRegistry } from '../dist/hubs/mqtt-client-registry.js';
 import { createLogger } from '../dist/log.js';
 import { Metrics } from '../dist/metrics/metrics.js';
 import { openStore } from '../dist/store/db.js';
+import { SqliteHubStore } from '../dist/store/sqlite/hub-store.js';
 
 const [dataDir = ''] = process.argv.slice(2);
 const config = loadConfig({ ...process.env, FORECARE_DATA_DIR: dataDir, FORECARE_MQTT_PORT: '0', FORECARE_HTTP_PORT: '0', FORECARE_LOG_LEVEL: 'warn', FORECARE_CONFIG: join(dataDir, 'none.json') });
 const store = openStore(join(dataDir, 'forecare.db'));
 const metrics = new Metrics();
 const logger = createLogger({ level: config.logLevel });
-const broker = new Broker(new HubRegistry(store, systemClock), new MqttClientRegistry(store, systemClock), metrics, logger, config.mqtt);
+const hubStore = new SqliteHubStore(store);
+const broker = new Broker(new HubRegistry(hubStore, systemClock), new MqttClientRegistry(hubStore, systemClock), metrics, logger, config.mqtt);
 
 let pending: ((err?: Error) => void)[] = [];
 const flush = (): void => {

@@ -40,6 +40,7 @@ import { Retention } from './store/retention.js';
 import { WalCheckpointer } from './store/wal-checkpointer.js';
 import { journalFileBeside } from './store/journal-db.js';
 import { sqliteEngineStores } from './store/sqlite/engine-stores.js';
+import { SqliteHubStore } from './store/sqlite/hub-store.js';
 import { TicketService } from './tickets/ticket-service.js';
 import { TicketNotices } from './tickets/ticket-notices.js';
 import { DEFAULT_FORECAST_OPTIONS } from './forecast/forecaster.js';
@@ -151,8 +152,9 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const metrics = new Metrics();
   const events = new EventLog(store, clock, logger);
   const bus = new EventBus(events, (err) => logger.error({ err }, 'live event not stored in the window: sent without an id'));
-  const hubs = new HubRegistry(store, clock);
-  const mqttClients = new MqttClientRegistry(store, clock);
+  const hubStore = new SqliteHubStore(store);
+  const hubs = new HubRegistry(hubStore, clock);
+  const mqttClients = new MqttClientRegistry(hubStore, clock);
   const customers = new CustomerRegistry(store, clock);
   const tickets = new TicketService(store, clock, customers, metrics, { reopenWindowMs: config.service.reopenWindowMs, slaPolicy: { assignWithinMs: config.service.slaAssignMs } });
   const alarms = new AlarmStore(store, clock);
@@ -175,7 +177,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     overrides: { 'hub-offline': { silentFor: config.hubOfflineAfterMs, graceFor: config.hubOfflineGraceMs } },
     // FORECARE_RULES_THREAD=on: the engine judges every message on a thread of its own, the event loop keeps the broker.
     ...(config.rulesThread && onDisk ? { host: new ThreadEngineHost(logger) } : {}),
-    listeners: new JournalListeners(store, logger, [new Presence(store, customers), new ChartHistory(store)]),
+    listeners: new JournalListeners(store, logger, [new Presence(hubStore, customers, logger), new ChartHistory(store)]),
   });
   const journal = new Journal(stores.journal, stores.deadLetters, clock, metrics, logger, { maxBatch: config.journalMaxBatch, maxDelayMs: config.journalMaxDelayMs });
   const broker = new Broker(hubs, mqttClients, metrics, logger, config.mqtt, () => clock.now());

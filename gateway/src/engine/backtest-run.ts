@@ -35,6 +35,7 @@ import { isProblem, type RecordedMessage, type RecordingProblem } from './record
 import { RuleRunner } from './rule-runner.js';
 import type { RuleOverrides } from './rule-runner-options.js';
 import { sqliteEngineStores } from '../store/sqlite/engine-stores.js';
+import { SqliteHubStore } from '../store/sqlite/hub-store.js';
 
 /** A customer of the backtest, with the hubs (households) and appliances that are theirs. */
 export type BacktestCustomer = NewCustomer & { readonly hubs?: readonly string[]; readonly appliances?: readonly Omit<NewAppliance, 'customerId'>[] };
@@ -102,6 +103,7 @@ export class Backtest {
   private readonly dir = mkdtempSync(join(tmpdir(), 'forecare-backtest-'));
   private readonly clock = new ManualClock(0);
   private readonly store: Store;
+  private readonly hubStore: SqliteHubStore;
   private readonly ingest: Ingest;
   private readonly journal: Journal;
   private readonly runner: RuleRunner;
@@ -129,6 +131,7 @@ export class Backtest {
   ) {
     const logger = createLogger({ level: 'silent' });
     this.store = openStore(join(this.dir, 'forecare.db'));
+    this.hubStore = new SqliteHubStore(this.store);
     const customers = new CustomerRegistry(this.store, this.clock);
     this.customers = customers;
     this.kinds = new Map(setup.rules.map((r) => [r.id, r.kind]));
@@ -143,7 +146,7 @@ export class Backtest {
     // A scratch store has no deploy history: the recording is judged by one version of the rules.
     const options = { rules: setup.rules, version: 1, tickMs: setup.tickMs, checkpointEveryMs: 60_000, overrides: setup.overrides };
     const stores = sqliteEngineStores(this.store, { writerThread: false, synchronous: 'NORMAL', inlineMax: 0, logger });
-    this.runner = new RuleRunner(stores, applier, customers, this.clock, this.metrics, logger, { ...options, listeners: new JournalListeners(this.store, logger, [new Presence(this.store, customers), new ChartHistory(this.store)]) });
+    this.runner = new RuleRunner(stores, applier, customers, this.clock, this.metrics, logger, { ...options, listeners: new JournalListeners(this.store, logger, [new Presence(this.hubStore, customers, logger), new ChartHistory(this.store)]) });
     this.journal = new Journal(stores.journal, stores.deadLetters, this.clock, this.metrics, logger, { maxBatch: 1000 });
     this.ingest = new Ingest(this.journal, this.clock, this.metrics, logger, () => undefined);
     this.retention = new Retention(this.store, this.clock, logger, setup.keepJournalMs ?? 3_600_000, ['rules']);
@@ -166,7 +169,7 @@ export class Backtest {
   }
 
   async start(): Promise<void> {
-    const hubs = new HubRegistry(this.store, this.clock);
+    const hubs = new HubRegistry(this.hubStore, this.clock);
     for (const c of this.setup.customers ?? []) {
       const { appliances = [], hubs: own = [], ...customer } = c;
       const row = this.customers.create(customer);

@@ -25,6 +25,7 @@ import { RuleRunner } from './rule-runner.js';
 import { fileRulesVersion } from './rule-versions.js';
 import { SqliteCheckpointStore } from '../store/sqlite/checkpoint-store.js';
 import { sqliteEngineStores } from '../store/sqlite/engine-stores.js';
+import { SqliteHubStore } from '../store/sqlite/hub-store.js';
 
 const T0 = Date.UTC(2026, 10, 24, 12, 0);
 
@@ -37,7 +38,7 @@ async function parts(store: Store, clock: ManualClock, threaded: boolean) {
   const outbox = new Outbox(store, clock, metrics);
   const service = new ServiceLoop(alarms, tickets, customers, new ContactService(outbox, logger), metrics, logger);
   const rules = loadRuleFiles('');
-  const listeners = new JournalListeners(store, logger, [new Presence(store, customers), new ChartHistory(store)]);
+  const listeners = new JournalListeners(store, logger, [new Presence(new SqliteHubStore(store), customers, logger), new ChartHistory(store)]);
   const stores = sqliteEngineStores(store, { writerThread: false, synchronous: 'NORMAL', inlineMax: 0, logger });
   const runner = new RuleRunner(stores, new AlarmApplier(store, service, new EventBus(), logger), customers, clock, metrics, logger, {
     rules,
