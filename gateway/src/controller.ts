@@ -49,6 +49,7 @@ import { ForecastHistoryStore } from './workload/history-store.js';
 import { loadHolidayCalendar } from './workload/holidays.js';
 import { WeatherFeed, weatherSource } from './workload/weather-feed.js';
 import { WorkloadForecaster } from './workload/workload-forecaster.js';
+import { SqliteTelemetryExcerptStore } from './store/sqlite/telemetry-excerpt-store.js';
 
 export interface StartOptions {
   readonly clock?: Clock;
@@ -177,7 +178,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     overrides: { 'hub-offline': { silentFor: config.hubOfflineAfterMs, graceFor: config.hubOfflineGraceMs } },
     // FORECARE_RULES_THREAD=on: the engine judges every message on a thread of its own, the event loop keeps the broker.
     ...(config.rulesThread && onDisk ? { host: new ThreadEngineHost(logger) } : {}),
-    listeners: new JournalListeners(store, logger, [new Presence(hubStore, customers, logger), new ChartHistory(store)]),
+    listeners: new JournalListeners(store, logger, [new Presence(hubStore, customers, logger), new ChartHistory(new SqliteTelemetryExcerptStore(store), logger)]),
   });
   const journal = new Journal(stores.journal, stores.deadLetters, clock, metrics, logger, { maxBatch: config.journalMaxBatch, maxDelayMs: config.journalMaxDelayMs });
   const broker = new Broker(hubs, mqttClients, metrics, logger, config.mqtt, () => clock.now());

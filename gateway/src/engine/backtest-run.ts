@@ -36,6 +36,7 @@ import { RuleRunner } from './rule-runner.js';
 import type { RuleOverrides } from './rule-runner-options.js';
 import { sqliteEngineStores } from '../store/sqlite/engine-stores.js';
 import { SqliteHubStore } from '../store/sqlite/hub-store.js';
+import { SqliteTelemetryExcerptStore } from '../store/sqlite/telemetry-excerpt-store.js';
 
 /** A customer of the backtest, with the hubs (households) and appliances that are theirs. */
 export type BacktestCustomer = NewCustomer & { readonly hubs?: readonly string[]; readonly appliances?: readonly Omit<NewAppliance, 'customerId'>[] };
@@ -146,7 +147,7 @@ export class Backtest {
     // A scratch store has no deploy history: the recording is judged by one version of the rules.
     const options = { rules: setup.rules, version: 1, tickMs: setup.tickMs, checkpointEveryMs: 60_000, overrides: setup.overrides };
     const stores = sqliteEngineStores(this.store, { writerThread: false, synchronous: 'NORMAL', inlineMax: 0, logger });
-    this.runner = new RuleRunner(stores, applier, customers, this.clock, this.metrics, logger, { ...options, listeners: new JournalListeners(this.store, logger, [new Presence(this.hubStore, customers, logger), new ChartHistory(this.store)]) });
+    this.runner = new RuleRunner(stores, applier, customers, this.clock, this.metrics, logger, { ...options, listeners: new JournalListeners(this.store, logger, [new Presence(this.hubStore, customers, logger), new ChartHistory(new SqliteTelemetryExcerptStore(this.store), logger)]) });
     this.journal = new Journal(stores.journal, stores.deadLetters, this.clock, this.metrics, logger, { maxBatch: 1000 });
     this.ingest = new Ingest(this.journal, this.clock, this.metrics, logger, () => undefined);
     this.retention = new Retention(this.store, this.clock, logger, setup.keepJournalMs ?? 3_600_000, ['rules']);

@@ -26,6 +26,7 @@ import { fileRulesVersion } from './rule-versions.js';
 import { SqliteCheckpointStore } from '../store/sqlite/checkpoint-store.js';
 import { sqliteEngineStores } from '../store/sqlite/engine-stores.js';
 import { SqliteHubStore } from '../store/sqlite/hub-store.js';
+import { SqliteTelemetryExcerptStore } from '../store/sqlite/telemetry-excerpt-store.js';
 
 const T0 = Date.UTC(2026, 10, 24, 12, 0);
 
@@ -38,7 +39,7 @@ async function parts(store: Store, clock: ManualClock, threaded: boolean) {
   const outbox = new Outbox(store, clock, metrics);
   const service = new ServiceLoop(alarms, tickets, customers, new ContactService(outbox, logger), metrics, logger);
   const rules = loadRuleFiles('');
-  const listeners = new JournalListeners(store, logger, [new Presence(new SqliteHubStore(store), customers, logger), new ChartHistory(store)]);
+  const listeners = new JournalListeners(store, logger, [new Presence(new SqliteHubStore(store), customers, logger), new ChartHistory(new SqliteTelemetryExcerptStore(store), logger)]);
   const stores = sqliteEngineStores(store, { writerThread: false, synchronous: 'NORMAL', inlineMax: 0, logger });
   const runner = new RuleRunner(stores, new AlarmApplier(store, service, new EventBus(), logger), customers, clock, metrics, logger, {
     rules,
