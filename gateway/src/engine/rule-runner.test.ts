@@ -143,6 +143,22 @@ describe.each([
     await stopAfterCrash(restarted);
   });
 
+  it('replays past a damaged journal row instead of stopping at it or crashing: the fault after it is judged once', async () => {
+    const { file, clock } = fresh();
+    const first = await started(file, clock, threaded);
+    registerFridge(first.p);
+    // Two rows as a disk fault could leave them: a damaged one, then a good fault behind it; no checkpoint covers them.
+    const put = first.store.journal.prepare('INSERT INTO journal (received_at, hub_id, appliance_id, kind, payload) VALUES (?, ?, ?, ?, ?)');
+    put.run(T0, 'h1', 'h1.fridge', 'fault', Buffer.from('{"ts":1,"se'));
+    put.run(T0, 'h1', 'h1.fridge', 'fault', Buffer.from(JSON.stringify(fault(1).payload)));
+    const restarted = await crashAndRestart(file, clock, threaded, first.store, first.p);
+    const { p } = restarted;
+    expect(restarted.replayed).toBe(1);
+    expect(p.tickets.list()).toHaveLength(1);
+    await expectRepeatAttaches(p);
+    await stopAfterCrash(restarted);
+  });
+
   it('checkpoints before its time once a thousand parts changed, so a restart replays only what came after', async () => {
     const file = newFile();
     const clock = new ManualClock(T0); // never advances: the 60 s interval never comes due
