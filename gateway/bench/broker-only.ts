@@ -15,12 +15,14 @@ import { MqttClientRegistry } from '../dist/hubs/mqtt-client-registry.js';
 import { createLogger } from '../dist/log.js';
 import { Metrics } from '../dist/metrics/metrics.js';
 import { openStore } from '../dist/store/db.js';
+import { SqliteHubStore } from '../dist/store/sqlite/hub-store.js';
 
 const [dataDir = ''] = process.argv.slice(2);
 const config = loadConfig({ ...process.env, FORECARE_DATA_DIR: dataDir, FORECARE_MQTT_PORT: '0', FORECARE_HTTP_PORT: '0', FORECARE_LOG_LEVEL: 'warn', FORECARE_CONFIG: join(dataDir, 'none.json') });
 const store = openStore(join(dataDir, 'forecare.db'));
 const metrics = new Metrics();
 const logger = createLogger({ level: config.logLevel });
+const hubStore = new SqliteHubStore(store);
 
 let pending: ((err?: Error) => void)[] = [];
 const flush = (): void => {
@@ -34,7 +36,7 @@ const ingest: IngestPort = {
     if (pending.length === 1) setImmediate(flush);
   },
 };
-const broker = new Broker(new HubRegistry(store, systemClock), new MqttClientRegistry(store, systemClock), ingest, metrics, logger, config.mqtt);
+const broker = new Broker(new HubRegistry(hubStore, systemClock), new MqttClientRegistry(hubStore, systemClock), ingest, metrics, logger, config.mqtt);
 
 const port = await broker.start('127.0.0.1', 0);
 console.log(`listening ${port}`);

@@ -13,7 +13,6 @@ import { CustomerRegistry } from './customers/customer-registry.js';
 import { loadRuleFiles } from './engine/rule-files.js';
 import { ThreadEngineHost } from './engine/engine-host.js';
 import { AlarmApplier } from './engine/alarm-applier.js';
-import { messageOfRow } from './engine/engine-core.js';
 import { RuleRunner } from './engine/rule-runner.js';
 import { fileRulesVersion } from './engine/rule-versions.js';
 import { GatewayError } from './errors.js';
@@ -25,7 +24,6 @@ import { keptVerifyKey, VerifiedPasswordsFile } from './hubs/verified-file.js';
 import { MqttClientRegistry } from './hubs/mqtt-client-registry.js';
 import { Ingest } from './ingest/ingest.js';
 import { Journal, type DeadLetter } from './ingest/journal.js';
-import { ThreadJournalWriter } from './ingest/journal-writer.js';
 import { createLogger, type Logger } from './log.js';
 import { bounded, PartList, type Part } from './part.js';
 import { Metrics } from './metrics/metrics.js';
@@ -43,6 +41,8 @@ import { openStore } from './store/db.js';
 import { Retention } from './store/retention.js';
 import { WalCheckpointer } from './store/wal-checkpointer.js';
 import { journalFileBeside } from './store/journal-db.js';
+import { sqliteEngineStores } from './store/sqlite/engine-stores.js';
+import { SqliteHubStore } from './store/sqlite/hub-store.js';
 import { TicketService } from './tickets/ticket-service.js';
 import { TicketNotices } from './tickets/ticket-notices.js';
 import { DEFAULT_FORECAST_OPTIONS } from './forecast/forecaster.js';
@@ -51,6 +51,7 @@ import { ForecastHistoryStore } from './workload/history-store.js';
 import { loadHolidayCalendar } from './workload/holidays.js';
 import { WeatherFeed, weatherSource } from './workload/weather-feed.js';
 import { WorkloadForecaster } from './workload/workload-forecaster.js';
+import { SqliteTelemetryExcerptStore } from './store/sqlite/telemetry-excerpt-store.js';
 
 export interface StartOptions {
   readonly clock?: Clock;
@@ -154,10 +155,11 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const metrics = new Metrics();
   const events = new EventLog(store, clock, logger);
   const bus = new EventBus(events, (err) => logger.error({ err }, 'live event not stored in the window: sent without an id'));
+  const hubStore = new SqliteHubStore(store);
   // Hub password checks that succeeded are kept across restarts (on disk only): a reconnect storm costs an HMAC per hub, not a scrypt.
   const hubPasswords = new VerifiedPasswords(200_000, verifyPassword, onDisk ? keptVerifyKey(join(config.dataDir, 'verify-key'), logger) : undefined);
-  const hubs = new HubRegistry(store, clock, hubPasswords);
-  const mqttClients = new MqttClientRegistry(store, clock);
+  const hubs = new HubRegistry(hubStore, clock, hubPasswords);
+  const mqttClients = new MqttClientRegistry(hubStore, clock);
   const customers = new CustomerRegistry(store, clock);
   const tickets = new TicketService(store, clock, customers, metrics, { reopenWindowMs: config.service.reopenWindowMs, slaPolicy: { assignWithinMs: config.service.slaAssignMs } });
   const alarms = new AlarmStore(store, clock);
@@ -169,20 +171,20 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const worker = new DeliveryWorker(outbox, { ...config.contactCenter, secrets }, clock, metrics, logger);
   // A contact task committed with the alarm events wakes the delivery worker at once.
   const applier = new AlarmApplier(store, service, bus, logger, [(live) => live.some((e) => e.type === 'contact') && worker.kick()]);
+  // Journal commits on a thread of its own (the event loop keeps the broker and, unless FORECARE_RULES_THREAD=on, the rules).
+  const stores = sqliteEngineStores(store, { writerThread: onDisk, synchronous: config.sqliteSynchronous, inlineMax: JOURNAL_INLINE_MAX, logger });
   const rules = loadRuleFiles(config.rulesDir);
-  const runner = new RuleRunner(store, applier, customers, clock, metrics, logger, {
+  const runner = new RuleRunner(stores, applier, customers, clock, metrics, logger, {
     rules,
-    version: fileRulesVersion(store, clock, rules),
+    version: await fileRulesVersion(stores.ruleVersions, clock, rules),
     tickMs: config.tickMs,
     checkpointEveryMs: options.checkpointEveryMs ?? 1000,
     overrides: { 'hub-offline': { silentFor: config.hubOfflineAfterMs, graceFor: config.hubOfflineGraceMs } },
     // FORECARE_RULES_THREAD=on: the engine judges every message on a thread of its own, the event loop keeps the broker.
     ...(config.rulesThread && onDisk ? { host: new ThreadEngineHost(logger) } : {}),
-    listeners: new JournalListeners(store, logger, [new Presence(store, customers), new ChartHistory(store)]),
+    listeners: new JournalListeners(store, logger, [new Presence(hubStore, customers, logger), new ChartHistory(new SqliteTelemetryExcerptStore(store), logger)]),
   });
-  // Journal commits on a thread of its own (the event loop keeps the broker and, unless FORECARE_RULES_THREAD=on, the rules).
-  const writer = onDisk ? new ThreadJournalWriter(journalFileBeside(store.file), config.sqliteSynchronous, logger) : undefined;
-  const journal = new Journal(store, clock, metrics, logger, { maxBatch: config.journalMaxBatch, maxDelayMs: config.journalMaxDelayMs, ...(writer !== undefined ? { writer, inlineMax: JOURNAL_INLINE_MAX } : {}) });
+  const journal = new Journal(stores.journal, stores.deadLetters, clock, metrics, logger, { maxBatch: config.journalMaxBatch, maxDelayMs: config.journalMaxDelayMs });
   // Ingest tells a hub why a message was refused through the broker it came in by: called only once both exist.
   const ingest = new Ingest(journal, clock, metrics, logger, (hubId, notice) => broker.sendNotice(hubId, notice));
   const broker = new Broker(hubs, mqttClients, ingest, metrics, logger, config.mqtt, () => clock.now());
@@ -200,7 +202,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const ctx: GatewayContext = { config, store, clock, metrics, logger, bus, hubs, customers, tickets, alarms, outbox, contacts, runner, broker, mqttClients, worker, fleet, sla, forecasts, adminToken: token.value, contactSecrets: secrets };
   const retention = new Retention(store, clock, logger, config.retentionMs, config.influx !== undefined ? ['rules', 'influx'] : ['rules']);
   const deadLetter = (letter: DeadLetter): Promise<void> => new Promise((resolve, reject) => journal.appendDeadLetter(letter, (err) => (err === undefined ? resolve() : reject(err))));
-  const sink = config.influx !== undefined ? new InfluxSink(store, config.influx, metrics, logger, deadLetter) : undefined;
+  const sink = config.influx !== undefined ? new InfluxSink(stores.journal, stores.checkpoints, config.influx, metrics, logger, deadLetter) : undefined;
   if (sink !== undefined) journal.onCommitted(() => sink.kick());
   const push = fc.pushUrl !== '' ? new ForecastPush(forecasts, clock, metrics, logger, { url: fc.pushUrl, hour: fc.pushHour, secrets, timeoutMs: config.contactCenter.timeoutMs, everyMs: 10 * 60_000 }) : undefined;
   // Both files' WALs are copied back off the threads that commit to them.
@@ -218,11 +220,10 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     runner,
     part(
       'journal',
-      () => {
+      async () => {
         // Dedupe is armed again from the journal's tail before the first message comes in.
-        const recent = store.journal.prepare('SELECT kind, hub_id, appliance_id, payload FROM journal ORDER BY pos DESC LIMIT ?').all(DEDUPE_REPLAY) as { kind: string; hub_id: string; appliance_id: string | null; payload: Buffer }[];
-        for (const row of recent.reverse()) ingest.remember(messageOfRow(row), row.payload);
-        return journal.start();
+        for (const r of await stores.journal.tail(DEDUPE_REPLAY)) ingest.remember(r.message, r.raw);
+        await journal.start();
       },
       () => journal.close(),
     ),

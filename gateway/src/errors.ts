@@ -28,6 +28,8 @@ export const ERRORS = {
   GW_ERR_OUTBOX_TASK_STATE: { status: 409, title: 'Contact task cannot be replayed in its state' },
   GW_ERR_SIGNATURE_INVALID: { status: 401, title: 'Webhook signature invalid or replayed' },
   GW_ERR_STORE: { status: 500, title: 'Store failure' },
+  GW_ERR_JOURNAL_ROW_UNREADABLE: { status: 500, title: 'Journal row unreadable' },
+  GW_ERR_CHECKPOINT_UNREADABLE: { status: 500, title: 'Rule engine checkpoint unreadable' },
   GW_ERR_INTERNAL: { status: 500, title: 'Internal error' },
   GW_ERR_USER_EXISTS: { status: 409, title: 'User already exists' },
   GW_ERR_RULES_INVALID: { status: 422, title: 'Rules do not compile' },

@@ -10,6 +10,7 @@ import { Metrics } from '../metrics/metrics.js';
 import { openStore } from '../store/db.js';
 import { Authenticator, type ConnectAttempt } from './authenticate.js';
 import { LoginLimiter } from './login-limiter.js';
+import { SqliteHubStore } from '../store/sqlite/hub-store.js';
 
 /** An Authenticator over real registries whose password checks are counted (no timing involved). */
 function setup() {
@@ -20,8 +21,8 @@ function setup() {
     checks.push(encoded);
     return verifyPassword(password, encoded);
   };
-  const hubs = new HubRegistry(store, clock, new VerifiedPasswords(100, counted));
-  const clients = new MqttClientRegistry(store, clock, new VerifiedPasswords(100, counted));
+  const hubs = new HubRegistry(new SqliteHubStore(store), clock, new VerifiedPasswords(100, counted));
+  const clients = new MqttClientRegistry(new SqliteHubStore(store), clock, new VerifiedPasswords(100, counted));
   const limiter = new LoginLimiter({ perPair: 2, perSource: 10, perUsername: 6, delayMs: 0 });
   const metrics = new Metrics();
   const auth = new Authenticator(hubs, clients, limiter, metrics, { maxKeepaliveS: 0, maxClientIdLength: 64 }, () => clock.now());

@@ -13,6 +13,7 @@ import { GatewayError } from '../errors.js';
 import { runBacktest, type BacktestCustomer, type BacktestLine, type BacktestSummary } from '../engine/backtest-run.js';
 import { readRecording, type RecordedMessage } from '../engine/recording.js';
 import { openStore } from '../store/db.js';
+import { SqliteJournalStore } from '../store/sqlite/journal-store.js';
 import { dbFile, ruleFiles, type Print } from './commands.js';
 
 export interface BacktestCommandOptions {
@@ -25,16 +26,14 @@ export interface BacktestCommandOptions {
   readonly json: boolean;
 }
 
-/** The journal's messages of the last `days`, as a recording, streamed in journal order. */
-function* journalMessages(config: GatewayConfig, days: number): Generator<RecordedMessage> {
+/** The journal's messages of the last `days`, as a recording, streamed in journal order (rows it cannot read are skipped). */
+async function* journalMessages(config: GatewayConfig, days: number): AsyncGenerator<RecordedMessage> {
   const since = Date.now() - days * 86_400_000;
   const store = openStore(dbFile(config), { synchronous: config.sqliteSynchronous });
   try {
-    const rows = store.journal.prepare('SELECT received_at, kind, hub_id, appliance_id, payload FROM journal WHERE received_at >= ? ORDER BY pos').iterate(since) as IterableIterator<{ received_at: number; kind: string; hub_id: string; appliance_id: string | null; payload: Buffer }>;
-    for (const r of rows) {
-      const app = r.appliance_id ?? '';
-      const topic = r.kind === 'status' ? topics.status(r.hub_id) : r.kind === 'heartbeat' ? topics.heartbeat(r.hub_id) : r.kind === 'telemetry' ? topics.telemetry(r.hub_id, app) : r.kind === 'fault' ? topics.fault(r.hub_id, app) : topics.inventory(r.hub_id, app);
-      yield { topic, payload: Buffer.from(r.payload), at: r.received_at };
+    for await (const { message: m, raw, receivedAt } of new SqliteJournalStore(store).since(since)) {
+      const topic = m.kind === 'status' ? topics.status(m.hubId) : m.kind === 'heartbeat' ? topics.heartbeat(m.hubId) : m.kind === 'telemetry' ? topics.telemetry(m.hubId, m.applianceId) : m.kind === 'fault' ? topics.fault(m.hubId, m.applianceId) : topics.inventory(m.hubId, m.applianceId);
+      yield { topic, payload: raw, at: receivedAt };
     }
   } finally {
     store.close();

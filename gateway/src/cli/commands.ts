@@ -9,6 +9,7 @@ import { openStore, type Store } from '../store/db.js';
 import { TicketService } from '../tickets/ticket-service.js';
 import { CustomerRegistry } from '../customers/customer-registry.js';
 import { Metrics } from '../metrics/metrics.js';
+import { SqliteHubStore } from '../store/sqlite/hub-store.js';
 
 export type Print = (line: string) => void;
 
@@ -55,19 +56,19 @@ export function lintCommand(path: string, print: Print, json: boolean): number {
 }
 
 export async function hubsAdd(config: GatewayConfig, hubId: string | undefined, print: Print, json = false): Promise<void> {
-  const creds = await withStoreAsync(config, (store) => new HubRegistry(store, systemClock).provision({ hubId }));
+  const creds = await withStoreAsync(config, (store) => new HubRegistry(new SqliteHubStore(store), systemClock).provision({ hubId }));
   if (json) print(JSON.stringify(creds));
   else print(`hub ${creds.hubId} provisioned — username ${creds.username} password ${creds.password} (shown once)`);
 }
 
 export function hubsList(config: GatewayConfig, print: Print, json: boolean): void {
-  const hubs = withStore(config, (store) => new HubRegistry(store, systemClock).list());
+  const hubs = withStore(config, (store) => new HubRegistry(new SqliteHubStore(store), systemClock).list());
   if (json) print(JSON.stringify(hubs));
   else for (const h of hubs) print(`${h.hubId.padEnd(24)} ${h.revokedAt !== null ? 'revoked' : 'active '} last seen ${h.lastSeenAt === null ? 'never' : new Date(h.lastSeenAt).toISOString()}`);
 }
 
 export function hubsRevoke(config: GatewayConfig, hubId: string, print: Print): void {
-  withStore(config, (store) => new HubRegistry(store, systemClock).revoke(hubId));
+  withStore(config, (store) => new HubRegistry(new SqliteHubStore(store), systemClock).revoke(hubId));
   print(`hub ${hubId} revoked (a running gateway refuses its next login)`);
 }
 

@@ -2,7 +2,8 @@ import { accessSync, constants, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { lintRules } from '@forecare/rules';
 import type { GatewayConfig } from '../config/config.js';
-import { dbFile, ruleFiles, withStore, type Print } from './commands.js';
+import { SqliteJournalStore } from '../store/sqlite/journal-store.js';
+import { dbFile, ruleFiles, withStoreAsync, type Print } from './commands.js';
 
 /** One finding: `warn` is worth knowing and does not stop `start`; `fail` would. */
 export interface DoctorCheck {
@@ -65,7 +66,7 @@ async function portChecks(config: GatewayConfig): Promise<DoctorCheck[]> {
   return checks;
 }
 
-function storeChecks(config: GatewayConfig): DoctorCheck[] {
+async function storeChecks(config: GatewayConfig): Promise<DoctorCheck[]> {
   let writable = true;
   try {
     if (existsSync(config.dataDir)) accessSync(config.dataDir, constants.W_OK);
@@ -77,7 +78,7 @@ function storeChecks(config: GatewayConfig): DoctorCheck[] {
     : { name: `data directory ${config.dataDir}`, status: 'fail', detail: 'not writable', fix: 'set FORECARE_DATA_DIR to a folder this user may write' };
   if (!writable) return [dir];
   try {
-    const n = withStore(config, (store) => (store.journal.prepare('SELECT count(*) AS n FROM journal').get() as { n: number }).n);
+    const n = await withStoreAsync(config, (store) => new SqliteJournalStore(store).count());
     return [dir, { name: `store ${dbFile(config)}`, status: 'ok', detail: `opens and is migrated (${n} journal entries)` }];
   } catch (err) {
     return [dir, { name: `store ${dbFile(config)}`, status: 'fail', detail: (err as Error).message, fix: 'check the file and its folder; FORECARE_DATA_DIR' }];
@@ -107,7 +108,7 @@ export async function runDoctor(load: () => GatewayConfig): Promise<DoctorCheck[
   return [
     { name: 'configuration', status: 'ok', detail: 'every setting parses' },
     ...(await portChecks(config)),
-    ...storeChecks(config),
+    ...(await storeChecks(config)),
     ruleChecks(config),
     // Optional: without it the gateway runs and keeps contact tasks until a URL is set.
     config.contactCenter.url !== ''

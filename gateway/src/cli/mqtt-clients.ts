@@ -4,8 +4,9 @@ import type { GatewayConfig } from '../config/config.js';
 import { MQTT_CLIENT_ROLES, MqttClientRegistry, type MqttClientCredentials, type MqttClientRole } from '../hubs/mqtt-client-registry.js';
 import type { Store } from '../store/db.js';
 import { withStore, withStoreAsync, type Print } from './commands.js';
+import { SqliteHubStore } from '../store/sqlite/hub-store.js';
 
-const registry = (store: Store): MqttClientRegistry => new MqttClientRegistry(store, systemClock);
+const registry = (store: Store): MqttClientRegistry => new MqttClientRegistry(new SqliteHubStore(store), systemClock);
 const when = (at: number | null): string => (at === null ? '-' : new Date(at).toISOString());
 
 function printCredentials(creds: MqttClientCredentials, what: string, print: Print, json: boolean): void {

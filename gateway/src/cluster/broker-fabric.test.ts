@@ -15,6 +15,7 @@ import { createLogger } from '../log.js';
 import { Metrics } from '../metrics/metrics.js';
 import { openStore, type Store } from '../store/db.js';
 import { redisFabric, type BrokerFabric } from './broker-fabric.js';
+import { SqliteHubStore } from '../store/sqlite/hub-store.js';
 
 const REDIS = process.env.FORECARE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const until = async <T>(what: string, probe: () => T | undefined, ms = 5_000): Promise<T> => {
@@ -41,8 +42,8 @@ describe('the broker fabric across nodes, on the real Redis', () => {
 
   beforeAll(async () => {
     store = openStore(join(mkdtempSync(join(tmpdir(), 'forecare-fabric-')), 'gw.db'));
-    hubs = new HubRegistry(store, systemClock);
-    accounts = new MqttClientRegistry(store, systemClock);
+    hubs = new HubRegistry(new SqliteHubStore(store), systemClock);
+    accounts = new MqttClientRegistry(new SqliteHubStore(store), systemClock);
     hubPassword = (await hubs.provision({ hubId })).password;
     servicePassword = (await accounts.provision({ name: `svc-${hubId}`, role: 'service' })).password;
     const config = loadConfig({ FORECARE_CONFIG: join(tmpdir(), 'none.json') }, process.cwd());

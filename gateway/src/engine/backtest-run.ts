@@ -34,7 +34,9 @@ import { AlarmApplier } from './alarm-applier.js';
 import { isProblem, type RecordedMessage, type RecordingProblem } from './recording.js';
 import { RuleRunner } from './rule-runner.js';
 import type { RuleOverrides } from './rule-runner-options.js';
-import { fileRulesVersion } from './rule-versions.js';
+import { sqliteEngineStores } from '../store/sqlite/engine-stores.js';
+import { SqliteHubStore } from '../store/sqlite/hub-store.js';
+import { SqliteTelemetryExcerptStore } from '../store/sqlite/telemetry-excerpt-store.js';
 
 /** A customer of the backtest, with the hubs (households) and appliances that are theirs. */
 export type BacktestCustomer = NewCustomer & { readonly hubs?: readonly string[]; readonly appliances?: readonly Omit<NewAppliance, 'customerId'>[] };
@@ -102,6 +104,7 @@ export class Backtest {
   private readonly dir = mkdtempSync(join(tmpdir(), 'forecare-backtest-'));
   private readonly clock = new ManualClock(0);
   private readonly store: Store;
+  private readonly hubStore: SqliteHubStore;
   private readonly ingest: Ingest;
   private readonly journal: Journal;
   private readonly runner: RuleRunner;
@@ -129,6 +132,7 @@ export class Backtest {
   ) {
     const logger = createLogger({ level: 'silent' });
     this.store = openStore(join(this.dir, 'forecare.db'));
+    this.hubStore = new SqliteHubStore(this.store);
     const customers = new CustomerRegistry(this.store, this.clock);
     this.customers = customers;
     this.kinds = new Map(setup.rules.map((r) => [r.id, r.kind]));
@@ -140,9 +144,11 @@ export class Backtest {
       this.emit({ type: 'contact', ...d });
     });
     const applier = new AlarmApplier(this.store, service, new EventBus(), logger, [(events) => this.report(events)]);
-    const options = { rules: setup.rules, version: fileRulesVersion(this.store, this.clock, setup.rules), tickMs: setup.tickMs, checkpointEveryMs: 60_000, overrides: setup.overrides };
-    this.runner = new RuleRunner(this.store, applier, customers, this.clock, this.metrics, logger, { ...options, listeners: new JournalListeners(this.store, logger, [new Presence(this.store, customers), new ChartHistory(this.store)]) });
-    this.journal = new Journal(this.store, this.clock, this.metrics, logger, { maxBatch: 1000 });
+    // A scratch store has no deploy history: the recording is judged by one version of the rules.
+    const options = { rules: setup.rules, version: 1, tickMs: setup.tickMs, checkpointEveryMs: 60_000, overrides: setup.overrides };
+    const stores = sqliteEngineStores(this.store, { writerThread: false, synchronous: 'NORMAL', inlineMax: 0, logger });
+    this.runner = new RuleRunner(stores, applier, customers, this.clock, this.metrics, logger, { ...options, listeners: new JournalListeners(this.store, logger, [new Presence(this.hubStore, customers, logger), new ChartHistory(new SqliteTelemetryExcerptStore(this.store), logger)]) });
+    this.journal = new Journal(stores.journal, stores.deadLetters, this.clock, this.metrics, logger, { maxBatch: 1000 });
     this.ingest = new Ingest(this.journal, this.clock, this.metrics, logger, () => undefined);
     this.retention = new Retention(this.store, this.clock, logger, setup.keepJournalMs ?? 3_600_000, ['rules']);
   }
@@ -164,7 +170,7 @@ export class Backtest {
   }
 
   async start(): Promise<void> {
-    const hubs = new HubRegistry(this.store, this.clock);
+    const hubs = new HubRegistry(this.hubStore, this.clock);
     for (const c of this.setup.customers ?? []) {
       const { appliances = [], hubs: own = [], ...customer } = c;
       const row = this.customers.create(customer);

@@ -1,7 +1,8 @@
 import type { EngineChanges, EngineOptions } from '@forecare/rules';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
-import { mergeChanges, type CheckpointData, type CheckpointStore } from './checkpoint-store.js';
+import type { CheckpointStore } from '../store/ports/checkpoints.js';
+import { mergeChanges, type CheckpointData } from './checkpoint-data.js';
 import type { EngineReply, EngineRequest } from './engine-core.js';
 
 /**
@@ -66,16 +67,16 @@ export class CheckpointSchedule {
   async restore(request: (req: EngineRequest) => Promise<EngineReply>, opts: EngineOptions): Promise<{ init: EngineReply; checkpoint: CheckpointData | undefined }> {
     let cp: CheckpointData | undefined;
     try {
-      cp = this.checkpoints.loadData();
+      cp = await this.checkpoints.load();
     } catch (err) {
       this.logger.error({ err }, 'rule engine checkpoint unreadable; rebuilding from the whole journal');
-      this.checkpoints.reset();
+      await this.checkpoints.reset();
     }
     let init = await request({ op: 'init', opts, checkpoint: cp });
     if (init.lost === true) throw new Error(`rule engine could not start: ${init.error}`);
     if (init.error !== undefined && cp !== undefined) {
       this.logger.error({ err: init.error }, 'rule engine checkpoint unreadable; rebuilding from the whole journal');
-      this.checkpoints.reset();
+      await this.checkpoints.reset();
       cp = undefined;
       init = await request({ op: 'init', opts, checkpoint: undefined });
     }
@@ -99,23 +100,20 @@ export class CheckpointSchedule {
     if (this.checkpointing !== undefined) return this.checkpointing;
     const gen = this.source.generation();
     const pos = this.source.postedPosition();
-    let finished = false;
-    const saved = new Promise<void>((resolve) =>
-      this.source.takeChanges((reply) => {
-        finished = true;
+    // Until the write is done another save waits for this one: checkpoints are written in the order they were taken.
+    const saved = new Promise<EngineReply>((resolve) => this.source.takeChanges(resolve))
+      .then((reply) => (gen === this.source.generation() && reply.changes !== undefined ? this.write(reply.changes, reply.openAlarms, pos) : undefined))
+      .finally(() => {
         this.checkpointing = undefined;
-        if (gen === this.source.generation() && reply.changes !== undefined) this.write(reply.changes, reply.openAlarms, pos);
-        resolve();
-      }),
-    );
-    if (!finished) this.checkpointing = saved;
+      });
+    this.checkpointing = saved;
     return saved;
   }
 
-  private write(given: EngineChanges, openAlarms: number, pos: number): void {
+  private async write(given: EngineChanges, openAlarms: number, pos: number): Promise<void> {
     const changes = this.unsaved === undefined ? given : mergeChanges(this.unsaved, given);
     try {
-      this.checkpoints.saveChanges(changes, pos, this.clock.now());
+      await this.checkpoints.save(changes, pos, this.clock.now());
       this.unsaved = undefined;
       this.lastCheckpointAt = this.clock.now();
       this.dirty = false;

@@ -10,13 +10,7 @@ import type { UplinkMessage } from '@forecare/firmware-contracts';
 import { Engine, type AlarmEvent, type EngineChanges, type EngineInput, type EngineOptions, type RuleDef } from '@forecare/rules';
 import type { JournalEntry } from '../ingest/journal.js';
 import { JOURNAL_KINDS, type JournalBatch } from '../store/journal-db.js';
-import { engineOfCheckpoint, type CheckpointData } from './checkpoint-store.js';
-
-/** Rebuilds the contract message a journal row holds (it was validated before it was written). */
-export function messageOfRow(row: { kind: string; hub_id: string; appliance_id: string | null; payload: string | Buffer }): UplinkMessage {
-  const payload = JSON.parse(row.payload.toString()) as never;
-  return { kind: row.kind, hubId: row.hub_id, ...(row.appliance_id !== null ? { applianceId: row.appliance_id } : {}), payload } as UplinkMessage;
-}
+import { engineOfCheckpoint, type CheckpointData } from './checkpoint-data.js';
 
 /** The journal entries a committed batch holds, the payloads parsed again (they were validated before they were written). */
 export function entriesOfBatch(b: JournalBatch, firstPos: number): JournalEntry[] {

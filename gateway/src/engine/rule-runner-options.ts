@@ -1,5 +1,7 @@
 import type { RuleDef } from '@forecare/rules';
 import type { JournalListeners } from '../sinks/journal-listener.js';
+import type { CheckpointStore } from '../store/ports/checkpoints.js';
+import type { JournalStore } from '../store/ports/journal.js';
 import type { EngineHost } from './engine-host.js';
 
 /** Rule parameters set from the gateway's settings (the hub-offline times), over what the rule files say. */
@@ -16,4 +18,10 @@ export interface RuleRunnerOptions {
   readonly host?: EngineHost;
   /** Rows kept from the journal beside the rules (presence, chart history): told every batch before the engine, replays included. */
   readonly listeners?: JournalListeners;
+}
+
+/** The stores the runner reads the journal from and keeps the engine's checkpoints in. */
+export interface RuleRunnerStores {
+  readonly journal: JournalStore;
+  readonly checkpoints: CheckpointStore;
 }

@@ -23,11 +23,14 @@ import { Presence } from '../sinks/presence.js';
 import { AlarmApplier } from './alarm-applier.js';
 import { RuleRunner } from './rule-runner.js';
 import { fileRulesVersion } from './rule-versions.js';
-import { CheckpointStore } from './checkpoint-store.js';
+import { SqliteCheckpointStore } from '../store/sqlite/checkpoint-store.js';
+import { sqliteEngineStores } from '../store/sqlite/engine-stores.js';
+import { SqliteHubStore } from '../store/sqlite/hub-store.js';
+import { SqliteTelemetryExcerptStore } from '../store/sqlite/telemetry-excerpt-store.js';
 
 const T0 = Date.UTC(2026, 10, 24, 12, 0);
 
-function parts(store: Store, clock: ManualClock, threaded: boolean) {
+async function parts(store: Store, clock: ManualClock, threaded: boolean) {
   const metrics = new Metrics({ defaultMetrics: false });
   const logger = createLogger({ level: process.env.TEST_LOG ?? 'silent' });
   const customers = new CustomerRegistry(store, clock);
@@ -36,17 +39,18 @@ function parts(store: Store, clock: ManualClock, threaded: boolean) {
   const outbox = new Outbox(store, clock, metrics);
   const service = new ServiceLoop(alarms, tickets, customers, new ContactService(outbox, logger), metrics, logger);
   const rules = loadRuleFiles('');
-  const listeners = new JournalListeners(store, logger, [new Presence(store, customers), new ChartHistory(store)]);
-  const runner = new RuleRunner(store, new AlarmApplier(store, service, new EventBus(), logger), customers, clock, metrics, logger, {
+  const listeners = new JournalListeners(store, logger, [new Presence(new SqliteHubStore(store), customers, logger), new ChartHistory(new SqliteTelemetryExcerptStore(store), logger)]);
+  const stores = sqliteEngineStores(store, { writerThread: false, synchronous: 'NORMAL', inlineMax: 0, logger });
+  const runner = new RuleRunner(stores, new AlarmApplier(store, service, new EventBus(), logger), customers, clock, metrics, logger, {
     rules,
-    version: fileRulesVersion(store, clock, rules),
+    version: await fileRulesVersion(stores.ruleVersions, clock, rules),
     listeners,
     tickMs: 1000,
     checkpointEveryMs: 60_000,
     overrides: { 'hub-offline': { silentFor: 60_000 } },
     ...(threaded ? { host: new ThreadEngineHost(logger) } : {}),
   });
-  const journal = new Journal(store, clock, metrics, logger, { maxBatch: 100 });
+  const journal = new Journal(stores.journal, stores.deadLetters, clock, metrics, logger, { maxBatch: 100 });
   journal.onCommitted((entries, batch) => runner.onCommitted(entries, batch));
   return { runner, journal, tickets, alarms, outbox, customers, service };
 }
@@ -71,14 +75,14 @@ async function commit(journal: Journal, runner: RuleRunner): Promise<void> {
 /** A runner on the store in `file`, its engine started and recovered. */
 async function started(file: string, clock: ManualClock, threaded: boolean) {
   const store = openStore(file);
-  const p = parts(store, clock, threaded);
+  const p = await parts(store, clock, threaded);
   await p.runner.startHost();
   const { replayed } = await p.runner.recover();
   return { store, p, replayed };
 }
 
 /** Closes the store under a running runner (a crash), then starts anew on the same file; `crashed` is the old runner, whose thread is left to end. */
-async function crashAndRestart(file: string, clock: ManualClock, threaded: boolean, store: Store, p: ReturnType<typeof parts>) {
+async function crashAndRestart(file: string, clock: ManualClock, threaded: boolean, store: Store, p: Awaited<ReturnType<typeof parts>>) {
   const crashed = p.runner;
   store.close();
   return { ...(await started(file, clock, threaded)), crashed };
@@ -92,7 +96,7 @@ async function stopAfterCrash(r: Awaited<ReturnType<typeof crashAndRestart>>): P
 }
 
 /** A repeat of fault 1 attaches to its open ticket instead of opening a second one. */
-async function expectRepeatAttaches(p: ReturnType<typeof parts>): Promise<void> {
+async function expectRepeatAttaches(p: Awaited<ReturnType<typeof parts>>): Promise<void> {
   append(p.journal, fault(2));
   await commit(p.journal, p.runner);
   expect(p.tickets.list()).toHaveLength(1);
@@ -109,7 +113,7 @@ async function withFridgeFault(file: string, clock: ManualClock, threaded: boole
 }
 
 /** Ada's fridge h1.fridge, so its faults open tickets. */
-function registerFridge(p: ReturnType<typeof parts>): void {
+function registerFridge(p: Awaited<ReturnType<typeof parts>>): void {
   p.customers.create({ customerId: 'c1', name: 'Ada', phone: '+1 555 0100' });
   p.customers.registerAppliance({ applianceId: 'h1.fridge', hubId: 'h1', customerId: 'c1', type: 'refrigerator' });
 }
@@ -139,6 +143,22 @@ describe.each([
     await stopAfterCrash(restarted);
   });
 
+  it('replays past a damaged journal row instead of stopping at it or crashing: the fault after it is judged once', async () => {
+    const { file, clock } = fresh();
+    const first = await started(file, clock, threaded);
+    registerFridge(first.p);
+    // Two rows as a disk fault could leave them: a damaged one, then a good fault behind it; no checkpoint covers them.
+    const put = first.store.journal.prepare('INSERT INTO journal (received_at, hub_id, appliance_id, kind, payload) VALUES (?, ?, ?, ?, ?)');
+    put.run(T0, 'h1', 'h1.fridge', 'fault', Buffer.from('{"ts":1,"se'));
+    put.run(T0, 'h1', 'h1.fridge', 'fault', Buffer.from(JSON.stringify(fault(1).payload)));
+    const restarted = await crashAndRestart(file, clock, threaded, first.store, first.p);
+    const { p } = restarted;
+    expect(restarted.replayed).toBe(1);
+    expect(p.tickets.list()).toHaveLength(1);
+    await expectRepeatAttaches(p);
+    await stopAfterCrash(restarted);
+  });
+
   it('checkpoints before its time once a thousand parts changed, so a restart replays only what came after', async () => {
     const file = newFile();
     const clock = new ManualClock(T0); // never advances: the 60 s interval never comes due
@@ -158,9 +178,7 @@ describe.each([
     const { file, clock } = fresh();
     let { store, p } = await withFridgeFault(file, clock, threaded);
     // The first write fails (a full disk): the engine has handed over its changes all the same.
-    const save = vi.spyOn(CheckpointStore.prototype, 'saveChanges').mockImplementationOnce(() => {
-      throw new Error('disk full');
-    });
+    const save = vi.spyOn(SqliteCheckpointStore.prototype, 'save').mockImplementationOnce(() => Promise.reject(new Error('disk full')));
     await p.runner.checkpoint();
     save.mockRestore();
     // Only another appliance changes after it; the next checkpoint, at a later position, succeeds.

@@ -6,17 +6,15 @@ import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Part } from '../part.js';
 import type { JournalListeners } from '../sinks/journal-listener.js';
-import type { Store } from '../store/db.js';
 import { transferOf, type JournalBatch } from '../store/journal-db.js';
+import type { JournalStore } from '../store/ports/journal.js';
 import type { AlarmApplier } from './alarm-applier.js';
 import { CheckpointSchedule } from './checkpoint-schedule.js';
-import { CheckpointStore } from './checkpoint-store.js';
 import type { EngineReply, EngineRequest } from './engine-core.js';
 import { InlineEngineHost, type EngineHost } from './engine-host.js';
 import { HeldBatches } from './held-batches.js';
 import { HouseholdZones } from './household-zones.js';
-import { JournalReader } from './journal-reader.js';
-import type { RuleOverrides, RuleRunnerOptions } from './rule-runner-options.js';
+import type { RuleOverrides, RuleRunnerOptions, RuleRunnerStores } from './rule-runner-options.js';
 import { RuleTicks } from './rule-ticks.js';
 
 /**
@@ -24,6 +22,7 @@ import { RuleTicks } from './rule-ticks.js';
  * messages are acknowledged once on disk, and the rules follow, at most this far behind.
  */
 const MAX_BACKLOG = 8;
+const REPLAY_CHUNK = 2000; // journal entries per read of a replay, one engine request each
 
 /**
  * Drives the rules engine from the journal: every committed batch goes to the engine (on a
@@ -56,10 +55,10 @@ export class RuleRunner implements Part {
   /** Batches handed to the engine and not yet answered. */
   private backlog = 0;
   private readonly households: HouseholdZones;
-  private readonly replayChunk: JournalReader;
+  private readonly journal: JournalStore;
 
   constructor(
-    store: Store,
+    stores: RuleRunnerStores,
     private readonly applier: AlarmApplier,
     customers: CustomerRegistry,
     private readonly clock: Clock,
@@ -77,10 +76,10 @@ export class RuleRunner implements Part {
       generation: () => this.generation,
       openAlarmsWere: (count: number) => (this.openAlarmCount = count),
     };
-    this.schedule = new CheckpointSchedule(new CheckpointStore(store), source, clock, logger, options.checkpointEveryMs);
+    this.schedule = new CheckpointSchedule(stores.checkpoints, source, clock, logger, options.checkpointEveryMs);
     this.ticks = new RuleTicks(() => this.tick(), options.tickMs);
     this.households = new HouseholdZones(customers);
-    this.replayChunk = new JournalReader(store);
+    this.journal = stores.journal;
   }
 
   get ruleVersion(): number {
@@ -145,7 +144,7 @@ export class RuleRunner implements Part {
     const opts = { rules: this.rules, version: this.version, overrides: this.options.overrides, trackChanges: true };
     const { init, checkpoint: cp } = await this.schedule.restore((req) => this.request(req), opts);
     this.openAlarmCount = init.openAlarms;
-    const end = this.replayChunk.end();
+    const end = await this.journal.maxPosition();
     if (cp !== undefined && cp.pos > end) {
       // The journal file was replaced (positions start again): the engine's state stands, the positions follow the new file.
       this.logger.warn({ checkpointPos: cp.pos, journalPos: end }, 'journal is behind the rule engine checkpoint (a new journal file?): positions follow the journal');
@@ -154,13 +153,14 @@ export class RuleRunner implements Part {
     this.postedPos = this.pos;
     let replayed = 0;
     while (this.postedPos < end) {
-      const entries = this.replayChunk.read(this.postedPos, end);
-      if (entries.length === 0) break;
-      const last = entries[entries.length - 1] as JournalEntry;
+      // `through` passes rows the store could not decode (it reported them): they are skipped, not replayed.
+      const { entries, through } = await this.journal.after(this.postedPos, end, REPLAY_CHUNK);
+      if (through <= this.postedPos) break;
+      this.postedPos = through;
+      if (entries.length === 0) continue;
       this.listeners?.onEntries(entries);
-      this.postedPos = last.pos;
       const reply = await this.request({ op: 'entries', entries });
-      if (!this.apply(reply, last.pos, false)) throw new Error(`rule engine replay failed at ${last.pos}: ${reply.error ?? 'events not applied'}`);
+      if (!this.apply(reply, through, false)) throw new Error(`rule engine replay failed at ${through}: ${reply.error ?? 'events not applied'}`);
       replayed += entries.length;
     }
     this.postedPos = Math.max(this.postedPos, end);

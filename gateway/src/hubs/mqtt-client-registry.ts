@@ -1,9 +1,8 @@
-import { eq } from 'drizzle-orm';
 import { isValidHubId } from '@forecare/firmware-contracts';
 import type { Clock } from '../clock.js';
 import { GatewayError } from '../errors.js';
-import type { Store } from '../store/db.js';
-import { mqttClients } from '../store/schema.js';
+import type { HubStore, StoredMqttClient } from '../store/ports/hubs.js';
+import type { HubStoreNow } from '../store/sqlite/hub-store.js';
 import { generatePassword, hashPassword, VerifiedPasswords } from './credentials.js';
 
 /**
@@ -52,9 +51,7 @@ function isRole(role: string): role is MqttClientRole {
   return (MQTT_CLIENT_ROLES as readonly string[]).includes(role);
 }
 
-type Row = typeof mqttClients.$inferSelect;
-
-function recordOf(row: Row): MqttClientRecord {
+function recordOf(row: StoredMqttClient): MqttClientRecord {
   const role = isRole(row.role) ? row.role : 'service';
   return { name: row.name, role, username: mqttClientUsername(role, row.name), createdAt: row.createdAt, rotatedAt: row.rotatedAt, revokedAt: row.revokedAt };
 }
@@ -62,7 +59,7 @@ function recordOf(row: Row): MqttClientRecord {
 /** Service and admin MQTT accounts; passwords are returned once and stored as salted scrypt hashes, like hubs'. */
 export class MqttClientRegistry {
   constructor(
-    private readonly store: Store,
+    private readonly accounts: HubStore & HubStoreNow,
     private readonly clock: Clock,
     private readonly passwords = new VerifiedPasswords(10_000),
   ) {}
@@ -72,8 +69,7 @@ export class MqttClientRegistry {
     if (!isValidHubId(name)) throw new GatewayError('GW_ERR_VALIDATION', `MQTT client name "${name}" must match [A-Za-z0-9][A-Za-z0-9._-]{0,63}`);
     const password = generatePassword();
     const passwordHash = await hashPassword(password);
-    const inserted = this.store.db.insert(mqttClients).values({ name, role, passwordHash, createdAt: this.clock.now() }).onConflictDoNothing().run();
-    if (inserted.changes === 0) throw new GatewayError('GW_ERR_MQTT_CLIENT_EXISTS', `MQTT client ${name} is already provisioned`);
+    if (!(await this.accounts.addMqttClient({ name, role, passwordHash, createdAt: this.clock.now() }))) throw new GatewayError('GW_ERR_MQTT_CLIENT_EXISTS', `MQTT client ${name} is already provisioned`);
     return { name, role, username: mqttClientUsername(role, name), password };
   }
 
@@ -82,18 +78,19 @@ export class MqttClientRegistry {
     const current = this.require(name);
     const password = generatePassword();
     const passwordHash = await hashPassword(password);
-    this.store.db.update(mqttClients).set({ passwordHash, rotatedAt: this.clock.now(), revokedAt: null }).where(eq(mqttClients.name, name)).run();
+    if (!(await this.accounts.setMqttClientPassword(name, passwordHash, this.clock.now()))) throw new GatewayError('GW_ERR_MQTT_CLIENT_UNKNOWN', `MQTT client ${name} is not provisioned`);
     return { name, role: current.role, username: current.username, password };
   }
 
+  // revoke, get, require and list answer at once: the API's routes and the CLI call them without awaiting (see HubStoreNow).
   revoke(name: string): MqttClientRecord {
     const current = this.require(name);
-    this.store.db.update(mqttClients).set({ revokedAt: this.clock.now() }).where(eq(mqttClients.name, name)).run();
+    this.accounts.revokeMqttClientNow(name, this.clock.now());
     return current;
   }
 
   get(name: string): MqttClientRecord | undefined {
-    const row = this.store.db.select().from(mqttClients).where(eq(mqttClients.name, name)).get();
+    const row = this.accounts.mqttClientNow(name);
     return row === undefined ? undefined : recordOf(row);
   }
 
@@ -104,7 +101,7 @@ export class MqttClientRegistry {
   }
 
   list(): MqttClientRecord[] {
-    return this.store.db.select().from(mqttClients).all().map(recordOf);
+    return this.accounts.mqttClientsNow().map(recordOf);
   }
 
   /**
@@ -113,13 +110,13 @@ export class MqttClientRegistry {
    */
   async verify(username: string, password: string): Promise<MqttClientRole | undefined> {
     const parsed = parseMqttClientUsername(username);
-    const current = (): { role: MqttClientRole; hash: string } | undefined => {
-      const row = parsed === undefined ? undefined : this.store.db.select().from(mqttClients).where(eq(mqttClients.name, parsed.name)).get();
+    const current = async (): Promise<{ role: MqttClientRole; hash: string } | undefined> => {
+      const row = parsed === undefined ? undefined : await this.accounts.mqttClient(parsed.name);
       return row !== undefined && row.revokedAt === null && row.role === parsed?.role && isRole(row.role) ? { role: row.role, hash: row.passwordHash } : undefined;
     };
-    const before = current();
+    const before = await current();
     const ok = await this.passwords.check(password, before?.hash);
     // Read again after the check: a revoke or rotation while scrypt ran wins.
-    return ok && current()?.hash === before?.hash ? before?.role : undefined;
+    return ok && (await current())?.hash === before?.hash ? before?.role : undefined;
   }
 }

@@ -8,6 +8,7 @@ import { createLogger } from '../log.js';
 import { openStore, type Store } from '../store/db.js';
 import { VerifiedPasswords, verifyPassword } from './credentials.js';
 import { HubRegistry } from './hub-registry.js';
+import { SqliteHubStore } from '../store/sqlite/hub-store.js';
 import { keptVerifyKey, VerifiedPasswordsFile } from './verified-file.js';
 
 /**
@@ -23,7 +24,7 @@ function run(dir: string, store: Store, options: { key?: Buffer; capacity?: numb
     return verifyPassword(password, encoded);
   };
   const passwords = new VerifiedPasswords(options.capacity ?? 100, counted, options.key ?? keptVerifyKey(join(dir, 'verify-key'), logger));
-  const hubs = new HubRegistry(store, new ManualClock(Date.UTC(2026, 11, 5)), passwords);
+  const hubs = new HubRegistry(new SqliteHubStore(store), new ManualClock(Date.UTC(2026, 11, 5)), passwords);
   const file = new VerifiedPasswordsFile(join(dir, 'verified-hub-passwords'), passwords, logger, 50);
   return { hubs, file, scrypts, lines, passwords };
 }

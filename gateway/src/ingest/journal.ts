@@ -2,24 +2,12 @@ import type { UplinkMessage } from '@forecare/firmware-contracts';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
-import type { Store } from '../store/db.js';
 import { JOURNAL_KINDS, transferOf, type JournalBatch } from '../store/journal-db.js';
-import { InlineJournalWriter, type JournalWriter } from './journal-writer.js';
+import type { DeadLetter, DeadLetterStore } from '../store/ports/dead-letters.js';
+import type { AppendedBatch, JournalEntry, JournalStore } from '../store/ports/journal.js';
 
-export interface JournalEntry {
-  readonly pos: number;
-  readonly receivedAt: number;
-  readonly message: UplinkMessage;
-}
-
-export interface DeadLetter {
-  readonly hubId: string | null;
-  readonly clientId: string | null;
-  readonly topic: string;
-  readonly reason: string;
-  readonly errors: readonly { pointer: string; message: string }[];
-  readonly payload: Buffer;
-}
+export type { DeadLetter } from '../store/ports/dead-letters.js';
+export type { JournalEntry } from '../store/ports/journal.js';
 
 /**
  * Takes a committed batch (and its packed form, which the listener may hand to a thread).
@@ -49,15 +37,6 @@ export interface JournalOptions {
   readonly maxBatch: number;
   /** 0: a batch is what one event-loop turn brought; otherwise wait up to this long for it to fill. */
   readonly maxDelayMs?: number;
-  /** Where batches are committed; by default on this thread, into the store's journal file. */
-  readonly writer?: JournalWriter;
-  /**
-   * With a writer thread: batches of at most this many messages, when the thread holds none,
-   * are committed here on the event loop instead (default 0: never). A commit of a few rows
-   * costs less than the hand-off, which adds latency when load is light; the thread takes
-   * the large batches of heavy load. Never both at once, so positions stay in order.
-   */
-  readonly inlineMax?: number;
 }
 
 /**
@@ -66,23 +45,19 @@ export interface JournalOptions {
  * in one SQLite transaction (group commit); only then are the listeners (the rules) given
  * the batch, in journal order, and its callbacks — which let aedes send the PUBACKs —
  * called: at once, or when a listener's promise settles (the rules' back-pressure). A
- * batch is also cut at `maxBatch` entries. Dead letters go to the main database here.
+ * batch is also cut at `maxBatch` entries. Where batches and dead letters are kept is the
+ * stores' business (JournalStore, DeadLetterStore).
  */
 export class Journal {
   private messages: PendingMessage[] = [];
   private dead: PendingDead[] = [];
   private scheduled = false;
   private timer: NodeJS.Timeout | undefined;
-  private readonly insertDead;
-  private readonly commitDead;
-  private readonly writer: JournalWriter;
-  private readonly inline: JournalWriter | undefined;
-  private readonly inlineMax: number;
   private readonly maxBatch: number;
   private readonly maxDelayMs: number;
   private readonly listeners: JournalListener[] = [];
   private closed = false;
-  /** Batches handed to the writer and not yet answered. */
+  /** Batches and dead letters handed to the stores and not yet answered. */
   private inFlight = 0;
   /** Committed batches whose listeners have not all taken them yet (their PUBACKs wait). */
   private unacknowledged = 0;
@@ -90,7 +65,8 @@ export class Journal {
   private readonly kindCounts: Record<UplinkMessage['kind'], number> = { status: 0, heartbeat: 0, telemetry: 0, fault: 0, inventory: 0 };
 
   constructor(
-    private readonly store: Store,
+    private readonly journal: JournalStore,
+    private readonly deadLetters: DeadLetterStore,
     private readonly clock: Clock,
     private readonly metrics: Metrics,
     private readonly logger: Logger,
@@ -98,22 +74,10 @@ export class Journal {
   ) {
     this.maxBatch = options.maxBatch;
     this.maxDelayMs = options.maxDelayMs ?? 0;
-    this.writer = options.writer ?? new InlineJournalWriter(store.journal);
-    this.inlineMax = options.writer !== undefined ? (options.inlineMax ?? 0) : 0;
-    this.inline = this.inlineMax > 0 ? new InlineJournalWriter(store.journal) : undefined;
-    this.insertDead = store.sqlite.prepare(
-      'INSERT INTO dead_letters (received_at, hub_id, client_id, topic, reason, errors, payload) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    );
-    this.commitDead = store.sqlite.transaction((dead: readonly PendingDead[]) => {
-      for (const p of dead) {
-        const l = p.letter;
-        this.insertDead.run(p.receivedAt, l.hubId, l.clientId, l.topic, l.reason, JSON.stringify(l.errors), l.payload);
-      }
-    });
   }
 
   start(): Promise<void> {
-    return this.writer.start();
+    return this.journal.start();
   }
 
   /** Called with every committed batch, in journal order. */
@@ -148,7 +112,7 @@ export class Journal {
     }
   }
 
-  /** Hands everything queued to the writer (dead letters: committed here and now). */
+  /** Hands everything queued to the stores. */
   flush(): void {
     this.scheduled = false;
     if (this.timer !== undefined) {
@@ -160,36 +124,48 @@ export class Journal {
     if (messages.length === 0) return;
     this.messages = [];
     const { batch, transfer } = packBatch(messages);
-    const writer = this.inline !== undefined && this.inFlight === 0 && messages.length <= this.inlineMax ? this.inline : this.writer;
     this.inFlight++;
-    writer.write(batch, transfer, (err, firstPos, commitMs, back) => this.written(messages, err, firstPos, commitMs, back));
+    void this.journal.append(batch, transfer).then(
+      (appended) => this.written(messages, appended),
+      (err: unknown) => this.written(messages, err as Error),
+    );
   }
 
   private flushDead(): void {
     const dead = this.dead;
     this.dead = [];
-    try {
-      this.commitDead.immediate(dead);
-    } catch (err) {
-      this.logger.error({ err, batch: dead.length }, 'dead letters not written; messages not acknowledged');
-      for (const p of dead) p.done(err as Error);
-      return;
-    }
-    const end = performance.now();
-    for (const p of dead) {
-      this.metrics.pubackSeconds.observe((end - p.startedAt) / 1000);
-      p.done();
-    }
+    this.inFlight++;
+    void this.deadLetters.append(dead).then(
+      () => {
+        const end = performance.now();
+        for (const p of dead) {
+          this.metrics.pubackSeconds.observe((end - p.startedAt) / 1000);
+          p.done();
+        }
+        this.deadSettled();
+      },
+      (err: unknown) => {
+        this.logger.error({ err, batch: dead.length }, 'dead letters not written; messages not acknowledged');
+        for (const p of dead) p.done(err as Error);
+        this.deadSettled();
+      },
+    );
   }
 
-  private written(messages: readonly PendingMessage[], err: Error | undefined, firstPos: number, commitMs: number, batch: JournalBatch | undefined): void {
+  private deadSettled(): void {
     this.inFlight--;
-    if (err !== undefined) {
-      this.logger.error({ err, batch: messages.length }, 'journal commit failed; messages not acknowledged');
-      for (const p of messages) p.done(err);
+    this.settle();
+  }
+
+  private written(messages: readonly PendingMessage[], appended: AppendedBatch | Error): void {
+    this.inFlight--;
+    if (appended instanceof Error) {
+      this.logger.error({ err: appended, batch: messages.length }, 'journal commit failed; messages not acknowledged');
+      for (const p of messages) p.done(appended);
       this.settle();
       return;
     }
+    const { firstPos, commitMs, batch } = appended;
     this.metrics.journalCommitSeconds.observe(commitMs / 1000);
     this.metrics.journalBatchSize.observe(messages.length);
     const kinds = this.kindCounts;
@@ -256,12 +232,12 @@ export class Journal {
   async close(): Promise<void> {
     await this.settled();
     this.closed = true;
-    await this.writer.stop();
+    await this.journal.stop();
   }
 }
 
 /** The queued messages as columns, ids and payloads back to back: a few transferable buffers. */
-function packBatch(messages: readonly PendingMessage[]): { batch: JournalBatch; transfer: ArrayBuffer[] } {
+export function packBatch(messages: readonly { readonly message: UplinkMessage; readonly raw: Buffer; readonly receivedAt: number }[]): { batch: JournalBatch; transfer: ArrayBuffer[] } {
   const n = messages.length;
   const receivedAt = new Float64Array(n);
   const seq = new Float64Array(n);
@@ -272,7 +248,7 @@ function packBatch(messages: readonly PendingMessage[]): { batch: JournalBatch; 
   let bytes = 0;
   let chars = 0;
   for (let i = 0; i < n; i++) {
-    const p = messages[i] as PendingMessage;
+    const p = messages[i] as (typeof messages)[number];
     bytes += p.raw.length;
     chars += p.message.hubId.length + ('applianceId' in p.message ? p.message.applianceId.length : 0);
   }
@@ -282,7 +258,7 @@ function packBatch(messages: readonly PendingMessage[]): { batch: JournalBatch; 
   let offset = 0;
   let t = 0;
   for (let i = 0; i < n; i++) {
-    const p = messages[i] as PendingMessage;
+    const p = messages[i] as (typeof messages)[number];
     const m = p.message;
     receivedAt[i] = p.receivedAt;
     seq[i] = 'seq' in m.payload && typeof m.payload.seq === 'number' ? m.payload.seq : NaN;

@@ -1,5 +1,6 @@
 import type { JournalEntry } from '../ingest/journal.js';
-import type { Store } from '../store/db.js';
+import type { Logger } from '../log.js';
+import type { TelemetryExcerptStore } from '../store/ports/telemetry-excerpts.js';
 import type { JournalListener } from './journal-listener.js';
 import { ApplianceWrittenAt } from './written-at.js';
 
@@ -12,15 +13,18 @@ const TELEMETRY_ROW_EVERY_MS = 10_000;
  */
 export class ChartHistory implements JournalListener {
   private readonly written = new ApplianceWrittenAt();
-  private readonly insertTelemetry;
 
-  constructor(store: Store) {
-    this.insertTelemetry = store.sqlite.prepare('INSERT OR IGNORE INTO telemetry (id, appliance_id, hub_id, at, device_ts, metrics) VALUES (?, ?, ?, ?, ?, ?)');
-  }
+  constructor(
+    private readonly excerpts: TelemetryExcerptStore,
+    private readonly logger: Logger,
+  ) {}
 
   onEntry(entry: JournalEntry): void {
     const m = entry.message;
     if (m.kind !== 'telemetry' || !this.written.due(m.hubId, m.applianceId, entry.receivedAt, TELEMETRY_ROW_EVERY_MS)) return;
-    this.insertTelemetry.run(entry.pos * 1024, m.applianceId, m.hubId, entry.receivedAt, m.payload.ts, JSON.stringify(m.payload.metrics));
+    // The SQLite store writes at once, inside the listeners' transaction; a failure is logged and the chart has a gap.
+    this.excerpts
+      .add({ id: entry.pos * 1024, hubId: m.hubId, applianceId: m.applianceId, at: entry.receivedAt, deviceTs: m.payload.ts, metrics: m.payload.metrics })
+      .catch((err: unknown) => this.logger.error({ err, hubId: m.hubId, applianceId: m.applianceId }, 'chart row not written'));
   }
 }

@@ -1,10 +1,10 @@
 import { HttpError, InfluxDB, Point, type WriteApi } from '@influxdata/influxdb-client';
 import { topics, type UplinkMessage } from '@forecare/firmware-contracts';
-import { messageOfRow } from '../engine/engine-core.js';
-import type { DeadLetter } from '../ingest/journal.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
-import type { Store } from '../store/db.js';
+import type { CheckpointStore } from '../store/ports/checkpoints.js';
+import type { DeadLetter } from '../store/ports/dead-letters.js';
+import type { JournalStore } from '../store/ports/journal.js';
 import { fieldValue } from './field-types.js';
 
 export interface InfluxOptions {
@@ -99,38 +99,32 @@ function reasonOf(err: unknown): string {
  */
 export class InfluxSink {
   private readonly client: InfluxDB;
-  private pos: number;
+  private pos = 0;
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private stopped = true;
   private failingSince: number | undefined;
   private delayMs = 0;
   private idle: Promise<void> = Promise.resolve();
-  private readonly select;
-  private readonly saveCheckpoint;
-  private readonly lastPos;
 
   constructor(
-    private readonly store: Store,
+    private readonly journal: JournalStore,
+    private readonly checkpoints: CheckpointStore,
     private readonly options: InfluxOptions,
     private readonly metrics: Metrics,
     private readonly logger: Logger,
     private readonly deadLetter: HistoryDeadLetters,
   ) {
     this.client = new InfluxDB({ url: options.url, token: options.token, timeout: 10_000 });
-    const row = store.sqlite.prepare('SELECT pos FROM checkpoints WHERE name = ?').get(CHECKPOINT) as { pos: number } | undefined;
-    // A new sink starts at the journal's end: history begins when it is configured.
-    this.lastPos = store.journal.prepare('SELECT coalesce(max(pos), 0) AS pos FROM journal');
-    this.pos = row?.pos ?? (this.lastPos.get() as { pos: number }).pos;
-    this.saveCheckpoint = store.sqlite.prepare('INSERT INTO checkpoints (name, pos, at) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET pos = excluded.pos, at = excluded.at');
-    this.select = store.journal.prepare("SELECT pos, kind, hub_id, appliance_id, payload FROM journal WHERE pos > ? AND pos <= ? AND kind = 'telemetry' ORDER BY pos LIMIT ?");
   }
 
   get position(): number {
     return this.pos;
   }
 
-  start(): void {
+  async start(): Promise<void> {
+    // A new sink starts at the journal's end: history begins when it is configured.
+    this.pos = (await this.checkpoints.position(CHECKPOINT)) ?? (await this.journal.maxPosition());
     this.stopped = false;
     this.schedule(0);
   }
@@ -150,31 +144,32 @@ export class InfluxSink {
     this.timer = undefined;
     if (this.running || this.stopped) return;
     this.running = true;
-    this.idle = this.drain().finally(() => {
-      this.running = false;
-      const lag = (this.lastPos.get() as { pos: number }).pos - this.pos;
-      this.metrics.influxLag.set(Math.max(0, lag));
-      this.schedule(this.delayMs > 0 ? this.delayMs : 1000);
-    });
+    this.idle = this.drain()
+      .then(async () => this.metrics.influxLag.set(Math.max(0, (await this.journal.maxPosition()) - this.pos)))
+      .catch((err: unknown) => this.logger.error({ err }, 'telemetry history not read from the journal; tried again'))
+      .finally(() => {
+        this.running = false;
+        this.schedule(this.delayMs > 0 ? this.delayMs : 1000);
+      });
   }
 
   private async drain(): Promise<void> {
     for (;;) {
       if (this.stopped) return;
-      // Read up to the journal's end as it is now: when that holds fewer telemetry rows than a
-      // batch, the position moves to the end, past the other kinds too (else the lag never reads 0).
-      const end = (this.lastPos.get() as { pos: number }).pos;
-      const rows = this.select.all(this.pos, end, this.options.batchLines) as { pos: number; kind: string; hub_id: string; appliance_id: string | null; payload: Buffer }[];
-      if (rows.length === 0) {
-        if (end > this.pos) this.advance(end, 0);
+      // Read up to the journal's end as it is now: once no telemetry row is left before it, the
+      // position moves to the end, past the other kinds too (else the lag never reads 0).
+      const end = await this.journal.maxPosition();
+      const { entries, through } = await this.journal.after(this.pos, end, this.options.batchLines, 'telemetry');
+      if (through === this.pos) {
+        if (end > this.pos) await this.advance(end, 0);
         return;
       }
       const lines: HistoryLine[] = [];
-      for (const r of rows) {
-        const m = messageOfRow(r);
+      for (const { message: m } of entries) {
         if (m.kind === 'telemetry') for (const text of linesOf(m)) lines.push({ text, hubId: m.hubId, applianceId: m.applianceId });
       }
-      const last = rows.length < this.options.batchLines ? end : (rows.at(-1)?.pos ?? this.pos);
+      // Rows of other kinds after `through` are passed by the next read, which finds no telemetry and moves to the end.
+      const last = through;
       let refused: RefusedLine[];
       try {
         refused = await this.deliver(lines);
@@ -193,15 +188,15 @@ export class InfluxSink {
         this.failingSince = undefined;
       }
       this.delayMs = 0;
-      this.advance(last, lines.length - refused.length);
+      await this.advance(last, lines.length - refused.length);
     }
   }
 
   /** The store has everything up to `pos`: the checkpoint moves there. */
-  private advance(pos: number, written: number): void {
+  private async advance(pos: number, written: number): Promise<void> {
     this.pos = pos;
     this.metrics.influxWrittenLines.inc(written);
-    this.saveCheckpoint.run(CHECKPOINT, pos, Date.now());
+    await this.checkpoints.savePosition(CHECKPOINT, pos, Date.now());
   }
 
   /**

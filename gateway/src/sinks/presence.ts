@@ -1,6 +1,7 @@
 import type { CustomerRegistry } from '../customers/customer-registry.js';
 import type { JournalEntry } from '../ingest/journal.js';
-import type { Store } from '../store/db.js';
+import type { Logger } from '../log.js';
+import type { HubStore } from '../store/ports/hubs.js';
 import type { JournalListener } from './journal-listener.js';
 import { ApplianceWrittenAt, WrittenAt } from './written-at.js';
 
@@ -10,19 +11,18 @@ const SEEN_WRITE_EVERY_MS = 30_000;
 export class Presence implements JournalListener {
   private readonly hubWritten = new WrittenAt();
   private readonly applianceWritten = new ApplianceWrittenAt();
-  private readonly touchHub;
 
   constructor(
-    store: Store,
+    private readonly hubs: HubStore,
     private readonly customers: CustomerRegistry,
-  ) {
-    this.touchHub = store.sqlite.prepare('UPDATE hubs SET last_seen_at = ? WHERE hub_id = ? AND (last_seen_at IS NULL OR last_seen_at < ?)');
-  }
+    private readonly logger: Logger,
+  ) {}
 
   onEntry(entry: JournalEntry): void {
     const m = entry.message;
     const at = entry.receivedAt;
-    if (this.hubWritten.due(m.hubId, at, SEEN_WRITE_EVERY_MS)) this.touchHub.run(at, m.hubId, at);
+    // The SQLite store writes at once, inside the listeners' transaction; a failure is logged, and the next due time tries again.
+    if (this.hubWritten.due(m.hubId, at, SEEN_WRITE_EVERY_MS)) this.hubs.markHubSeen(m.hubId, at).catch((err: unknown) => this.logger.error({ err, hubId: m.hubId }, 'hub last-seen time not written'));
     if (m.kind !== 'telemetry' && m.kind !== 'fault' && m.kind !== 'inventory') return;
     if (this.applianceWritten.due(m.hubId, m.applianceId, at, SEEN_WRITE_EVERY_MS)) {
       this.customers.seen(m.hubId, m.applianceId, m.payload.type, m.kind === 'telemetry' ? m.payload.model : undefined, at);
