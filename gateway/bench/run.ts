@@ -27,6 +27,7 @@ import { defaultRulesDir } from '@forecare/rules';
 import Database from 'better-sqlite3';
 import { hashPassword } from '../dist/hubs/credentials.js';
 import { openStore } from '../dist/store/db.js';
+import { waitForLine } from './child-output.js';
 
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
@@ -45,18 +46,6 @@ interface Server {
   readonly child: ChildProcess;
   readonly mqttPort: number;
   readonly httpPort?: number;
-}
-
-function waitForLine(child: ChildProcess, re: RegExp): Promise<RegExpExecArray> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = re.exec(out);
-      if (m !== null) resolve(m);
-    });
-    child.on('exit', (code) => reject(new Error(`server exited (${code}): ${out}`)));
-  });
 }
 
 /** A bench server script (bare-aedes, broker-only, floor-aedes) in a Node process of its own, once it prints `listening <port>`. */

@@ -16,7 +16,7 @@
  * (hard 20,000, not raisable without privileges): the gateway holds a socket per hub.
  * Settings: BENCH_STORM_HUBS (19,000), BENCH_STORM_PUBLISHERS (200), BENCH_STORM_COLD (300).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +27,7 @@ import { generatePassword, hashPassword, VerifiedPasswords } from '../dist/hubs/
 import { keptVerifyKey, VerifiedPasswordsFile } from '../dist/hubs/verified-file.js';
 import { createLogger } from '../dist/log.js';
 import { openStore } from '../dist/store/db.js';
+import { waitForLine } from './child-output.js';
 
 const STORM = Number(process.env.BENCH_STORM_HUBS ?? 19_000);
 const PUBLISHERS = Number(process.env.BENCH_STORM_PUBLISHERS ?? 200);
@@ -61,18 +62,6 @@ async function credentials(count: number): Promise<Hub[]> {
   }
   writeFileSync(file, JSON.stringify(hubs));
   return hubs;
-}
-
-function waitForLine(child: ChildProcess, re: RegExp): Promise<RegExpExecArray> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = re.exec(out);
-      if (m !== null) resolve(m);
-    });
-    child.on('exit', (code) => reject(new Error(`exited (${code}): ${out.slice(-2000)}`)));
-  });
 }
 
 /** Connects a hub as its firmware would after a restart: retry with jitter until accepted, then one QoS 1 message acknowledged. */
