@@ -63,7 +63,7 @@ export const FleetAlertModel = Type.Object({
 
 export const DeadLetterModel = Type.Object({
   id: int, receivedAt: time, hubId: Nullable(str), clientId: Nullable(str), topic: str, reason: str,
-  errors: Type.Array(Type.Unknown(), { description: 'why the message was refused: the validator’s findings' }),
+  errors: List(Type.Object({ pointer: Type.String({ description: "JSON pointer into the payload; '' is the whole payload" }), message: str }), { description: 'why the message was refused' }),
   payload: Nullable(Type.String({ description: 'the message as received, as UTF-8, cut at 4096 characters' })),
 });
 

@@ -9,7 +9,8 @@ export interface DeadLetter {
   readonly clientId: string | null;
   readonly topic: string;
   readonly reason: string;
-  readonly errors: unknown[];
+  /** Why it was refused: where in the payload, and what. */
+  readonly errors: readonly { pointer: string; message: string }[];
   /** The message as received, as UTF-8, cut to `payloadChars`. */
   readonly payload: string | null;
 }
@@ -22,6 +23,6 @@ export class DeadLetterStore {
   async list(filter: { hubId?: string | undefined; limit: number; payloadChars: number }): Promise<DeadLetter[]> {
     const q = this.store.db.select().from(deadLetters);
     const rows = (filter.hubId === undefined ? q : q.where(eq(deadLetters.hubId, filter.hubId))).orderBy(desc(deadLetters.id)).limit(filter.limit).all();
-    return rows.map((r) => ({ ...r, errors: JSON.parse(r.errors) as unknown[], payload: r.payload === null ? null : r.payload.toString('utf8').slice(0, filter.payloadChars) }));
+    return rows.map((r) => ({ ...r, errors: JSON.parse(r.errors) as DeadLetter['errors'], payload: r.payload === null ? null : r.payload.toString('utf8').slice(0, filter.payloadChars) }));
   }
 }
