@@ -28,6 +28,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The signed-in caller, set by the access check (undefined on public routes). */
     caller: Caller | undefined;
+    /** The body's exact text, kept only where a signature is checked over it (the contact-center callback). */
+    rawBody: string | undefined;
   }
 }
 
@@ -63,6 +65,19 @@ export function requireDeclaredAccess(route: RouteOptions): void {
   if (access === 'public') return;
   if (!Array.isArray(access) || access.length === 0 || !access.every((r) => (ROLES as readonly string[]).includes(r))) {
     throw new Error(`route ${String(route.method)} ${route.url} declares no access (config.access: 'public' or a list of roles)`);
+  }
+}
+
+/**
+ * Every operation we write has an operationId (what generated clients name it) and a summary
+ * (what the documentation lists): a route without them stops the start, as one without access does.
+ * Routes hidden from the document (the documentation's own, the console's files) are not operations.
+ */
+export function requireDocumented(route: RouteOptions): void {
+  const schema = (route.schema ?? {}) as { hide?: boolean; operationId?: unknown; summary?: unknown };
+  if (schema.hide === true) return;
+  if (typeof schema.operationId !== 'string' || typeof schema.summary !== 'string' || schema.summary === '') {
+    throw new Error(`route ${String(route.method)} ${route.url} has no operationId or no summary in its schema`);
   }
 }
 

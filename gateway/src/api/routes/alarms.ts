@@ -1,16 +1,28 @@
-import type { FastifyInstance } from 'fastify';
-import type { GatewayContext } from '../../context.js';
+import { Type } from '@sinclair/typebox';
 import { GatewayError } from '../../errors.js';
 import { SIGNED_IN, allow } from '../auth.js';
-import { anyObject, errors, itemsOf } from '../schemas.js';
+import { AlarmEventModel, AlarmModel } from '../models.js';
+import type { ApiPlugin } from '../plugin.js';
+import { ItemsOf, changeErrors, errors, signedInErrors } from '../schemas.js';
 
-export function registerAlarmRoutes(app: FastifyInstance, ctx: GatewayContext): void {
-  app.get<{ Querystring: { status?: string; all?: boolean; hubId?: string; applianceId?: string; limit?: number } }>('/api/v1/alarms', { config: SIGNED_IN,
+const AlarmKeyParam = Type.Object({ alarmKey: Type.String({ minLength: 1, maxLength: 400 }) });
+
+/** /api/v1/alarms: what the rules raised, and acknowledging it. */
+export const alarmRoutes: ApiPlugin = async (app, { ctx }) => {
+  app.get('', {
+    config: SIGNED_IN,
     schema: {
       tags: ['alarms'],
+      operationId: 'listAlarms',
       summary: 'Alarms; open ones (raised, acknowledged) unless all=true or a status list is given',
-      querystring: { type: 'object', properties: { status: { type: 'string' }, all: { type: 'boolean' }, hubId: { type: 'string' }, applianceId: { type: 'string' }, limit: { type: 'integer', minimum: 1, maximum: 5000 } } },
-      response: { 200: itemsOf(), ...errors },
+      querystring: Type.Object({
+        status: Type.Optional(Type.String({ maxLength: 200 })),
+        all: Type.Optional(Type.Boolean()),
+        hubId: Type.Optional(Type.String({ maxLength: 128 })),
+        applianceId: Type.Optional(Type.String({ maxLength: 128 })),
+        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000 })),
+      }),
+      response: { 200: ItemsOf(AlarmModel), ...signedInErrors },
     },
   }, async (request) => {
     const q = request.query;
@@ -18,20 +30,28 @@ export function registerAlarmRoutes(app: FastifyInstance, ctx: GatewayContext): 
     return { items: ctx.alarms.list({ status, hubId: q.hubId, applianceId: q.applianceId, limit: q.limit }) };
   });
 
-  app.get<{ Params: { alarmKey: string } }>('/api/v1/alarms/:alarmKey', { config: SIGNED_IN,
-    schema: { tags: ['alarms'], params: { type: 'object', properties: { alarmKey: { type: 'string', maxLength: 400 } } }, response: { 200: anyObject, ...errors } },
+  app.get('/:alarmKey', {
+    config: SIGNED_IN,
+    schema: {
+      tags: ['alarms'],
+      operationId: 'getAlarm',
+      summary: 'One alarm with its history of transitions',
+      params: AlarmKeyParam,
+      response: { 200: Type.Object({ ...AlarmModel.properties, history: Type.Array(AlarmEventModel) }), ...errors },
+    },
   }, async (request) => {
     const alarm = ctx.alarms.get(request.params.alarmKey);
     if (alarm === undefined) throw new GatewayError('GW_ERR_ALARM_UNKNOWN', `no alarm ${request.params.alarmKey}`);
     return { ...alarm, history: ctx.alarms.history(alarm.alarmKey) };
   });
 
-  app.post<{ Params: { alarmKey: string } }>('/api/v1/alarms/:alarmKey/ack', { config: allow('dispatcher', 'engineer', 'admin'),
-    schema: { tags: ['alarms'], summary: 'Acknowledge an alarm (stops its escalation)', params: { type: 'object', properties: { alarmKey: { type: 'string', maxLength: 400 } } }, response: { 200: anyObject, ...errors } },
+  app.post('/:alarmKey/ack', {
+    config: allow('dispatcher', 'engineer', 'admin'),
+    schema: { tags: ['alarms'], operationId: 'acknowledgeAlarm', summary: 'Acknowledge an alarm (stops its escalation)', params: AlarmKeyParam, response: { 200: AlarmModel, ...changeErrors } },
   }, async (request) => {
     const alarm = ctx.alarms.get(request.params.alarmKey);
     if (alarm === undefined) throw new GatewayError('GW_ERR_ALARM_UNKNOWN', `no alarm ${request.params.alarmKey}`);
     await ctx.runner.acknowledge(alarm.alarmKey);
     return ctx.alarms.get(alarm.alarmKey) ?? alarm;
   });
-}
+};

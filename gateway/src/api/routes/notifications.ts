@@ -1,37 +1,29 @@
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
-import type { GatewayContext } from '../../context.js';
+import { Type } from '@sinclair/typebox';
 import { taskIdOf } from '../../outbox/outbox.js';
 import { allow } from '../auth.js';
-import { anyObject, errors } from '../schemas.js';
+import { TaskModel } from '../models.js';
+import type { ApiPlugin } from '../plugin.js';
+import { errors, Strict, StringEnum } from '../schemas.js';
+import { taskView } from './contacts.js';
 
-interface NotifyBody {
-  customerId: string;
-  message: string;
-  purpose: 'repair' | 'food' | 'safety';
-  ticketId?: string;
-  /** Caller's idempotency key: the same key never makes a second task. */
-  key?: string;
-}
-
-export function registerNotificationRoutes(app: FastifyInstance, ctx: GatewayContext): void {
-  app.post<{ Body: NotifyBody }>('/api/v1/notifications', { config: allow('dispatcher', 'manager', 'admin'),
+/** /api/v1/notifications: a message to a customer, sent as a contact task. */
+export const notificationRoutes: ApiPlugin = async (app, { ctx }) => {
+  app.post('', {
+    config: allow('dispatcher', 'manager', 'admin'),
     schema: {
       tags: ['contacts'],
+      operationId: 'notifyCustomer',
       summary: "Send a customer notification through the contact center, under the customer's consent, quiet hours and cap",
-      body: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['customerId', 'message', 'purpose'],
-        properties: {
-          customerId: { type: 'string', minLength: 1, maxLength: 128 },
-          message: { type: 'string', minLength: 1, maxLength: 1000 },
-          purpose: { type: 'string', enum: ['repair', 'food', 'safety'] },
-          ticketId: { type: 'string', minLength: 1, maxLength: 64 },
-          key: { type: 'string', minLength: 1, maxLength: 200 },
-        },
-      },
-      response: { 201: anyObject, 200: anyObject, ...errors },
+      description: 'A new task is 201; the same key again answers the task it made (200).',
+      body: Strict({
+        customerId: Type.String({ minLength: 1, maxLength: 128 }),
+        message: Type.String({ minLength: 1, maxLength: 1000 }),
+        purpose: StringEnum(['repair', 'food', 'safety']),
+        ticketId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+        key: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: "the caller's idempotency key: the same key never makes a second task" })),
+      }),
+      response: { 201: TaskModel, 200: TaskModel, ...errors },
     },
   }, async (request, reply) => {
     const b = request.body;
@@ -52,6 +44,6 @@ export function registerNotificationRoutes(app: FastifyInstance, ctx: GatewayCon
     const { send, written } = ctx.store.transaction(() => ctx.contacts.request({ task, customer, at: now }));
     if (send && written) ctx.worker.kick();
     const row = ctx.outbox.require(taskIdOf(cause));
-    return reply.code(written ? 201 : 200).send({ ...row, payload: JSON.parse(row.payload) as unknown });
+    return reply.code(written ? 201 : 200).send(taskView(row));
   });
-}
+};

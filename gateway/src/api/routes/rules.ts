@@ -1,58 +1,124 @@
-import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
 import { serializeRules } from '@forecare/rules';
-import type { GatewayContext } from '../../context.js';
 import { RuleVersions } from '../../engine/rule-versions.js';
 import { SIGNED_IN, allow } from '../auth.js';
-import { anyObject, errors, itemsOf } from '../schemas.js';
+import type { ApiPlugin } from '../plugin.js';
+import { changeErrors, errors, ItemsOf, List, signedInErrors, Strict, StringEnum } from '../schemas.js';
 
-const files = { type: 'array', minItems: 1, maxItems: 200, items: { type: 'object', required: ['name', 'text'], additionalProperties: false, properties: { name: { type: 'string', minLength: 1, maxLength: 200 }, text: { type: 'string', maxLength: 1_000_000 } } } } as const;
-type Files = { name: string; text: string }[];
+const str = Type.String();
+const strs = List(str);
+const opt = Type.Optional;
+const Files = Type.Array(Strict({ name: Type.String({ minLength: 1, maxLength: 200 }), text: Type.String({ maxLength: 1_000_000 }) }), { minItems: 1, maxItems: 200 });
+const RuleDefModel = Type.Object({
+  id: str, description: opt(str), kind: str, appliesTo: opt(strs), severity: opt(str), raises: strs,
+  params: Type.Record(Type.String(), Type.Union([Type.Number(), Type.String(), Type.Boolean()])),
+  condition: opt(str), clear: opt(str), of: opt(strs), unless: opt(strs),
+});
+const Diff = Type.Object({ added: strs, removed: strs, changed: strs }, { description: 'rule ids added, removed and changed' });
+const Deployed = Type.Object({ version: Type.Integer(), author: str, message: str, diff: Diff });
+const Issue = Type.Object({ code: str, severity: StringEnum(['error', 'warning']), source: str, line: Type.Integer(), column: Type.Integer(), path: str, message: str });
+const Raise = Type.Object({ alarmKey: str, at: Type.Integer(), ruleId: str });
+const Counts = Type.Record(Type.String(), Type.Integer(), { description: 'alarms raised, by rule id' });
+const EDITORS = allow('engineer', 'manager', 'admin');
+const DEPLOYERS = allow('engineer', 'admin');
 
-export function registerRuleRoutes(app: FastifyInstance, ctx: GatewayContext): void {
+/** /api/v1/rules: the deployed rule set, its versions, and checking, trying and deploying new rules. */
+export const ruleRoutes: ApiPlugin = async (app, { ctx }) => {
   const versions = new RuleVersions(ctx.store, ctx.clock, ctx.runner);
+  const deployed = (v: { version: number; author: string; message: string; diff: string }) => ({ version: v.version, author: v.author, message: v.message, diff: JSON.parse(v.diff) as { added: string[]; removed: string[]; changed: string[] } });
 
-  app.get('/api/v1/rules', { config: SIGNED_IN, schema: { tags: ['rules'], summary: 'The deployed rule set and its version, also as one YAML file to edit', response: { 200: anyObject, ...errors } } }, async () => ({
-    version: ctx.runner.ruleVersion,
-    rules: ctx.runner.ruleSet,
-    yaml: serializeRules(ctx.runner.ruleSet),
+  app.get('', {
+    config: SIGNED_IN,
+    schema: {
+      tags: ['rules'],
+      operationId: 'getRules',
+      summary: 'The deployed rule set and its version, also as one YAML file to edit',
+      response: { 200: Type.Object({ version: Type.Integer(), rules: List(RuleDefModel), yaml: str }), ...signedInErrors },
+    },
+  }, async () => ({ version: ctx.runner.ruleVersion, rules: ctx.runner.ruleSet, yaml: serializeRules(ctx.runner.ruleSet) }));
+
+  app.get('/versions', {
+    config: SIGNED_IN,
+    schema: {
+      tags: ['rules'],
+      operationId: 'listRuleVersions',
+      summary: 'Deployed rule versions, newest first, with author, message, time and diff',
+      response: {
+        200: ItemsOf(Type.Object({ version: Type.Integer(), author: str, message: str, createdAt: Type.Integer(), rules: List(RuleDefModel), diff: Type.Union([Diff, Type.Null()]), current: Type.Boolean() })),
+        ...signedInErrors,
+      },
+    },
+  }, async () => ({
+    items: versions.list().map((v) => ({ ...v, rules: JSON.parse(v.rules) as Parameters<typeof serializeRules>[0], diff: v.diff === '' ? null : (JSON.parse(v.diff) as { added: string[]; removed: string[]; changed: string[] }), current: v.version === ctx.runner.ruleVersion })),
   }));
 
-  app.get('/api/v1/rules/versions', { config: SIGNED_IN, schema: { tags: ['rules'], summary: 'Deployed rule versions, newest first, with author, message, time and diff', response: { 200: itemsOf(), ...errors } } }, async () => ({
-    items: versions.list().map((v) => ({ ...v, rules: JSON.parse(v.rules) as unknown, diff: v.diff === '' ? null : (JSON.parse(v.diff) as unknown), current: v.version === ctx.runner.ruleVersion })),
-  }));
-
-  app.get<{ Params: { version: number }; Querystring: { against?: number } }>('/api/v1/rules/versions/:version/diff', { config: SIGNED_IN,
-    schema: { tags: ['rules'], params: { type: 'object', properties: { version: { type: 'integer', minimum: 1 } } }, querystring: { type: 'object', properties: { against: { type: 'integer', minimum: 1 } } }, response: { 200: anyObject, ...errors } },
+  app.get('/versions/:version/diff', {
+    config: SIGNED_IN,
+    schema: {
+      tags: ['rules'],
+      operationId: 'diffRuleVersions',
+      summary: 'What changed between two versions (default: against the one before)',
+      params: Type.Object({ version: Type.Integer({ minimum: 1 }) }),
+      querystring: Type.Object({ against: opt(Type.Integer({ minimum: 1 })) }),
+      response: { 200: Diff, ...errors },
+    },
   }, async (request) => versions.diff(request.query.against ?? Math.max(1, request.params.version - 1), request.params.version));
 
-  app.post<{ Body: { files: Files } }>('/api/v1/rules/validate', { config: allow('engineer', 'manager', 'admin'),
-    schema: { tags: ['rules'], summary: "Check rule files with the engine's own parser: every problem with its line and column", body: { type: 'object', required: ['files'], properties: { files } }, response: { 200: anyObject, ...errors } },
+  app.post('/validate', {
+    config: EDITORS,
+    schema: {
+      tags: ['rules'],
+      operationId: 'validateRules',
+      summary: "Check rule files with the engine's own parser: every problem with its line and column",
+      body: Type.Object({ files: Files }),
+      response: { 200: Type.Object({ ok: Type.Boolean(), rules: Type.Array(str, { description: 'the ids of the rules read' }), issues: Type.Array(Issue) }), ...signedInErrors },
+    },
   }, async (request) => {
     const { rules, issues } = versions.validate(request.body.files);
     return { ok: issues.length === 0, rules: rules.map((r) => r.id), issues };
   });
 
-  app.post<{ Body: { files: Files; days?: number } }>('/api/v1/rules/backtest', { config: allow('engineer', 'manager', 'admin'),
-    schema: { tags: ['rules'], summary: 'What the candidate rules would have raised over the recorded days, beside the deployed ones', body: { type: 'object', required: ['files'], properties: { files, days: { type: 'number', minimum: 0.01, maximum: 90 } } }, response: { 200: anyObject, ...errors } },
-  }, async (request) => versions.backtestFiles(request.body.files, request.body.days ?? 7));
-
-  app.post<{ Body: { files: Files; message: string; author?: string; baseVersion?: number } }>('/api/v1/rules/deploy', { config: allow('engineer', 'admin'),
+  app.post('/backtest', {
+    config: EDITORS,
     schema: {
       tags: ['rules'],
-      summary: 'Deploy rule files as a new version (state of unchanged rules is kept); with baseVersion, a deploy by someone else since then is refused (409)',
-      body: { type: 'object', required: ['files', 'message'], properties: { files, message: { type: 'string', minLength: 1, maxLength: 500 }, author: { type: 'string', minLength: 1, maxLength: 100 }, baseVersion: { type: 'integer', minimum: 1 } } },
-      response: { 201: anyObject, ...errors },
+      operationId: 'backtestRules',
+      summary: 'What the candidate rules would have raised over the recorded days, beside the deployed ones',
+      body: Type.Object({ files: Files, days: opt(Type.Number({ minimum: 0.01, maximum: 90 })) }),
+      response: {
+        200: Type.Object({ deployed: Counts, candidate: Counts, comparison: Type.Object({ added: Type.Array(Raise), removed: Type.Array(Raise), unchanged: Type.Integer() }), inputs: Type.Integer({ description: 'recorded messages replayed' }) }),
+        ...signedInErrors,
+      },
+    },
+  }, async (request) => versions.backtestFiles(request.body.files, request.body.days ?? 7));
+
+  app.post('/deploy', {
+    config: DEPLOYERS,
+    schema: {
+      tags: ['rules'],
+      operationId: 'deployRules',
+      summary: 'Deploy rule files as a new version (state of unchanged rules is kept)',
+      description: 'With baseVersion, a deploy by someone else since then is refused (409).',
+      body: Type.Object({ files: Files, message: Type.String({ minLength: 1, maxLength: 500 }), author: opt(Type.String({ minLength: 1, maxLength: 100 })), baseVersion: opt(Type.Integer({ minimum: 1 })) }),
+      response: { 201: Deployed, ...changeErrors },
     },
   }, async (request, reply) => {
     const v = await versions.deployFiles(request.body.files, request.body.author ?? request.caller?.username ?? 'api', request.body.message, request.body.baseVersion);
     request.log.info({ version: v.version, author: v.author }, 'rules deployed');
-    return reply.code(201).send({ version: v.version, author: v.author, message: v.message, diff: JSON.parse(v.diff) as unknown });
+    return reply.code(201).send(deployed(v));
   });
 
-  app.post<{ Body: { version: number; message?: string; author?: string } }>('/api/v1/rules/rollback', { config: allow('engineer', 'admin'),
-    schema: { tags: ['rules'], summary: "Deploy an earlier version's rules again, as a new version", body: { type: 'object', required: ['version'], properties: { version: { type: 'integer', minimum: 1 }, message: { type: 'string', maxLength: 500 }, author: { type: 'string', maxLength: 100 } } }, response: { 201: anyObject, ...errors } },
+  app.post('/rollback', {
+    config: DEPLOYERS,
+    schema: {
+      tags: ['rules'],
+      operationId: 'rollbackRules',
+      summary: "Deploy an earlier version's rules again, as a new version",
+      body: Type.Object({ version: Type.Integer({ minimum: 1 }), message: opt(Type.String({ maxLength: 500 })), author: opt(Type.String({ maxLength: 100 })) }),
+      response: { 201: Deployed, ...changeErrors },
+    },
   }, async (request, reply) => {
     const v = await versions.rollback(request.body.version, request.body.author ?? request.caller?.username ?? 'api', request.body.message ?? '');
-    return reply.code(201).send({ version: v.version, author: v.author, message: v.message, diff: JSON.parse(v.diff) as unknown });
+    return reply.code(201).send(deployed(v));
   });
-}
+};

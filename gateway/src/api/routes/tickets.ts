@@ -1,60 +1,44 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { lookupFault, type ApplianceType, type Severity } from '@forecare/firmware-contracts';
+import { Type } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
+import { lookupFault, type ApplianceType } from '@forecare/firmware-contracts';
 import type { AlarmEvent } from '@forecare/rules';
-import type { GatewayContext } from '../../context.js';
 import { GatewayError } from '../../errors.js';
-import { SIGNED_IN, allow } from '../auth.js';
 import { TICKET_STATUSES, type TicketStatus } from '../../tickets/lifecycle.js';
-import { anyObject, errors, idParam, itemsOf } from '../schemas.js';
-import { TicketQueue } from '../../tickets/ticket-queue.js';
 import { RESOLUTION_CODES, actionsFor, refusePastSlot } from '../../tickets/ticket-actions.js';
+import { TicketQueue } from '../../tickets/ticket-queue.js';
+import { SIGNED_IN, allow } from '../auth.js';
+import type { ApiPlugin } from '../plugin.js';
+import { changeErrors, errors, IdParam, ItemsOf, signedInErrors, Strict, StringEnum } from '../schemas.js';
+import { OpenedTicketModel, TicketModel, TicketPageModel } from '../ticket-models.js';
+import { taskView } from './contacts.js';
+import { ticketWorkRoutes } from './tickets-work.js';
 
 const list = (s: string | undefined): string[] | undefined => (s === undefined || s === '' ? undefined : s.split(',').map((x) => x.trim()).filter((x) => x !== ''));
+const DESK = allow('dispatcher', 'manager', 'admin');
+const opt = Type.Optional;
 
-interface TransitionBody {
-  to: TicketStatus;
-  by?: string;
-  note?: string;
-  assignee?: string;
-  team?: string;
-  slotStart?: number;
-  slotEnd?: number;
-  promisedBy?: number;
-}
-
-interface OpenBody {
-  hubId: string;
-  applianceId?: string;
-  faultCode?: string;
-  faultClass?: string;
-  title: string;
-  severity?: Severity;
-  by?: string;
-  note?: string;
-}
-
-export function registerTicketRoutes(app: FastifyInstance, ctx: GatewayContext): void {
+/** /api/v1/tickets: repair tickets; the dispatcher's work on them is in tickets-work.ts, the queue has its own prefix. */
+export const ticketRoutes: ApiPlugin = async (app, { ctx }) => {
   const queue = new TicketQueue(ctx.store, () => ctx.clock.now(), () => ctx.tickets.slaPolicy.assignWithinMs);
-  app.post<{ Body: OpenBody }>('/api/v1/tickets', { config: allow('dispatcher', 'manager', 'admin'),
+
+  app.post('', {
+    config: DESK,
     schema: {
       tags: ['tickets'],
-      summary: 'Open a ticket by hand (or from a flow); like alarm tickets, one open ticket per appliance and fault class — a repeat attaches',
-      body: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['hubId', 'title'],
-        properties: {
-          hubId: { type: 'string', minLength: 1, maxLength: 64 },
-          applianceId: { type: 'string', minLength: 1, maxLength: 64 },
-          faultCode: { type: 'string', minLength: 1, maxLength: 32 },
-          faultClass: { type: 'string', minLength: 1, maxLength: 64 },
-          title: { type: 'string', minLength: 1, maxLength: 200 },
-          severity: { type: 'string', enum: ['info', 'warning', 'critical', 'safety'] },
-          by: { type: 'string', minLength: 1, maxLength: 100 },
-          note: { type: 'string', maxLength: 2000 },
-        },
-      },
-      response: { 200: anyObject, 201: anyObject, ...errors },
+      operationId: 'openTicket',
+      summary: 'Open a ticket by hand (or from a flow)',
+      description: 'Like alarm tickets, one open ticket per appliance and fault class: a repeat attaches (200), a new one is opened (201).',
+      body: Strict({
+        hubId: Type.String({ minLength: 1, maxLength: 64 }),
+        applianceId: opt(Type.String({ minLength: 1, maxLength: 64 })),
+        faultCode: opt(Type.String({ minLength: 1, maxLength: 32 })),
+        faultClass: opt(Type.String({ minLength: 1, maxLength: 64 })),
+        title: Type.String({ minLength: 1, maxLength: 200 }),
+        severity: opt(StringEnum(['info', 'warning', 'critical', 'safety'])),
+        by: opt(Type.String({ minLength: 1, maxLength: 100 })),
+        note: opt(Type.String({ maxLength: 2000 })),
+      }),
+      response: { 200: OpenedTicketModel, 201: OpenedTicketModel, ...errors },
     },
   }, async (request, reply) => {
     const b = request.body;
@@ -91,66 +75,70 @@ export function registerTicketRoutes(app: FastifyInstance, ctx: GatewayContext):
     return reply.code(result.outcome === 'opened' ? 201 : 200).send({ ...ctx.tickets.get(result.ticket.ticketId), outcome: result.outcome });
   });
 
-
-  app.get<{ Querystring: { status?: string; model?: string; fault?: string; region?: string; customerId?: string; hubId?: string; applianceId?: string; olderThanMs?: number; newerThanMs?: number; limit?: number } }>('/api/v1/tickets', { config: SIGNED_IN,
+  app.get('', {
+    config: SIGNED_IN,
     schema: {
       tags: ['tickets'],
-      summary: 'Tickets, newest first; filter by status (comma list), model, fault (class or code), region, customer, hub and appliance, age (opened more than olderThanMs or less than newerThanMs ago)',
-      querystring: {
-        type: 'object',
-        properties: {
-          status: { type: 'string' },
-          model: { type: 'string' },
-          fault: { type: 'string' },
-          region: { type: 'string' },
-          customerId: { type: 'string' },
-          hubId: { type: 'string' },
-          applianceId: { type: 'string' },
-          olderThanMs: { type: 'integer', minimum: 0 },
-          newerThanMs: { type: 'integer', minimum: 0 },
-          limit: { type: 'integer', minimum: 1, maximum: 1000 },
-        },
-      },
-      response: { 200: itemsOf(), ...errors },
+      operationId: 'listTickets',
+      summary: 'Tickets, newest first, filtered',
+      description: 'Filter by status (comma list), model, fault (class or code), region, customer, hub and appliance, age (opened more than olderThanMs or less than newerThanMs ago).',
+      querystring: Type.Object({
+        status: opt(Type.String({ maxLength: 200 })),
+        model: opt(Type.String({ maxLength: 100 })),
+        fault: opt(Type.String({ maxLength: 64 })),
+        region: opt(Type.String({ maxLength: 100 })),
+        customerId: opt(Type.String({ maxLength: 128 })),
+        hubId: opt(Type.String({ maxLength: 128 })),
+        applianceId: opt(Type.String({ maxLength: 128 })),
+        olderThanMs: opt(Type.Integer({ minimum: 0 })),
+        newerThanMs: opt(Type.Integer({ minimum: 0 })),
+        limit: opt(Type.Integer({ minimum: 1, maximum: 1000 })),
+      }),
+      response: { 200: ItemsOf(TicketModel), ...signedInErrors },
     },
   }, async (request) => {
     const q = request.query;
     return { items: ctx.tickets.list({ ...q, status: list(q.status) }) };
   });
 
-  app.get<{ Params: { ticketId: string } }>('/api/v1/tickets/:ticketId', { config: SIGNED_IN,
-    schema: { tags: ['tickets'], summary: "One ticket with its history, alarm history and contact attempts; customer and appliance as the registry has them now; the actions the caller may take in the ticket's state", params: idParam('ticketId'), response: { 200: anyObject, ...errors } },
+  app.get('/:ticketId', {
+    config: SIGNED_IN,
+    schema: {
+      tags: ['tickets'],
+      operationId: 'getTicket',
+      summary: 'One ticket with its history, alarm history and contact attempts',
+      description: "Customer and appliance as the registry has them now; the actions the caller may take in the ticket's state.",
+      params: IdParam('ticketId'),
+      response: { 200: TicketPageModel, ...errors },
+    },
   }, async (request) => {
     const ticket = ctx.tickets.get(request.params.ticketId);
-    const contacts = ctx.outbox.list({ ticketId: ticket.ticketId }).map((t) => ({ ...t, payload: JSON.parse(t.payload) as unknown, attempts: ctx.outbox.attempts(t.taskId) }));
+    const contacts = ctx.outbox.list({ ticketId: ticket.ticketId }).map((t) => ({ ...taskView(t), attempts: ctx.outbox.attempts(t.taskId) }));
     // The auto-filled snapshot stays as the fallback; what the registry says now wins (a customer linked later, a corrected model).
     const current = queue.current(ticket.ticketId);
     const details = { ...ticket.details, customer: current?.customer ?? ticket.details.customer, appliance: current?.appliance ?? ticket.details.appliance };
     const actions = request.caller === undefined ? [] : actionsFor(ticket.status as TicketStatus, request.caller.role);
-    return { ...ticket, details, actions, resolutionCodes: RESOLUTION_CODES, events: ctx.tickets.events(ticket.ticketId), alarmHistory: ctx.alarms.history(ticket.alarmKey), contacts };
+    return { ...ticket, details, actions: [...actions], resolutionCodes: [...RESOLUTION_CODES], events: ctx.tickets.events(ticket.ticketId), alarmHistory: ctx.alarms.history(ticket.alarmKey), contacts };
   });
 
-  app.post<{ Params: { ticketId: string }; Body: TransitionBody }>('/api/v1/tickets/:ticketId/transition', { config: allow('dispatcher', 'manager', 'admin'),
+  app.post('/:ticketId/transition', {
+    config: DESK,
     schema: {
       tags: ['tickets'],
+      operationId: 'transitionTicket',
       summary: 'Move a ticket (assign, schedule, start, resolve, cancel…), recorded with who and when',
-      params: idParam('ticketId'),
-      body: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['to'],
-        properties: {
-          to: { type: 'string', enum: [...TICKET_STATUSES] },
-          by: { type: 'string', minLength: 1, maxLength: 100 },
-          note: { type: 'string', maxLength: 2000 },
-          assignee: { type: 'string', maxLength: 100 },
-          team: { type: 'string', maxLength: 100 },
-          slotStart: { type: 'integer', minimum: 0 },
-          slotEnd: { type: 'integer', minimum: 0 },
-          promisedBy: { type: 'integer', minimum: 0 },
-        },
-      },
-      response: { 200: anyObject, ...errors },
+      params: IdParam('ticketId'),
+      body: Strict({
+        to: StringEnum(TICKET_STATUSES),
+        by: opt(Type.String({ minLength: 1, maxLength: 100 })),
+        note: opt(Type.String({ maxLength: 2000 })),
+        assignee: opt(Type.String({ maxLength: 100 })),
+        team: opt(Type.String({ maxLength: 100 })),
+        slotStart: opt(Type.Integer({ minimum: 0 })),
+        slotEnd: opt(Type.Integer({ minimum: 0 })),
+        promisedBy: opt(Type.Integer({ minimum: 0 })),
+      }),
+      response: { 200: TicketModel, ...changeErrors },
     },
   }, async (request) => {
     const { to, by, note, ...patch } = request.body;
@@ -159,7 +147,9 @@ export function registerTicketRoutes(app: FastifyInstance, ctx: GatewayContext):
     ctx.bus.publish({ type: 'ticket', data: { ticketId: ticket.ticketId, status: ticket.status, outcome: 'moved' } });
     return ticket;
   });
-}
+
+  await app.register(ticketWorkRoutes, { ctx, queue });
+};
 
 /**
  * Who a change is recorded under: a signed-in console user is always themselves; only the
