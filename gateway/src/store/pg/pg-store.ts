@@ -28,6 +28,11 @@ export class PgStore {
   async transaction<T>(fn: (tx: PgDb, client: pg.PoolClient) => Promise<T>, isolation: 'read committed' | 'repeatable read' = 'read committed'): Promise<T> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
+    // A connection lost while checked out (PostgreSQL restarted, the backend killed) emits 'error'
+    // besides failing its query; unheard, that event would crash the process. The query's
+    // rejection carries the failure, and the connection goes back broken.
+    const lost = (err: Error): void => void (broken = err);
+    client.on('error', lost);
     try {
       await client.query(`BEGIN ISOLATION LEVEL ${isolation.toUpperCase()}`);
       const result = await fn(drizzle(client), client);
@@ -38,6 +43,7 @@ export class PgStore {
       await client.query('ROLLBACK').catch((e: unknown) => (broken = e as Error));
       throw err;
     } finally {
+      client.off('error', lost);
       client.release(broken);
     }
   }
