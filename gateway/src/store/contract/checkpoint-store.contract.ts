@@ -55,6 +55,24 @@ export function checkpointStoreContract(name: string, open: () => Promise<Checkp
       expect(await checkpoints.load()).toBeUndefined();
     });
 
+    it('forgets the parts the changes mark as gone (null) and keeps the others', async () => {
+      const { checkpoints } = await harness();
+      const engine = new Engine(opts);
+      for (let i = 0; i < 4; i++) engine.ingest(fault(i, T0 + i));
+      const first = engine.takeChanges();
+      await checkpoints.save(first, 4, T0);
+      expect([first.alarms.length, first.work.length]).toEqual([4, expect.any(Number) as unknown]);
+      const goneAlarm = first.alarms[0]?.[0] as string;
+      const goneWork = first.work[0]?.[0] as string;
+      await checkpoints.save({ version: first.version, wheel: first.wheel, hubs: [], appliances: [], alarms: [[goneAlarm, null]], work: [[goneWork, null]], timers: [] }, 5, T0 + 5);
+      const data = await checkpoints.load();
+      if (data === undefined || !('parts' in data)) throw new Error(`a checkpoint of parts was expected, got ${JSON.stringify(data)}`);
+      expect(data.pos).toBe(5);
+      expect(data.parts.alarms.map((a) => a.alarmKey).sort()).toEqual(first.alarms.map(([k]) => k).filter((k) => k !== goneAlarm).sort());
+      expect(data.parts.work.map(([k]) => k).sort()).toEqual(first.work.map(([k]) => k).filter((k) => k !== goneWork).sort());
+      expect(data.parts.appliances).toHaveLength(4);
+    });
+
     it('keeps reader positions apart from the engine checkpoint and from each other', async () => {
       const { checkpoints } = await harness();
       await checkpoints.savePosition('influx', 40, T0);

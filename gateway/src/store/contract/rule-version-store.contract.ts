@@ -25,6 +25,9 @@ export function ruleVersionStoreContract(name: string, open: () => Promise<RuleV
       expect(await versions.list()).toEqual([]);
       expect(await versions.get(1)).toBeUndefined();
       expect(await versions.get(-1)).toBeUndefined();
+      await versions.add(record(1));
+      // Numbers no deploy can have: not integers, or past what a version column holds.
+      for (const v of [1.5, 2 ** 40, Number.MAX_SAFE_INTEGER, -(2 ** 40)]) expect(await versions.get(v)).toBeUndefined();
     });
 
     it('keeps every version as given, lists them newest first and answers the highest as latest', async () => {

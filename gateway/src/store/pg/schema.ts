@@ -268,8 +268,18 @@ export const partitionCheckpoints = pgTable('partition_checkpoints', {
   partition: integer('partition').primaryKey(),
   streamSeq: ms('stream_seq').notNull(),
   ruleVersion: integer('rule_version').notNull(),
+  /** The timing wheel's position (the engine's `wheel`); nothing wrote this table before the column came. */
+  wheel: ms('wheel').notNull(),
   at: ms('at').notNull(),
 });
+
+/** Cluster: how far each named journal reader (the history sink) of a partition has read the stream. */
+export const partitionReaders = pgTable('partition_readers', {
+  partition: integer('partition').notNull(),
+  reader: text('reader').notNull(),
+  pos: ms('pos').notNull(),
+  at: ms('at').notNull(),
+}, (t) => [primaryKey({ columns: [t.partition, t.reader] })]);
 
 export const partitionState = pgTable('partition_state', {
   partition: integer('partition').notNull(),

@@ -1,0 +1,45 @@
+import { and, asc, eq, gte, lte } from 'drizzle-orm';
+import type { TelemetryExcerptStore, TelemetryPoint } from '../ports/telemetry-excerpts.js';
+import type { PgStore } from './pg-store.js';
+import { telemetry } from './schema.js';
+
+/**
+ * Telemetry excerpts on PostgreSQL, the `telemetry` table. A point's id comes from its journal
+ * position, so the same point written twice (a replay, or two nodes during a takeover) is kept
+ * once: the second insert does nothing.
+ */
+export class PgTelemetryExcerptStore implements TelemetryExcerptStore {
+  constructor(private readonly store: PgStore) {}
+
+  async add(p: TelemetryPoint): Promise<void> {
+    await this.store.db.insert(telemetry).values({ id: p.id, hubId: p.hubId, applianceId: p.applianceId, at: p.at, deviceTs: p.deviceTs, metrics: JSON.stringify(p.metrics) }).onConflictDoNothing();
+  }
+
+  async points(hubId: string, applianceId: string, from: number, to: number, limit: number): Promise<TelemetryPoint[]> {
+    // PostgreSQL refuses a negative LIMIT; no limit above 0 is no point.
+    if (!(limit > 0) || from > to) return [];
+    const rows = await this.store.db
+      .select()
+      .from(telemetry)
+      .where(and(eq(telemetry.hubId, hubId), eq(telemetry.applianceId, applianceId), gte(telemetry.at, from), lte(telemetry.at, to)))
+      .orderBy(asc(telemetry.at), asc(telemetry.id))
+      .limit(Math.floor(limit));
+    const out: TelemetryPoint[] = [];
+    for (const r of rows) {
+      const metrics = parseMetrics(r.metrics);
+      // A row whose metrics are not an object (a hand edit, a bad restore) is left out of the chart, not thrown at it.
+      if (metrics !== undefined) out.push({ id: r.id, hubId: r.hubId, applianceId: r.applianceId, at: r.at, deviceTs: r.deviceTs, metrics });
+    }
+    return out;
+  }
+}
+
+/** As the SQLite store reads them (sqlite/telemetry-excerpt-store.ts): an object, or nothing. */
+function parseMetrics(text: string): Record<string, number | boolean> | undefined {
+  try {
+    const v: unknown = JSON.parse(text);
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, number | boolean>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
