@@ -10,7 +10,7 @@ export { RefrigeratorModel as FridgeModel, type FridgeMode } from './appliances/
 export { Household } from './household.js';
 export { score, scoreTable, DETECTED_BY, type Score, type ScoredAlarm, type KindScore, type Detection } from './score.js';
 export { runLoad, type LoadOptions, type LoadResult } from './load.js';
-export { mqttString, remainingLength, runRawLoad, type RawLoadOptions, type RawLoadResult } from './raw-load.js';
+export { connectPacket, mqttString, publishPacket, remainingLength, runRawLoad, type RawLoadOptions, type RawLoadResult } from './raw-load.js';
 export { ContactCenterSim, type ContactCenterOptions, type ReceivedTask, type Outcome } from './contact-center-sim.js';
 export { DEFAULT_CLIMATES, FAULT_CLIMATE, faultRate, seasonalNormal, simulateWeather, type RegionClimate, type WeatherEvent, type FaultClimate, type DailyWeather } from './seasons.js';
 export { generateHistory, TYPE_SHARE, type HistoryOptions, type SimHistory, type SimCustomer as SimHistoryCustomer, type SimApplianceRow, type SimTicket, type SimContact, type SimExpected, type SimWeatherRow } from './history.js';

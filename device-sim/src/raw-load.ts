@@ -59,14 +59,14 @@ export function mqttString(s: Buffer | string): Buffer {
 }
 
 /** CONNECT, MQTT 3.1.1 [MQTT-3.1]: clean session, keepalive 60 s, username and password when given. */
-function connectPacket(clientId: string, username: string, password: string | null): Buffer {
+export function connectPacket(clientId: string, username: string, password: string | null): Buffer {
   const flags = 0x02 | (password !== null ? 0xc0 : 0);
   const body = Buffer.concat([mqttString('MQTT'), Buffer.from([4, flags, 0, 60]), mqttString(clientId), ...(password !== null ? [mqttString(username), mqttString(password)] : [])]);
   return Buffer.concat([Buffer.from([0x10]), remainingLength(body.length), body]);
 }
 
 /** PUBLISH [MQTT-3.3]: fixed header 0x32 (QoS 1, with a packet id) or 0x30 (QoS 0), topic, payload. */
-function publishPacket(topic: Buffer, id: number, payload: string): Buffer {
+export function publishPacket(topic: Buffer, id: number, payload: string): Buffer {
   const payloadBytes = Buffer.byteLength(payload);
   const idBytes = id > 0 ? 2 : 0;
   const len = 2 + topic.length + idBytes + payloadBytes;

@@ -9,8 +9,8 @@
 import { createInterface } from 'node:readline';
 import mqtt from 'mqtt';
 
-const [portText, hubsJson, everyText] = process.argv.slice(2);
-const hubs = JSON.parse(hubsJson ?? '[]') as { hubId: string; password: string }[];
+const [portText, everyText] = process.argv.slice(2);
+const hubs = JSON.parse(process.env.STORM_HUBS ?? '[]') as { hubId: string; password: string }[];
 const everyMs = Number(everyText ?? 1000);
 let samples: number[] = [];
 let failures = 0;
