@@ -129,7 +129,7 @@ export function Fleet({ role }: { role: Role }) {
   );
 }
 
-/** Open alarms, newest first, with acknowledge and a link to the appliance. */
+/** Open alarms, newest first, with acknowledge, clear (by hand: the rule may raise it again) and a link to the appliance. */
 export function AlarmConsole({ role }: { role: Role }) {
   useLang();
   const [items, setItems] = useState<Alarm[] | null>(null);
@@ -159,10 +159,21 @@ export function AlarmConsole({ role }: { role: Role }) {
       setError((err as Error).message);
     }
   };
+  const [notice, setNotice] = useState<string | null>(null);
+  const clear = async (key: string): Promise<void> => {
+    try {
+      await api<Alarm>('POST', `/api/v1/alarms/${encodeURIComponent(key)}/clear`, {});
+      setItems((xs) => xs?.filter((x) => x.alarmKey !== key) ?? null);
+      setNotice(t('Alarm {key} cleared.', { key }));
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
   return (
     <section>
       <h1>{t('Open alarms')}</h1>
       {error !== null && <p role="alert" class="error">{error}</p>}
+      {notice !== null && <p role="status">{notice}</p>}
       <table aria-label={t('Alarms')}>
         <thead>
           <tr>
@@ -176,13 +187,16 @@ export function AlarmConsole({ role }: { role: Role }) {
         </thead>
         <tbody>
           {items?.map((a) => (
-            <tr key={a.alarmKey}>
+            <tr key={a.alarmKey} data-alarm={a.alarmKey}>
               <td>{fmtTime(a.lastSeen)}</td>
               <td class={`sev-${a.severity}`}>{a.severity}</td>
               <td>{a.title}</td>
               <td>{a.applianceId !== null ? <a href={`#/appliance/${encodeURIComponent(a.hubId)}/${encodeURIComponent(a.applianceId)}`}>{a.applianceId}</a> : a.hubId}</td>
               <td>{a.status}</td>
-              <td>{can(role, 'ackAlarms') && a.status === 'raised' && <button onClick={() => void ack(a.alarmKey)}>{t('Acknowledge')}</button>}</td>
+              <td>
+                {can(role, 'ackAlarms') && a.status === 'raised' && <button onClick={() => void ack(a.alarmKey)}>{t('Acknowledge')}</button>}
+                {can(role, 'clearAlarms') && <button onClick={() => void clear(a.alarmKey)}>{t('Clear alarm')}</button>}
+              </td>
             </tr>
           ))}
         </tbody>

@@ -83,6 +83,11 @@ export class CheckpointSchedule {
     return { init, checkpoint: cp };
   }
 
+  /** When the stored checkpoint was written; undefined when there is none. */
+  savedAt(): number | undefined {
+    return this.checkpoints.savedAt();
+  }
+
   /** Starts a checkpoint when one is due. */
   maybe(): void {
     if (!this.dirty || this.checkpointing !== undefined) return;

@@ -56,6 +56,7 @@ export class CheckpointStore {
   private readonly remove;
   private readonly saveMeta;
   private readonly readMeta;
+  private readonly readAt;
   private readonly readKind;
   private readonly clear;
   /** The stored rows are of an earlier form: the next save replaces them all (in its own transaction, so a crash before it loses nothing). */
@@ -67,6 +68,7 @@ export class CheckpointStore {
     this.remove = s.prepare('DELETE FROM engine_state WHERE kind = ? AND key = ?');
     this.saveMeta = s.prepare('INSERT INTO checkpoints (name, pos, at, snapshot) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET pos = excluded.pos, at = excluded.at, snapshot = excluded.snapshot');
     this.readMeta = s.prepare('SELECT pos, snapshot FROM checkpoints WHERE name = ?');
+    this.readAt = s.prepare('SELECT at FROM checkpoints WHERE name = ? AND snapshot IS NOT NULL');
     this.readKind = s.prepare('SELECT key, value FROM engine_state WHERE kind = ?');
     this.clear = s.prepare('DELETE FROM engine_state');
   }
@@ -133,6 +135,11 @@ export class CheckpointStore {
       this.saveMeta.run(NAME, pos, at, JSON.stringify(meta));
     });
     this.rewrite = false;
+  }
+
+  /** When the last checkpoint was written (gateway clock); undefined when there is none. */
+  savedAt(): number | undefined {
+    return (this.readAt.get(NAME) as { at: number } | undefined)?.at;
   }
 
   /** Forgets every stored part (the engine is being rebuilt from the whole journal). */

@@ -26,4 +26,18 @@ export class JournalReader {
     const rows = this.select.all(after, upTo, this.chunk) as { pos: number; received_at: number; hub_id: string; appliance_id: string | null; kind: string; payload: Buffer }[];
     return rows.map((r) => ({ pos: r.pos, receivedAt: r.received_at, message: messageOfRow(r) }));
   }
+
+  /** Hands the entries after `after` up to `upTo` to `each`, a chunk at a time, in order; resolves with how many there were. */
+  async replay(after: number, upTo: number, each: (entries: JournalEntry[], lastPos: number) => Promise<void>): Promise<number> {
+    let replayed = 0;
+    for (let from = after; from < upTo; ) {
+      const entries = this.read(from, upTo);
+      const last = entries[entries.length - 1];
+      if (last === undefined) break;
+      await each(entries, last.pos);
+      from = last.pos;
+      replayed += entries.length;
+    }
+    return replayed;
+  }
 }

@@ -16,6 +16,7 @@ import { InlineEngineHost, type EngineHost } from './engine-host.js';
 import { HeldBatches } from './held-batches.js';
 import { HouseholdZones } from './household-zones.js';
 import { JournalReader } from './journal-reader.js';
+import { clearAgain, clearsSince } from './manual-clears.js';
 import type { RuleOverrides, RuleRunnerOptions } from './rule-runner-options.js';
 import { RuleTicks } from './rule-ticks.js';
 
@@ -146,26 +147,20 @@ export class RuleRunner implements Part {
     const { init, checkpoint: cp } = await this.schedule.restore((req) => this.request(req), opts);
     this.openAlarmCount = init.openAlarms;
     const end = this.replayChunk.end();
-    if (cp !== undefined && cp.pos > end) {
-      // The journal file was replaced (positions start again): the engine's state stands, the positions follow the new file.
-      this.logger.warn({ checkpointPos: cp.pos, journalPos: end }, 'journal is behind the rule engine checkpoint (a new journal file?): positions follow the journal');
-    }
+    // The journal file was replaced (positions start again): the engine's state stands, the positions follow the new file.
+    if (cp !== undefined && cp.pos > end) this.logger.warn({ checkpointPos: cp.pos, journalPos: end }, 'journal is behind the rule engine checkpoint (a new journal file?): positions follow the journal');
     this.pos = Math.min(cp?.pos ?? 0, end);
     this.postedPos = this.pos;
-    let replayed = 0;
-    while (this.postedPos < end) {
-      const entries = this.replayChunk.read(this.postedPos, end);
-      if (entries.length === 0) break;
-      const last = entries[entries.length - 1] as JournalEntry;
+    const replayed = await this.replayChunk.replay(this.postedPos, end, async (entries, last) => {
       this.listeners?.onEntries(entries);
-      this.postedPos = last.pos;
+      this.postedPos = last;
       const reply = await this.request({ op: 'entries', entries });
-      if (!this.apply(reply, last.pos, false)) throw new Error(`rule engine replay failed at ${last.pos}: ${reply.error ?? 'events not applied'}`);
-      replayed += entries.length;
-    }
+      if (!this.apply(reply, last, false)) throw new Error(`rule engine replay failed at ${last}: ${reply.error ?? 'events not applied'}`);
+    });
     this.postedPos = Math.max(this.postedPos, end);
     this.pos = Math.max(this.pos, end);
     if (replayed > 0) this.logger.info({ replayed, pos: this.pos }, 'journal replayed into the rule engine');
+    await clearAgain(this.applier.manualClearsSince(clearsSince(cp === undefined ? undefined : this.schedule.savedAt())), (req) => this.request(req), (reply) => this.apply(reply, undefined, false), this.logger);
     // The time since the engine's last tick or input (its checkpoint, then the replay) was this
     // gateway's outage: no hub could reach it, so that is nobody's silence. Without this a
     // restart after a long stop called every hub of the fleet offline at its first tick. Before
@@ -269,8 +264,13 @@ export class RuleRunner implements Part {
     return reply.events;
   }
 
+  /** A person acknowledges (stops its escalation) or clears an alarm: in order with the batches, checkpointed at once; [] when not open. */
   acknowledge(alarmKey: string): Promise<AlarmEvent[]> {
     return this.command({ op: 'acknowledge', alarmKey, now: this.clock.now() }, 'acknowledgement failed', true);
+  }
+
+  clear(alarmKey: string, by: string): Promise<AlarmEvent[]> {
+    return this.command({ op: 'clear', clears: [{ alarmKey, at: this.clock.now(), by }] }, 'manual clear failed', true);
   }
 
   /** Deploys a rule set as a new version, keeping the state of unchanged rules. */

@@ -34,4 +34,18 @@ export function registerAlarmRoutes(app: FastifyInstance, ctx: GatewayContext): 
     await ctx.runner.acknowledge(alarm.alarmKey);
     return ctx.alarms.get(alarm.alarmKey) ?? alarm;
   });
+
+  // Clearing says "handled" for an alarm whose condition may still hold: not for dispatchers, who
+  // acknowledge. The alarm's ticket is left as it is (someone may be working it): see the README, Console and API.
+  app.post<{ Params: { alarmKey: string } }>('/api/v1/alarms/:alarmKey/clear', { config: allow('engineer', 'manager', 'admin'),
+    schema: { tags: ['alarms'], summary: 'Clear an open alarm by hand (the rule may raise a new one while its condition holds)', params: { type: 'object', properties: { alarmKey: { type: 'string', maxLength: 400 } } }, response: { 200: anyObject, ...errors } },
+  }, async (request) => {
+    const alarm = ctx.alarms.get(request.params.alarmKey);
+    if (alarm === undefined) throw new GatewayError('GW_ERR_ALARM_UNKNOWN', `no alarm ${request.params.alarmKey}`);
+    if (alarm.status === 'cleared') throw new GatewayError('GW_ERR_ALARM_CLEARED', `alarm ${alarm.alarmKey} is cleared already`);
+    // The engine is the judge: of two clears racing, the one it takes second finds no open alarm.
+    const events = await ctx.runner.clear(alarm.alarmKey, request.caller?.username ?? 'api');
+    if (events.length === 0) throw new GatewayError('GW_ERR_ALARM_CLEARED', `alarm ${alarm.alarmKey} is no longer open`);
+    return ctx.alarms.get(alarm.alarmKey) ?? alarm;
+  });
 }
