@@ -5,7 +5,7 @@ import { can } from './roles.js';
 import type { QueueRow } from './queue.js';
 
 interface Alarm { alarmKey: string; ruleId: string; severity: string; hubId: string; applianceId: string | null; key: string; title: string; status: string; lastSeen: number }
-interface FleetAlert { alertId: string; model: string; faultCode: string; affected: number; openedAt: number }
+interface FleetAlert { alertId: string; model: string; faultCode: string; affected: number; openedAt: number; appliances?: { hubId: string; applianceId: string }[] }
 interface Parts {
   hubs: { hubId: string; connected: boolean }[];
   alarms: Alarm[];
@@ -88,7 +88,7 @@ export function Fleet({ role }: { role: Role }) {
           <h2>{t('Fleet red lights')}</h2>
           <ul>
             {alerts?.map((f) => (
-              <li key={f.alertId} class="red-light">
+              <li key={f.alertId} class="red-light" data-alert={f.alertId}>
                 <a href={`#/queue?q=${encodeURIComponent(f.model)}`}>
                   <strong>
                     {f.model} {f.faultCode}
@@ -96,6 +96,17 @@ export function Fleet({ role }: { role: Role }) {
                 </a>
                 : {f.affected} · {fmtTime(f.openedAt)}{' '}
                 {can(role, 'closeFleetAlerts') && <button onClick={() => void close(f.alertId)}>{t('Close alert')}</button>}
+                {(f.appliances?.length ?? 0) > 0 && (
+                  <ul class="red-appliances" aria-label={t('Appliances behind {alert}', { alert: `${f.model} ${f.faultCode}` })}>
+                    {f.appliances?.map((a) => (
+                      <li key={`${a.hubId}/${a.applianceId}`}>
+                        <a href={`#/appliance/${encodeURIComponent(a.hubId)}/${encodeURIComponent(a.applianceId)}`}>
+                          {a.hubId} / {a.applianceId}
+                        </a>
+                      </li>
+                    ))}
+                  </ul>
+                )}
               </li>
             ))}
             {alerts?.length === 0 && <li>{t('None')}</li>}
