@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { serializeRules } from '@forecare/rules';
+import { serializeRules, type RuleDef } from '@forecare/rules';
 import type { GatewayContext } from '../../context.js';
 import { RuleVersions } from '../../engine/rule-versions.js';
 import { SIGNED_IN, allow } from '../auth.js';
@@ -10,6 +10,8 @@ type Files = { name: string; text: string }[];
 
 export function registerRuleRoutes(app: FastifyInstance, ctx: GatewayContext): void {
   const versions = new RuleVersions(ctx.store, ctx.clock, ctx.runner);
+  // Every open rule editor hears of a new version from the live stream, not by polling.
+  const announce = (v: { version: number; author: string; message: string }): void => ctx.bus.publish({ type: 'rules', data: { version: v.version, author: v.author, message: v.message } });
 
   app.get('/api/v1/rules', { config: SIGNED_IN, schema: { tags: ['rules'], summary: 'The deployed rule set and its version, also as one YAML file to edit', response: { 200: anyObject, ...errors } } }, async () => ({
     version: ctx.runner.ruleVersion,
@@ -18,7 +20,8 @@ export function registerRuleRoutes(app: FastifyInstance, ctx: GatewayContext): v
   }));
 
   app.get('/api/v1/rules/versions', { config: SIGNED_IN, schema: { tags: ['rules'], summary: 'Deployed rule versions, newest first, with author, message, time and diff', response: { 200: itemsOf(), ...errors } } }, async () => ({
-    items: versions.list().map((v) => ({ ...v, rules: JSON.parse(v.rules) as unknown, diff: v.diff === '' ? null : (JSON.parse(v.diff) as unknown), current: v.version === ctx.runner.ruleVersion })),
+    // `yaml`: each version in the form its rules are written in, for a side-by-side diff people read.
+    items: versions.list().map((v) => ({ ...v, rules: JSON.parse(v.rules) as unknown, yaml: serializeRules(JSON.parse(v.rules) as RuleDef[]), diff: v.diff === '' ? null : (JSON.parse(v.diff) as unknown), current: v.version === ctx.runner.ruleVersion })),
   }));
 
   app.get<{ Params: { version: number }; Querystring: { against?: number } }>('/api/v1/rules/versions/:version/diff', { config: SIGNED_IN,
@@ -46,6 +49,7 @@ export function registerRuleRoutes(app: FastifyInstance, ctx: GatewayContext): v
   }, async (request, reply) => {
     const v = await versions.deployFiles(request.body.files, request.body.author ?? request.caller?.username ?? 'api', request.body.message, request.body.baseVersion);
     request.log.info({ version: v.version, author: v.author }, 'rules deployed');
+    announce(v);
     return reply.code(201).send({ version: v.version, author: v.author, message: v.message, diff: JSON.parse(v.diff) as unknown });
   });
 
@@ -53,6 +57,7 @@ export function registerRuleRoutes(app: FastifyInstance, ctx: GatewayContext): v
     schema: { tags: ['rules'], summary: "Deploy an earlier version's rules again, as a new version", body: { type: 'object', required: ['version'], properties: { version: { type: 'integer', minimum: 1 }, message: { type: 'string', maxLength: 500 }, author: { type: 'string', maxLength: 100 } } }, response: { 201: anyObject, ...errors } },
   }, async (request, reply) => {
     const v = await versions.rollback(request.body.version, request.body.author ?? request.caller?.username ?? 'api', request.body.message ?? '');
+    announce(v);
     return reply.code(201).send({ version: v.version, author: v.author, message: v.message, diff: JSON.parse(v.diff) as unknown });
   });
 }
