@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, liveEvents, type Role } from './api.js';
-import { fmtTime, t, useLang } from './i18n.js';
+import { fmtPercent, fmtTime, t, useLang } from './i18n.js';
 import { can } from './roles.js';
 import type { QueueRow } from './queue.js';
 
@@ -80,7 +80,7 @@ export function Fleet({ role }: { role: Role }) {
         </div>
         <div class="card stat">
           <h2>{t('Contacts')}</h2>
-          <p>{delivered + dead === 0 ? '—' : `${Math.round((delivered / (delivered + dead)) * 100)}%`}</p>
+          <p>{delivered + dead === 0 ? '—' : fmtPercent((delivered / (delivered + dead)) * 100)}</p>
         </div>
       </div>
       <div class="grid">

@@ -93,12 +93,41 @@ function locale(): string | undefined {
 export function fmtTime(ms: number | null | undefined, timeZone?: string): string {
   if (ms == null) return '—';
   try {
-    return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short', ...(timeZone !== undefined ? { timeZone, timeZoneName: 'short' } : {}) }).format(ms);
+    // Spelled out: `dateStyle` cannot be combined with `timeZoneName` (that threw, and every
+    // customer-zone time fell back to the user's own clock without saying so).
+    if (timeZone !== undefined) return new Intl.DateTimeFormat(locale(), { year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZone, timeZoneName: 'short' }).format(ms);
+    return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short' }).format(ms);
   } catch {
     // A zone this browser does not know: the user's own clock rather than nothing.
     return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short' }).format(ms);
   }
 }
+/** A percentage (0–100) in the user's locale: "85%" in English, "85%" with Chinese grouping in Chinese. */
+export const fmtPercent = (n: number | null | undefined, digits = 0): string => (n == null ? '—' : new Intl.NumberFormat(locale(), { style: 'percent', maximumFractionDigits: digits }).format(n / 100));
+
+/** A calendar day given as YYYY-MM-DD (a visit day, a forecast day), in the user's locale with its weekday: no time zone moves it. */
+export function fmtCalendarDay(ymd: string, withYear = true): string {
+  const ms = Date.parse(`${ymd}T00:00:00Z`);
+  if (Number.isNaN(ms)) return ymd;
+  return new Intl.DateTimeFormat(locale(), { weekday: 'short', month: 'short', day: 'numeric', ...(withYear ? { year: 'numeric' } : {}), timeZone: 'UTC' }).format(ms);
+}
+
+/** A wall-clock time given as HH:MM, as the user's locale writes it (24 h in Chinese, 12 h in US English…). */
+export function fmtClock(hhmm: string): string {
+  const [h = NaN, m = NaN] = hhmm.split(':').map(Number);
+  if (Number.isNaN(h) || Number.isNaN(m)) return hhmm;
+  return new Intl.DateTimeFormat(locale(), { hour: 'numeric', minute: '2-digit', timeZone: 'UTC' }).format(Date.UTC(2000, 0, 1, h, m));
+}
+
+/** Today's date (YYYY-MM-DD) on a time zone's clock; the user's own zone when it is unknown. */
+export function todayIn(timeZone: string | undefined, now = Date.now()): string {
+  try {
+    return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  } catch {
+    return new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  }
+}
+
 /** A UTC day (the API's daily groups) in the user's locale, without the year. */
 export const fmtDay = (ms: number): string => new Intl.DateTimeFormat(locale(), { month: 'short', day: 'numeric', timeZone: 'UTC' }).format(ms);
 export const fmtShort = (ms: number): string => new Intl.DateTimeFormat(locale(), { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' }).format(ms);

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api } from './api.js';
 import { TrendChart, type TrendSeries } from './chart.js';
-import { fmtDuration, fmtNumber, t, useLang } from './i18n.js';
+import { fmtDuration, fmtPercent, t, useLang } from './i18n.js';
 
 interface Figures { group: string; tickets: number; onTimePct: number | null; medianAssignMs: number | null; medianRepairMs: number | null; repeatRepairPct: number | null; day?: string }
 interface Sla { total: Figures; groups: Figures[]; trend: Figures[] }
@@ -19,7 +19,7 @@ function trendSeries(trend: Figures[]): TrendSeries[] {
     { label: t('Time to repair'), unit: 'h', values: trend.map((f) => hours(f.medianRepairMs)) },
   ];
 }
-const pct = (n: number | null): string => (n === null ? '—' : `${fmtNumber(n)} %`);
+const pct = (n: number | null): string => fmtPercent(n, 1);
 
 function Rows({ rows, first }: { rows: Figures[]; first: (f: Figures) => string }) {
   return (
