@@ -54,7 +54,7 @@ describe('dates, times and numbers in the user\'s language, visit days on the cu
     await page.goto(`${base}/#/ticket/${encodeURIComponent(seed.breachedId)}`);
     const date = page.locator('select[name=visit-date]');
     await date.waitFor();
-    const options = await date.locator('option').evaluateAll((os) => os.map((o) => [(o as HTMLOptionElement).value, o.textContent ?? '']));
+    const options = await date.locator('option').evaluateAll((os) => os.map((o) => [o.getAttribute('value') ?? '', o.textContent ?? '']));
     // "—", then today in Shanghai first: no day already past there can be picked.
     expect(options[1]).toEqual([dayInShanghai(0), dayLabel('zh-CN', dayInShanghai(0))]);
     expect(options[1]?.[1]).toMatch(/\d{4}年\d{1,2}月\d{1,2}日/);
