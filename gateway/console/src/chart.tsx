@@ -121,7 +121,8 @@ export function TrendChart({ label, days, series }: { label: string; days: reado
     const stroke = getComputedStyle(el).color;
     const grid = { stroke: 'rgba(127,127,127,0.2)' };
     const axes: uPlot.Axis[] = [
-      { stroke, space: 90, grid, values: (_u, splits) => splits.map((v) => fmtDay(v * 1000)) },
+      // Ticks on whole days only (uPlot would otherwise tick hours and print the same day again and again).
+      { stroke, space: 90, grid, incrs: [86_400, 2 * 86_400, 7 * 86_400, 14 * 86_400, 30 * 86_400], values: (_u, splits) => splits.map((v) => fmtDay(v * 1000)) },
       ...units.map((unit, i) => ({ scale: unit, label: unit, stroke, side: i % 2 === 0 ? 3 : 1, grid: { show: i === 0, stroke: grid.stroke }, values: (_u: uPlot, splits: number[]) => splits.map((v) => fmtNumber(v)) }) as uPlot.Axis),
     ];
     const plotSeries: uPlot.Series[] = [

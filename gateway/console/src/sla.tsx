@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api } from './api.js';
 import { TrendChart, type TrendSeries } from './chart.js';
-import { fmtDuration, fmtPercent, t, useLang } from './i18n.js';
+import { fmtCalendarDay, fmtDuration, fmtPercent, t, useLang } from './i18n.js';
 
 interface Figures { group: string; tickets: number; onTimePct: number | null; medianAssignMs: number | null; medianRepairMs: number | null; repeatRepairPct: number | null; day?: string }
 interface Sla { total: Figures; groups: Figures[]; trend: Figures[] }
@@ -104,7 +104,7 @@ export function SlaView() {
           <table aria-label={t('Trend')}>
             <Head first={t('Day')} />
             <tbody>
-              <Rows rows={d.trend} first={(f) => f.day ?? f.group} />
+              <Rows rows={d.trend} first={(f) => (f.day !== undefined ? fmtCalendarDay(f.day) : f.group)} />
             </tbody>
           </table>
         </>
