@@ -200,10 +200,10 @@ export function AlarmConsole({ role }: { role: Role }) {
           {items?.map((a) => (
             <tr key={a.alarmKey} data-alarm={a.alarmKey}>
               <td>{fmtTime(a.lastSeen)}</td>
-              <td class={`sev-${a.severity}`}>{a.severity}</td>
+              <td class={`sev-${a.severity}`}>{t(a.severity)}</td>
               <td>{a.title}</td>
               <td>{a.applianceId !== null ? <a href={`#/appliance/${encodeURIComponent(a.hubId)}/${encodeURIComponent(a.applianceId)}`}>{a.applianceId}</a> : a.hubId}</td>
-              <td>{a.status}</td>
+              <td>{t(a.status)}</td>
               <td>
                 {can(role, 'ackAlarms') && a.status === 'raised' && <button onClick={() => void ack(a.alarmKey)}>{t('Acknowledge')}</button>}
                 {can(role, 'clearAlarms') && <button onClick={() => void clear(a.alarmKey)}>{t('Clear alarm')}</button>}

@@ -23,7 +23,7 @@ const zh: Record<string, string> = {
   'Link customer': '关联客户', 'Customer id': '客户编号', Model: '型号', Serial: '序列号', 'Save appliance': '保存设备', Fault: '故障', 'Likely part': '可能的备件', History: '历史',
   'Alarm history': '告警历史', 'Contact history': '联系历史', Call: '拨打', Warranty: '保修', valid: '有效', expired: '已过期', unknown: '未知', 'Open the appliance page': '打开设备页面',
   'Latest values': '最新数值', 'Telemetry': '遥测', 'Last 6 hours': '最近 6 小时', 'Last 24 hours': '最近 24 小时', 'Last 7 days': '最近 7 天', 'Faults and alarms': '故障和告警',
-  'No telemetry in this range.': '此时间段没有遥测数据。', Acknowledge: '确认', 'Clear alarm': '清除告警', '{who} deployed version {v}': '{who} 部署了版本 {v}', 'SLA trend by day': '服务水平每日趋势', 'Appliances behind {alert}': '{alert} 涉及的设备', 'Alarm {key} cleared.': '告警 {key} 已清除。', 'Open alarms': '未关闭告警', 'No open alarms.': '没有未关闭的告警。', 'Hubs online': '在线网关',
+  'No telemetry in this range.': '此时间段没有遥测数据。', Acknowledge: '确认', 'Clear alarm': '清除告警', safety: '安全', critical: '严重', warning: '警告', info: '提示', raised: '已触发', acknowledged: '已确认', '{who} deployed version {v}': '{who} 部署了版本 {v}', 'SLA trend by day': '服务水平每日趋势', 'Appliances behind {alert}': '{alert} 涉及的设备', 'Alarm {key} cleared.': '告警 {key} 已清除。', 'Open alarms': '未关闭告警', 'No open alarms.': '没有未关闭的告警。', 'Hubs online': '在线网关',
   'Fleet red lights': '设备群红灯', 'Past their promise': '超过承诺时间', None: '无', 'Close alert': '关闭警报', 'Group by': '分组', team: '团队', 'On time': '准时率', 'Time to assign': '分配用时',
   'Time to repair': '维修用时', 'Repeat repairs': '返修率', Trend: '趋势', Day: '日期', Group: '分组', Range: '范围', 'Last 30 days': '最近 30 天', 'Last 90 days': '最近 90 天',
   Provision: '开通', Rotate: '更换密码', Revoke: '吊销', Connected: '已连接', Offline: '离线', 'Password (shown once)': '密码（仅显示一次）', Role: '角色', Add: '添加', Replay: '重发',
