@@ -6,6 +6,7 @@ describe('error catalog', () => {
   it('is pinned: codes are never renamed or reused', () => {
     expect(Object.fromEntries(Object.entries(ERRORS).map(([code, e]) => [code, e.status]))).toMatchInlineSnapshot(`
       {
+        "GW_ERR_ALARM_CLEARED": 409,
         "GW_ERR_ALARM_UNKNOWN": 404,
         "GW_ERR_APPLIANCE_EXISTS": 409,
         "GW_ERR_APPLIANCE_UNKNOWN": 404,

@@ -24,6 +24,7 @@ export const ERRORS = {
   GW_ERR_TICKET_UNKNOWN: { status: 404, title: 'Unknown ticket' },
   GW_ERR_TICKET_TRANSITION: { status: 409, title: 'Ticket cannot move to that status' },
   GW_ERR_ALARM_UNKNOWN: { status: 404, title: 'Unknown alarm' },
+  GW_ERR_ALARM_CLEARED: { status: 409, title: 'Alarm already cleared' },
   GW_ERR_OUTBOX_TASK_UNKNOWN: { status: 404, title: 'Unknown contact task' },
   GW_ERR_OUTBOX_TASK_STATE: { status: 409, title: 'Contact task cannot be replayed in its state' },
   GW_ERR_SIGNATURE_INVALID: { status: 401, title: 'Webhook signature invalid or replayed' },

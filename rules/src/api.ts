@@ -94,6 +94,10 @@ export interface AlarmEvent {
   readonly items?: readonly { readonly itemId: string; readonly name: string; readonly expiresAt: number; readonly expired: boolean }[] | undefined;
   /** Free facts for the ticket / notification (metric value, slope, silent since…). */
   readonly facts?: Readonly<Record<string, string | number | boolean>> | undefined;
+  /** On a `cleared` event: `manual` when a person cleared it (the condition may still hold), absent when the condition ended. */
+  readonly reason?: 'manual' | undefined;
+  /** Who cleared it by hand. */
+  readonly by?: string | undefined;
 }
 
 export interface AlarmState {

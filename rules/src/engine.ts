@@ -4,6 +4,7 @@ import { onEscalationTimer } from './kinds/escalation.js';
 import { onFault } from './kinds/fault.js';
 import { onDigestTimer, onHousehold, onInventory } from './kinds/food.js';
 import { armApplianceTimers, onApplianceTimer, onHubSilent, shiftSilence, shortestSilence, touchHub } from './kinds/silence.js';
+import { clearManually, type ManualClear } from './kinds/manual-clear.js';
 import { onThresholdTimer } from './kinds/threshold.js';
 import { deployRules } from './deploy.js';
 import { markAllChanged, restoreInto, snapshotOf, snapshotOfParts, takeChanges, type EngineChanges, type EngineParts, type Snapshot } from './persistence.js';
@@ -11,6 +12,7 @@ import type { RuleDef } from './rule-format.js';
 import { onTelemetry } from './telemetry.js';
 
 export type { EngineOptions, RuleWork } from './engine-state.js';
+export type { ManualClear } from './kinds/manual-clear.js';
 export type { AppliancePart, EngineChanges, EngineMeta, EngineParts, HubPart, SnapshotAppliance } from './persistence.js';
 
 interface DueTimer {
@@ -137,6 +139,11 @@ export class Engine {
   /** Acknowledging stops escalation; the alarm stays until its condition clears. */
   acknowledge(alarmKey: string, at: number): AlarmEvent[] {
     return this.s.book.acknowledge(alarmKey, at);
+  }
+
+  /** A person clears the alarm (see kinds/manual-clear.ts); [] when it is not open (or is another alarm than `firstSeen` names). */
+  clearManually(c: ManualClear): AlarmEvent[] {
+    return clearManually(this.s, c);
   }
 
   alarms(): AlarmState[] {

@@ -1,5 +1,5 @@
 export * from './api.js';
-export { Engine, type EngineOptions, type EngineChanges, type EngineParts, type EngineMeta, type HubPart, type AppliancePart, type RuleWork } from './engine.js';
+export { Engine, type EngineOptions, type EngineChanges, type EngineParts, type EngineMeta, type HubPart, type AppliancePart, type RuleWork, type ManualClear } from './engine.js';
 export type { AlarmRec } from './alarm-book.js';
 export { parseRules, serializeRules, checkRuleSet, ruleSetProblems, defaultRulesDir, paramDuration, paramNumber, readDuration, RULE_KINDS, type RuleDef, type RuleIssue, type RuleKind, type ParamValue } from './rule-format.js';
 export { compileCondition, type Condition } from './condition.js';

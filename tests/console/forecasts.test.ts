@@ -9,6 +9,7 @@ import { DEFAULT_CLIMATES, generateHistory, type SimHistory } from '@forecare/de
 import type { RunningGateway } from '@forecare/gateway';
 import { api, startTestGateway, tempDir } from '../support/gateway.js';
 import { PASSWORD } from './seed.js';
+import { DESKTOP, LOOKS, PHONE, writeSheet } from './shots.js';
 
 /**
  * The forecasts page against a gateway holding 136 days of simulated history (tickets of two
@@ -20,8 +21,6 @@ import { PASSWORD } from './seed.js';
 const SHOTS = join(import.meta.dirname, '..', '..', 'gateway', 'console', 'screenshots');
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { width: 390, height: 844 };
 const HOUR = 3_600_000;
 const SHANGHAI = 8 * HOUR;
 
@@ -152,12 +151,9 @@ describe('the forecasts page: history, forecast, bands and drivers', () => {
     const heat = east?.drivers.find((d) => d.kind === 'weather' && d.text.startsWith('heat wave'));
     expect(heat, JSON.stringify(east?.drivers)).toBeDefined();
     const page = await browser.newPage();
-    for (const v of [
-      { tag: 'en-light', lang: 'en', theme: 'light', viewport: DESKTOP },
-      { tag: 'zh-dark', lang: 'zh', theme: 'dark', viewport: DESKTOP },
-      { tag: 'phone-en-light', lang: 'en', theme: 'light', viewport: PHONE },
-      { tag: 'phone-zh-dark', lang: 'zh', theme: 'dark', viewport: PHONE },
-    ]) {
+    const variants = ([['desktop', DESKTOP], ['phone', PHONE]] as const).flatMap(([width, viewport]) => LOOKS.map((look) => ({ ...look, width, viewport, tag: `${width} ${look.tag}` })));
+    const tiles: Record<string, { label: string; png: Buffer }[]> = { desktop: [], phone: [] };
+    for (const v of variants) {
       await page.setViewportSize(v.viewport);
       await signIn(page, v.lang, v.theme);
       await page.goto(`${base}/#/forecasts`);
@@ -182,7 +178,8 @@ describe('the forecasts page: history, forecast, bands and drivers', () => {
       expect(((await chart.getByTestId('forecast-line').getAttribute('d')) ?? '').split('L')).toHaveLength(15);
       expect(await chart.getByTestId('driver-mark').count()).toBeGreaterThan(0);
       const desc = (await chart.locator('desc').textContent()) ?? '';
-      expect(desc).toContain(sim.dates[0] ?? '');
+      // The first history day, written as the page's language writes dates.
+      expect(desc).toContain(new Intl.DateTimeFormat(v.lang === 'zh' ? 'zh-CN' : 'en-US', { weekday: 'short', month: 'short', day: 'numeric', year: 'numeric', timeZone: 'UTC' }).format(Date.parse(`${sim.dates[0] ?? ''}T00:00:00Z`)));
       expect(desc).toContain(v.lang === 'zh' ? '预测区间' : '80 % and 95 % bands');
       await expect.poll(() => card.getByTestId('driver').allTextContents()).toContain(heat?.text);
       await expect.poll(() => card.locator('aside h3').textContent()).toBe(v.lang === 'zh' ? '影响因素' : 'What drives this');
@@ -190,8 +187,10 @@ describe('the forecasts page: history, forecast, bands and drivers', () => {
       const overflow = (await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')) as number;
       expect(overflow, `${v.tag} scrolls sideways`).toBeLessThanOrEqual(0);
       await card.scrollIntoViewIfNeeded();
-      await page.screenshot({ path: join(SHOTS, `forecasts-${v.tag}.png`) });
+      tiles[v.width]?.push({ label: `forecasts · ${v.lang} · ${v.theme} · ${v.viewport.width} px`, png: await page.screenshot() });
     }
+    await writeSheet(browser, join(SHOTS, 'forecasts-desktop.png'), tiles.desktop ?? [], 2);
+    await writeSheet(browser, join(SHOTS, 'forecasts-phone.png'), tiles.phone ?? [], 4);
     // Hourly: eight weeks of hours, then the forecast hour by hour.
     await page.setViewportSize(DESKTOP);
     await page.locator('.filters select').nth(5).selectOption('hourly');
@@ -204,5 +203,5 @@ describe('the forecasts page: history, forecast, bands and drivers', () => {
     await axe(page, 'forecasts hourly');
     await page.screenshot({ path: join(SHOTS, 'forecasts-hourly-zh-dark.png') });
     await page.close();
-  }, 400_000);
+  }, 800_000);
 });

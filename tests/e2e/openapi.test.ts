@@ -51,7 +51,7 @@ describe('OpenAPI at /docs', () => {
       const ok = Object.entries(op.responses ?? {}).find(([code]) => code.startsWith('2'));
       expect(ok, `${method.toUpperCase()} ${path} documents its success response`).toBeDefined();
       if (ok?.[0] !== '204') expect(ok?.[1].content, `${method.toUpperCase()} ${path} has a success response schema`).toBeDefined();
-      if (['post', 'patch', 'put'].includes(method) && !path.endsWith('/replay') && !path.endsWith('/rotate') && !path.endsWith('/ack') && !path.endsWith('/close')) {
+      if (['post', 'patch', 'put'].includes(method) && !path.endsWith('/replay') && !path.endsWith('/rotate') && !path.endsWith('/ack') && !path.endsWith('/clear') && !path.endsWith('/close')) {
         expect(op.requestBody, `${method.toUpperCase()} ${path} has a request schema`).toBeDefined();
       }
       if (path !== '/api/v1/health' && path !== '/api/v1/contact-center/outcomes') expect(op.responses?.['401'], `${method.toUpperCase()} ${path} documents 401`).toBeDefined();

@@ -229,12 +229,30 @@ describe('service levels, verification and the fleet red light (injected clock)'
         hubs.push(c);
         await c.publishAsync(topics.fault(hubId, `${hubId}.fridge`), JSON.stringify({ ts: Date.now(), seq: 1, type: 'refrigerator', code: 'E-CMP-02', active: true }), { qos: 1 });
       }
+      // Not behind the alert: the same code on another model, and another code on the same model.
+      for (const [hubId, model, code] of [['fleet-ok', 'RF-OK', 'E-CMP-02'], ['fleet-other', 'RF-BAD', 'E-SNS-01']] as const) {
+        const { password } = (await s.http.call<{ password: string }>('POST', '/api/v1/hubs', { hubId })).body;
+        await s.http.call('POST', '/api/v1/appliances', { applianceId: `${hubId}.fridge`, hubId, type: 'refrigerator', model });
+        const c = await connectHub(s.gw, hubId, password);
+        hubs.push(c);
+        await c.publishAsync(topics.fault(hubId, `${hubId}.fridge`), JSON.stringify({ ts: Date.now(), seq: 1, type: 'refrigerator', code, active: true }), { qos: 1 });
+      }
+      type Alert = { alertId: string; model: string; faultCode: string; affected: number; appliances: { hubId: string; applianceId: string }[] };
       const alerts = await until('a fleet alert', async () => {
-        const items = (await s.http.call<{ items: { model: string; faultCode: string; affected: number }[] }>('GET', '/api/v1/fleet/alerts')).body.items;
+        const items = (await s.http.call<{ items: Alert[] }>('GET', '/api/v1/fleet/alerts')).body.items;
         return items.length > 0 && (items[0]?.affected ?? 0) >= 7 ? items : undefined;
       });
       expect(alerts).toHaveLength(1);
       expect(alerts[0]).toMatchObject({ model: 'RF-BAD', faultCode: 'E-CMP-02' });
+      // The red light lists its appliances, each by (hub, appliance), so the console links to their pages.
+      expect(alerts[0]?.appliances.map((a) => `${a.hubId}/${a.applianceId}`).sort()).toEqual(Array.from({ length: 7 }, (_, i) => `fleet-${i + 1}/fleet-${i + 1}.fridge`).sort());
+      // Closed (the admin token; the console offers it to managers): no longer open, and still lists its appliances.
+      const id = alerts[0]?.alertId ?? '';
+      expect((await s.http.call('POST', '/api/v1/fleet/alerts/F-NOPE/close', {})).status).toBe(404);
+      expect((await s.http.call('POST', `/api/v1/fleet/alerts/${encodeURIComponent(id)}/close`, {})).status).toBe(200);
+      expect((await s.http.call<{ items: Alert[] }>('GET', '/api/v1/fleet/alerts?status=open')).body.items).toEqual([]);
+      const closed = (await s.http.call<{ items: Alert[] }>('GET', '/api/v1/fleet/alerts?status=closed')).body.items;
+      expect(closed[0]?.appliances).toHaveLength(7);
       for (const c of hubs) c.end(true);
     } finally {
       s.hub.end(true);

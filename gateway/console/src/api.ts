@@ -102,7 +102,7 @@ export function liveEvents(onEvent: Listener): () => void {
     sourceToken = s.token;
     source = new EventSource(`/api/v1/events?access_token=${encodeURIComponent(s.token)}`);
     // EventSource resumes by itself after a drop (Last-Event-ID); 'reset' says the gap was too long: views load again.
-    for (const type of ['alarm', 'ticket', 'contact', 'reset']) {
+    for (const type of ['alarm', 'ticket', 'contact', 'rules', 'reset']) {
       source.addEventListener(type, (e) => {
         const data = JSON.parse((e as MessageEvent<string>).data) as Record<string, unknown>;
         for (const l of live) l(type, data);

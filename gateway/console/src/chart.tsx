@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { api } from './api.js';
-import { fmtShort, fmtTime, t, useLang } from './i18n.js';
+import { fmtDay, fmtNumber, fmtShort, fmtTime, t, useLang } from './i18n.js';
 
 export interface Marker { at: number; kind: string; label: string }
 interface Overview { units: Record<string, string>; markers: Marker[] }
@@ -101,4 +101,44 @@ export function TelemetryChart({ hubId, applianceId, from, to, overview }: { hub
       )}
     </figure>
   );
+}
+
+export interface TrendSeries { label: string; unit: string; values: (number | null)[] }
+
+/**
+ * Daily figures over a range (the manager's SLA trend) on the same uPlot chart as the
+ * telemetry: one y axis per unit, days in the user's locale, hover for the values. `days` are
+ * UTC days (YYYY-MM-DD) as the API groups them.
+ */
+export function TrendChart({ label, days, series }: { label: string; days: readonly string[]; series: readonly TrendSeries[] }) {
+  const lang = useLang();
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const el = box.current;
+    if (el === null || days.length === 0) return;
+    const xs = days.map((d) => Date.parse(`${d}T00:00:00Z`) / 1000);
+    const units = [...new Set(series.map((s) => s.unit))];
+    const stroke = getComputedStyle(el).color;
+    const grid = { stroke: 'rgba(127,127,127,0.2)' };
+    const axes: uPlot.Axis[] = [
+      // Ticks on whole days only (uPlot would otherwise tick hours and print the same day again and again).
+      { stroke, space: 90, grid, incrs: [86_400, 2 * 86_400, 7 * 86_400, 14 * 86_400, 30 * 86_400], values: (_u, splits) => splits.map((v) => fmtDay(v * 1000)) },
+      ...units.map((unit, i) => ({ scale: unit, label: unit, stroke, side: i % 2 === 0 ? 3 : 1, grid: { show: i === 0, stroke: grid.stroke }, values: (_u: uPlot, splits: number[]) => splits.map((v) => fmtNumber(v)) }) as uPlot.Axis),
+    ];
+    const plotSeries: uPlot.Series[] = [
+      { value: (_u, v) => (v == null ? '—' : fmtDay(v * 1000)) },
+      ...series.map((s, i) => ({ label: `${s.label} (${s.unit})`, scale: s.unit, stroke: COLORS[i % COLORS.length] ?? '#333', width: 2, points: { show: days.length < 40 }, value: (_u: uPlot, v: number | null) => (v == null ? '—' : fmtNumber(v)) })),
+    ];
+    const width = (): number => Math.max(280, el.clientWidth);
+    // A single day still gets a visible range (uPlot would collapse it to a point).
+    const range: uPlot.Range.Function = (_u, min, max) => (min === max ? [min - 43_200, max + 43_200] : [min, max]);
+    const plot = new uPlot({ width: width(), height: 260, scales: { x: { time: true, range } }, axes, series: plotSeries }, [xs, ...series.map((s) => s.values)], el);
+    const observer = new ResizeObserver(() => plot.setSize({ width: width(), height: 260 }));
+    observer.observe(el);
+    return () => {
+      observer.disconnect();
+      plot.destroy();
+    };
+  }, [days, series, lang]);
+  return <div ref={box} class="chart trend-chart" role="img" aria-label={label} data-testid="trend-chart" />;
 }

@@ -1,11 +1,11 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, liveEvents, type Role } from './api.js';
-import { fmtTime, t, useLang } from './i18n.js';
+import { fmtPercent, fmtTime, t, useLang } from './i18n.js';
 import { can } from './roles.js';
 import type { QueueRow } from './queue.js';
 
 interface Alarm { alarmKey: string; ruleId: string; severity: string; hubId: string; applianceId: string | null; key: string; title: string; status: string; lastSeen: number }
-interface FleetAlert { alertId: string; model: string; faultCode: string; affected: number; openedAt: number }
+interface FleetAlert { alertId: string; model: string; faultCode: string; affected: number; openedAt: number; appliances?: { hubId: string; applianceId: string }[] }
 interface Parts {
   hubs: { hubId: string; connected: boolean }[];
   alarms: Alarm[];
@@ -80,7 +80,7 @@ export function Fleet({ role }: { role: Role }) {
         </div>
         <div class="card stat">
           <h2>{t('Contacts')}</h2>
-          <p>{delivered + dead === 0 ? '—' : `${Math.round((delivered / (delivered + dead)) * 100)}%`}</p>
+          <p>{delivered + dead === 0 ? '—' : fmtPercent((delivered / (delivered + dead)) * 100)}</p>
         </div>
       </div>
       <div class="grid">
@@ -88,7 +88,7 @@ export function Fleet({ role }: { role: Role }) {
           <h2>{t('Fleet red lights')}</h2>
           <ul>
             {alerts?.map((f) => (
-              <li key={f.alertId} class="red-light">
+              <li key={f.alertId} class="red-light" data-alert={f.alertId}>
                 <a href={`#/queue?q=${encodeURIComponent(f.model)}`}>
                   <strong>
                     {f.model} {f.faultCode}
@@ -96,6 +96,17 @@ export function Fleet({ role }: { role: Role }) {
                 </a>
                 : {f.affected} · {fmtTime(f.openedAt)}{' '}
                 {can(role, 'closeFleetAlerts') && <button onClick={() => void close(f.alertId)}>{t('Close alert')}</button>}
+                {(f.appliances?.length ?? 0) > 0 && (
+                  <ul class="red-appliances" aria-label={t('Appliances behind {alert}', { alert: `${f.model} ${f.faultCode}` })}>
+                    {f.appliances?.map((a) => (
+                      <li key={`${a.hubId}/${a.applianceId}`}>
+                        <a href={`#/appliance/${encodeURIComponent(a.hubId)}/${encodeURIComponent(a.applianceId)}`}>
+                          {a.hubId} / {a.applianceId}
+                        </a>
+                      </li>
+                    ))}
+                  </ul>
+                )}
               </li>
             ))}
             {alerts?.length === 0 && <li>{t('None')}</li>}
@@ -129,7 +140,7 @@ export function Fleet({ role }: { role: Role }) {
   );
 }
 
-/** Open alarms, newest first, with acknowledge and a link to the appliance. */
+/** Open alarms, newest first, with acknowledge, clear (by hand: the rule may raise it again) and a link to the appliance. */
 export function AlarmConsole({ role }: { role: Role }) {
   useLang();
   const [items, setItems] = useState<Alarm[] | null>(null);
@@ -159,10 +170,21 @@ export function AlarmConsole({ role }: { role: Role }) {
       setError((err as Error).message);
     }
   };
+  const [notice, setNotice] = useState<string | null>(null);
+  const clear = async (key: string): Promise<void> => {
+    try {
+      await api<Alarm>('POST', `/api/v1/alarms/${encodeURIComponent(key)}/clear`, {});
+      setItems((xs) => xs?.filter((x) => x.alarmKey !== key) ?? null);
+      setNotice(t('Alarm {key} cleared.', { key }));
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
   return (
     <section>
       <h1>{t('Open alarms')}</h1>
       {error !== null && <p role="alert" class="error">{error}</p>}
+      {notice !== null && <p role="status">{notice}</p>}
       <table aria-label={t('Alarms')}>
         <thead>
           <tr>
@@ -176,13 +198,16 @@ export function AlarmConsole({ role }: { role: Role }) {
         </thead>
         <tbody>
           {items?.map((a) => (
-            <tr key={a.alarmKey}>
+            <tr key={a.alarmKey} data-alarm={a.alarmKey}>
               <td>{fmtTime(a.lastSeen)}</td>
-              <td class={`sev-${a.severity}`}>{a.severity}</td>
+              <td class={`sev-${a.severity}`}>{t(a.severity)}</td>
               <td>{a.title}</td>
               <td>{a.applianceId !== null ? <a href={`#/appliance/${encodeURIComponent(a.hubId)}/${encodeURIComponent(a.applianceId)}`}>{a.applianceId}</a> : a.hubId}</td>
-              <td>{a.status}</td>
-              <td>{can(role, 'ackAlarms') && a.status === 'raised' && <button onClick={() => void ack(a.alarmKey)}>{t('Acknowledge')}</button>}</td>
+              <td>{t(a.status)}</td>
+              <td>
+                {can(role, 'ackAlarms') && a.status === 'raised' && <button onClick={() => void ack(a.alarmKey)}>{t('Acknowledge')}</button>}
+                {can(role, 'clearAlarms') && <button onClick={() => void clear(a.alarmKey)}>{t('Clear alarm')}</button>}
+              </td>
             </tr>
           ))}
         </tbody>

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { fmtNumber, t } from './i18n.js';
+import { fmtCalendarDay, fmtClock, fmtDay, fmtNumber, t } from './i18n.js';
 
 /**
  * One series drawn as planners read it: what happened (the history the model was fitted on),
@@ -17,7 +17,9 @@ export interface ForecastPoint extends Point { mean: number; lo80: number; hi80:
 const HEIGHT = 260;
 const PAD = { top: 14, right: 12, bottom: 30, left: 44 };
 
-export const pointLabel = (p: Point): string => (p.hour === undefined ? p.date : `${p.date} ${String(p.hour).padStart(2, '0')}:00`);
+/** A day or an hour of a series, in the user's locale. */
+export const pointLabel = (p: Point): string => (p.hour === undefined ? fmtCalendarDay(p.date) : `${fmtCalendarDay(p.date)} ${fmtClock(`${String(p.hour).padStart(2, '0')}:00`)}`);
+const tickLabel = (p: Point): string => (p.hour === undefined ? fmtDay(Date.parse(`${p.date}T00:00:00Z`)) : `${fmtDay(Date.parse(`${p.date}T00:00:00Z`))} ${fmtClock(`${String(p.hour).padStart(2, '0')}:00`)}`);
 
 /** A round step for about `ticks` gridlines up to `top`. */
 function niceStep(top: number, ticks: number): number {
@@ -83,7 +85,7 @@ export function ForecastChart({ id, title, history, forecast, drivers }: { id: s
           ))}
           {xTicks.map(({ p, i }) => (
             <text key={i} x={x(i)} y={HEIGHT - 8} text-anchor={i === 0 ? 'start' : 'middle'}>
-              {p.hour === undefined ? p.date.slice(5) : `${p.date.slice(5)} ${String(p.hour).padStart(2, '0')}h`}
+              {tickLabel(p)}
             </text>
           ))}
         </g>

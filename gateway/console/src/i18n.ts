@@ -23,7 +23,7 @@ const zh: Record<string, string> = {
   'Link customer': '关联客户', 'Customer id': '客户编号', Model: '型号', Serial: '序列号', 'Save appliance': '保存设备', Fault: '故障', 'Likely part': '可能的备件', History: '历史',
   'Alarm history': '告警历史', 'Contact history': '联系历史', Call: '拨打', Warranty: '保修', valid: '有效', expired: '已过期', unknown: '未知', 'Open the appliance page': '打开设备页面',
   'Latest values': '最新数值', 'Telemetry': '遥测', 'Last 6 hours': '最近 6 小时', 'Last 24 hours': '最近 24 小时', 'Last 7 days': '最近 7 天', 'Faults and alarms': '故障和告警',
-  'No telemetry in this range.': '此时间段没有遥测数据。', Acknowledge: '确认', 'Open alarms': '未关闭告警', 'No open alarms.': '没有未关闭的告警。', 'Hubs online': '在线网关',
+  'No telemetry in this range.': '此时间段没有遥测数据。', Acknowledge: '确认', 'Clear alarm': '清除告警', safety: '安全', critical: '严重', warning: '警告', info: '提示', raised: '已触发', acknowledged: '已确认', '{who} deployed version {v}': '{who} 部署了版本 {v}', 'SLA trend by day': '服务水平每日趋势', 'Appliances behind {alert}': '{alert} 涉及的设备', 'Alarm {key} cleared.': '告警 {key} 已清除。', 'Open alarms': '未关闭告警', 'No open alarms.': '没有未关闭的告警。', 'Hubs online': '在线网关',
   'Fleet red lights': '设备群红灯', 'Past their promise': '超过承诺时间', None: '无', 'Close alert': '关闭警报', 'Group by': '分组', team: '团队', 'On time': '准时率', 'Time to assign': '分配用时',
   'Time to repair': '维修用时', 'Repeat repairs': '返修率', Trend: '趋势', Day: '日期', Group: '分组', Range: '范围', 'Last 30 days': '最近 30 天', 'Last 90 days': '最近 90 天',
   Provision: '开通', Rotate: '更换密码', Revoke: '吊销', Connected: '已连接', Offline: '离线', 'Password (shown once)': '密码（仅显示一次）', Role: '角色', Add: '添加', Replay: '重发',
@@ -93,12 +93,43 @@ function locale(): string | undefined {
 export function fmtTime(ms: number | null | undefined, timeZone?: string): string {
   if (ms == null) return '—';
   try {
-    return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short', ...(timeZone !== undefined ? { timeZone, timeZoneName: 'short' } : {}) }).format(ms);
+    // Spelled out: `dateStyle` cannot be combined with `timeZoneName` (that threw, and every
+    // customer-zone time fell back to the user's own clock without saying so).
+    if (timeZone !== undefined) return new Intl.DateTimeFormat(locale(), { year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZone, timeZoneName: 'short' }).format(ms);
+    return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short' }).format(ms);
   } catch {
     // A zone this browser does not know: the user's own clock rather than nothing.
     return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short' }).format(ms);
   }
 }
+/** A percentage (0–100) in the user's locale: "85%" in English, "85%" with Chinese grouping in Chinese. */
+export const fmtPercent = (n: number | null | undefined, digits = 0): string => (n == null ? '—' : new Intl.NumberFormat(locale(), { style: 'percent', maximumFractionDigits: digits }).format(n / 100));
+
+/** A calendar day given as YYYY-MM-DD (a visit day, a forecast day), in the user's locale with its weekday: no time zone moves it. */
+export function fmtCalendarDay(ymd: string, withYear = true): string {
+  const ms = Date.parse(`${ymd}T00:00:00Z`);
+  if (Number.isNaN(ms)) return ymd;
+  return new Intl.DateTimeFormat(locale(), { weekday: 'short', month: 'short', day: 'numeric', ...(withYear ? { year: 'numeric' } : {}), timeZone: 'UTC' }).format(ms);
+}
+
+/** A wall-clock time given as HH:MM, as the user's locale writes it (24 h in Chinese, 12 h in US English…). */
+export function fmtClock(hhmm: string): string {
+  const [h = NaN, m = NaN] = hhmm.split(':').map(Number);
+  if (Number.isNaN(h) || Number.isNaN(m)) return hhmm;
+  return new Intl.DateTimeFormat(locale(), { hour: 'numeric', minute: '2-digit', timeZone: 'UTC' }).format(Date.UTC(2000, 0, 1, h, m));
+}
+
+/** Today's date (YYYY-MM-DD) on a time zone's clock; the user's own zone when it is unknown. */
+export function todayIn(timeZone: string | undefined, now = Date.now()): string {
+  try {
+    return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  } catch {
+    return new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  }
+}
+
+/** A UTC day (the API's daily groups) in the user's locale, without the year. */
+export const fmtDay = (ms: number): string => new Intl.DateTimeFormat(locale(), { month: 'short', day: 'numeric', timeZone: 'UTC' }).format(ms);
 export const fmtShort = (ms: number): string => new Intl.DateTimeFormat(locale(), { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' }).format(ms);
 export const fmtNumber = (n: number | null | undefined, digits = 1): string => (n == null ? '—' : new Intl.NumberFormat(locale(), { maximumFractionDigits: digits }).format(n));
 export function fmtDuration(ms: number | null | undefined): string {

@@ -9,6 +9,7 @@ export const CAN = {
   workTickets: WORKERS,
   readCustomers: WORKERS,
   ackAlarms: ['dispatcher', 'engineer', 'admin'],
+  clearAlarms: ['engineer', 'manager', 'admin'],
   closeFleetAlerts: ['manager', 'admin'],
   sla: ['manager', 'admin'],
   forecasts: ['manager', 'dispatcher', 'admin'],

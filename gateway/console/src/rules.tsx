@@ -1,11 +1,11 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, type Role } from './api.js';
+import { api, liveEvents, type Role } from './api.js';
 import { fmtTime, t, useLang } from './i18n.js';
 import { can } from './roles.js';
 import type { CodeEditor } from './editor.js';
 
 interface Issue { line: number; column: number; message: string }
-interface Version { version: number; author: string; message: string; createdAt: number; current: boolean; rules: unknown }
+interface Version { version: number; author: string; message: string; createdAt: number; current: boolean; rules: unknown; yaml: string }
 interface Alarm { alarmKey: string; ruleId: string }
 interface Backtest { comparison: { added: Alarm[]; removed: Alarm[] }; inputs: number }
 
@@ -84,11 +84,14 @@ export function RuleEditor({ role }: { role: Role }) {
       editor.current = createEditor(host.current, t('Rule set (YAML)'), setText, document.documentElement.dataset.theme === 'dark');
       void loadDeployed().catch((err: Error) => setError(err.message));
     });
-    // Someone else's deploy shows in the version list within a few seconds (rule versions have no live event).
-    const poll = setInterval(() => void loadVersions().catch(() => undefined), 5000);
+    // A deploy or rollback, anyone's, comes on the live stream: the version list follows it (and after a gap, 'reset').
+    const stop = liveEvents((type, data) => {
+      if (type === 'reset' || type === 'rules') void loadVersions().catch(() => undefined);
+      if (type === 'rules' && typeof data.version === 'number') setNotice(t('{who} deployed version {v}', { who: String(data.author ?? '?'), v: data.version }));
+    });
     return () => {
       gone = true;
-      clearInterval(poll);
+      stop();
       editor.current?.destroy();
     };
   }, []);
@@ -188,7 +191,7 @@ export function RuleEditor({ role }: { role: Role }) {
         </div>
       )}
       <h2>{t('Versions')}</h2>
-      {diff !== null && <SideBySide left={JSON.stringify(diff.v.rules, null, 2)} right={JSON.stringify(diff.current.rules, null, 2)} labels={[`v${diff.v.version}`, `v${diff.current.version}`]} />}
+      {diff !== null && <SideBySide left={diff.v.yaml} right={diff.current.yaml} labels={[`v${diff.v.version}`, `v${diff.current.version}`]} />}
       <table aria-label={t('Versions')}>
         <tbody>
           {versions.map((v) => (

@@ -1,12 +1,25 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api } from './api.js';
-import { fmtDuration, fmtNumber, t, useLang } from './i18n.js';
+import { TrendChart, type TrendSeries } from './chart.js';
+import { fmtCalendarDay, fmtDuration, fmtPercent, t, useLang } from './i18n.js';
 
 interface Figures { group: string; tickets: number; onTimePct: number | null; medianAssignMs: number | null; medianRepairMs: number | null; repeatRepairPct: number | null; day?: string }
 interface Sla { total: Figures; groups: Figures[]; trend: Figures[] }
 
 const DAY = 86_400_000;
-const pct = (n: number | null): string => (n === null ? '—' : `${fmtNumber(n)} %`);
+const HOUR = 3_600_000;
+
+/** The daily trend as chart series: the two rates on a % axis, the two medians in hours on another. */
+function trendSeries(trend: Figures[]): TrendSeries[] {
+  const hours = (ms: number | null): number | null => (ms === null ? null : ms / HOUR);
+  return [
+    { label: t('On time'), unit: '%', values: trend.map((f) => f.onTimePct) },
+    { label: t('Repeat repairs'), unit: '%', values: trend.map((f) => f.repeatRepairPct) },
+    { label: t('Time to assign'), unit: 'h', values: trend.map((f) => hours(f.medianAssignMs)) },
+    { label: t('Time to repair'), unit: 'h', values: trend.map((f) => hours(f.medianRepairMs)) },
+  ];
+}
+const pct = (n: number | null): string => fmtPercent(n, 1);
 
 function Rows({ rows, first }: { rows: Figures[]; first: (f: Figures) => string }) {
   return (
@@ -42,7 +55,7 @@ function Head({ first }: { first: string }) {
 
 /** The manager's figures: on time, time to assign and repair, repeat repairs, by team, region or model, with a daily trend. */
 export function SlaView() {
-  useLang();
+  const lang = useLang();
   const [by, setBy] = useState('region');
   const [days, setDays] = useState(30);
   const [d, setD] = useState<Sla | null>(null);
@@ -51,6 +64,8 @@ export function SlaView() {
     const to = Date.now();
     void api<Sla>('GET', `/api/v1/sla?by=${by}&from=${to - days * DAY}&to=${to}`).then(setD, (err: Error) => setError(err.message));
   }, [by, days]);
+  // One chart per answer (and language): new arrays on every render would redraw it each time.
+  const trend = useMemo(() => (d === null ? null : { days: d.trend.map((f) => f.day ?? f.group), series: trendSeries(d.trend) }), [d, lang]);
   return (
     <section>
       <h1>{t('Manager view')}</h1>
@@ -85,10 +100,11 @@ export function SlaView() {
             </tbody>
           </table>
           <h2>{t('Trend')}</h2>
+          {trend !== null && <TrendChart label={t('SLA trend by day')} days={trend.days} series={trend.series} />}
           <table aria-label={t('Trend')}>
             <Head first={t('Day')} />
             <tbody>
-              <Rows rows={d.trend} first={(f) => f.day ?? f.group} />
+              <Rows rows={d.trend} first={(f) => (f.day !== undefined ? fmtCalendarDay(f.day) : f.group)} />
             </tbody>
           </table>
         </>

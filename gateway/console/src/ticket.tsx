@@ -3,6 +3,7 @@ import { api, ApiError, liveEvents, type Role } from './api.js';
 import { fmtTime, t, useLang } from './i18n.js';
 import { can } from './roles.js';
 import { TelemetryChart } from './chart.js';
+import { VisitPicker } from './visit-picker.js';
 
 interface TicketFull {
   ticketId: string;
@@ -173,18 +174,7 @@ export function TicketPage({ id, role }: { id: string; role: Role }) {
           )}
           {has('schedule') && (
             <div class="filters">
-              <label>
-                {t('Visit date')}
-                <input type="date" {...field('date')} />
-              </label>
-              <label>
-                {t('From')}
-                <input type="time" {...field('from')} />
-              </label>
-              <label>
-                {t('To')}
-                <input type="time" {...field('to')} />
-              </label>
+              <VisitPicker timeZone={c?.timeZone ?? 'UTC'} value={{ date: form.date, from: form.from, to: form.to }} onChange={(v) => setForm({ ...form, ...v })} />
               <span class="hint">{t("in the customer's time zone ({tz})", { tz: c?.timeZone ?? 'UTC' })}</span>
               <button onClick={() => void act('schedule', { visit: { date: form.date, from: form.from, to: form.to } })} disabled={!form.date || !form.from || !form.to}>
                 {t('Schedule')}

@@ -1,5 +1,5 @@
 import { and, desc, eq, inArray, type SQL } from 'drizzle-orm';
-import type { AlarmEvent } from '@forecare/rules';
+import type { AlarmEvent, ManualClear } from '@forecare/rules';
 import type { Clock } from '../clock.js';
 import type { Store } from '../store/db.js';
 import { alarmEvents, alarms } from '../store/schema.js';
@@ -16,6 +16,7 @@ export class AlarmStore {
   private readonly insertEvent;
   private readonly upsertAlarm;
   private readonly setTicket;
+  private readonly manualClears;
 
   constructor(
     private readonly store: Store,
@@ -32,6 +33,8 @@ export class AlarmStore {
          count = excluded.count, level = excluded.level, first_seen = excluded.first_seen, last_seen = excluded.last_seen, updated_at = excluded.updated_at`,
     );
     this.setTicket = store.sqlite.prepare('UPDATE alarms SET ticket_id = ? WHERE alarm_key = ?');
+    // By the `at` index: only the clears since a checkpoint are read, at each start.
+    this.manualClears = store.sqlite.prepare("SELECT event FROM alarm_events WHERE at >= ? AND transition = 'cleared' AND json_extract(event, '$.reason') = 'manual' ORDER BY id");
   }
 
   /** Records the event; false when it was already applied (a replay). Call inside a transaction. */
@@ -56,6 +59,17 @@ export class AlarmStore {
       updatedAt: this.clock.now(),
     });
     return true;
+  }
+
+  /**
+   * The alarms people cleared by hand at or after `since`, as the engine takes them again
+   * (each names its alarm by first-seen, so one applied twice never clears a later alarm).
+   */
+  manualClearsSince(since: number): ManualClear[] {
+    return (this.manualClears.all(since) as { event: string }[]).map((r) => {
+      const e = JSON.parse(r.event) as AlarmEvent;
+      return { alarmKey: e.alarmKey, at: e.at, by: e.by ?? '', firstSeen: e.firstSeen };
+    });
   }
 
   linkTicket(alarmKey: string, ticketId: string): void {

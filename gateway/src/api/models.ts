@@ -36,6 +36,7 @@ export const AlarmEventModel = Type.Object({
   applianceId: Type.Optional(str), applianceType: Type.Optional(str), key: str, severity: str,
   raises: List(str), title: str, at: time, count: int, firstSeen: time, lastSeen: time, level: int,
   fault: Type.Optional(Type.Object({ code: str, faultClass: str })),
+  reason: Type.Optional(Type.String({ description: "'manual' when a person cleared it" })), by: Type.Optional(Type.String({ description: 'who cleared it by hand' })),
   items: Type.Optional(List(Type.Object({ itemId: str, name: str, expiresAt: time, expired: Type.Boolean() }))),
   facts: Type.Optional(Values),
 });
@@ -59,6 +60,11 @@ export const UserModel = Type.Object({ username: str, role: str, createdAt: time
 export const FleetAlertModel = Type.Object({
   alertId: str, model: str, faultCode: str, status: str, affected: int,
   baselinePerHour: Type.Integer({ description: 'the baseline rate, in thousandths of a raise per hour' }), windowMs: int, openedAt: time, updatedAt: time,
+});
+
+export const FleetAlertWithAppliancesModel = Type.Object({
+  ...FleetAlertModel.properties,
+  appliances: Type.Array(Type.Object({ hubId: str, applianceId: str, lastRaised: time }), { description: 'the appliances that raised it, latest first (at most 50)' }),
 });
 
 export const DeadLetterModel = Type.Object({

@@ -1,4 +1,4 @@
-import type { AlarmEvent } from '@forecare/rules';
+import type { AlarmEvent, ManualClear } from '@forecare/rules';
 import type { EventBus, LiveEvent } from '../events/bus.js';
 import type { Logger } from '../log.js';
 import type { ServiceLoop } from '../service/service.js';
@@ -20,6 +20,11 @@ export class AlarmApplier {
     private readonly logger: Logger,
     private readonly listeners: readonly AppliedListener[] = [],
   ) {}
+
+  /** Alarms cleared by hand since `since`, for an engine rebuilt from an older checkpoint. */
+  manualClearsSince(since: number): ManualClear[] {
+    return this.service.manualClearsSince(since);
+  }
 
   /** false when the events could not be applied (the transaction rolled back). */
   apply(events: readonly AlarmEvent[], live: boolean): boolean {

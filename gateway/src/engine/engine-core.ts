@@ -7,7 +7,7 @@
  * the caller (rule-runner.ts).
  */
 import type { UplinkMessage } from '@forecare/firmware-contracts';
-import { Engine, type AlarmEvent, type EngineChanges, type EngineInput, type EngineOptions, type RuleDef } from '@forecare/rules';
+import { Engine, type AlarmEvent, type ManualClear, type EngineChanges, type EngineInput, type EngineOptions, type RuleDef } from '@forecare/rules';
 import type { JournalEntry } from '../ingest/journal.js';
 import { JOURNAL_KINDS, type JournalBatch } from '../store/journal-db.js';
 import { engineOfCheckpoint, type CheckpointData } from './checkpoint-data.js';
@@ -73,6 +73,8 @@ export type EngineRequest =
   /** Households' settings from the customer records (time zone, digest hour): not from the hubs, so not in the journal. */
   | { readonly op: 'households'; readonly households: readonly { readonly hubId: string; readonly timeZone: string; readonly digestAt?: string | undefined }[]; readonly now: number }
   | { readonly op: 'acknowledge'; readonly alarmKey: string; readonly now: number }
+  /** Alarms cleared by hand: one from the console, or the recorded ones a recovery applies again (each names its alarm by firstSeen). */
+  | { readonly op: 'clear'; readonly clears: readonly ManualClear[] }
   | { readonly op: 'deploy'; readonly rules: readonly RuleDef[]; readonly version: number; readonly now: number }
   | { readonly op: 'changes' }
   /** Answers once everything asked before is done. */
@@ -139,6 +141,9 @@ export class EngineCore {
           break;
         case 'acknowledge':
           for (const e of engine.acknowledge(req.alarmKey, req.now)) events.push(e);
+          break;
+        case 'clear':
+          for (const c of req.clears) for (const e of engine.clearManually(c)) events.push(e);
           break;
         case 'deploy':
           for (const e of engine.deploy(req.rules, req.version, req.now)) events.push(e);

@@ -14,6 +14,7 @@ import type { EngineReply, EngineRequest } from './engine-core.js';
 import { InlineEngineHost, type EngineHost } from './engine-host.js';
 import { HeldBatches } from './held-batches.js';
 import { HouseholdZones } from './household-zones.js';
+import { clearAgain, clearsSince } from './manual-clears.js';
 import type { RuleOverrides, RuleRunnerOptions, RuleRunnerStores } from './rule-runner-options.js';
 import { RuleTicks } from './rule-ticks.js';
 
@@ -166,6 +167,7 @@ export class RuleRunner implements Part {
     this.postedPos = Math.max(this.postedPos, end);
     this.pos = Math.max(this.pos, end);
     if (replayed > 0) this.logger.info({ replayed, pos: this.pos }, 'journal replayed into the rule engine');
+    await clearAgain(this.applier.manualClearsSince(clearsSince(cp?.at)), (req) => this.request(req), (reply) => this.apply(reply, undefined, false), this.logger);
     // The time since the engine's last tick or input (its checkpoint, then the replay) was this
     // gateway's outage: no hub could reach it, so that is nobody's silence. Without this a
     // restart after a long stop called every hub of the fleet offline at its first tick. Before
@@ -269,8 +271,13 @@ export class RuleRunner implements Part {
     return reply.events;
   }
 
+  /** A person acknowledges (stops its escalation) or clears an alarm: in order with the batches, checkpointed at once; [] when not open. */
   acknowledge(alarmKey: string): Promise<AlarmEvent[]> {
     return this.command({ op: 'acknowledge', alarmKey, now: this.clock.now() }, 'acknowledgement failed', true);
+  }
+
+  clear(alarmKey: string, by: string): Promise<AlarmEvent[]> {
+    return this.command({ op: 'clear', clears: [{ alarmKey, at: this.clock.now(), by }] }, 'manual clear failed', true);
   }
 
   /** Deploys a rule set as a new version, keeping the state of unchanged rules. */

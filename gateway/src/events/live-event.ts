@@ -4,4 +4,6 @@ export type LiveEvent =
   | { readonly type: 'alarm'; readonly data: Record<string, unknown> }
   | { readonly type: 'ticket'; readonly data: Record<string, unknown> }
   | { readonly type: 'contact'; readonly data: Record<string, unknown> }
-  | { readonly type: 'telemetry'; readonly data: Record<string, unknown> };
+  | { readonly type: 'telemetry'; readonly data: Record<string, unknown> }
+  /** A rule set deployed (or rolled back to) as a new version: rule editors update their version list. */
+  | { readonly type: 'rules'; readonly data: Record<string, unknown> };

@@ -22,6 +22,16 @@ export const DEFAULT_FLEET: FleetOptions = { windowMs: 3_600_000, baselineMs: 7 
 
 export type FleetAlertRow = typeof fleetAlerts.$inferSelect;
 
+/** An appliance behind a fleet alert. */
+export interface FleetAlertAppliance {
+  readonly hubId: string;
+  readonly applianceId: string;
+  readonly lastRaised: number;
+}
+
+/** Appliances listed per alert: enough to open a few; the count is `affected`. */
+const APPLIANCES_LISTED = 50;
+
 /**
  * The fleet red light: when one fault code on one model is raised on far more appliances
  * in the last window than its baseline rate predicts — a batch defect, a bad firmware —
@@ -38,6 +48,7 @@ export class FleetMonitor {
   private readonly openAlert;
   private readonly modelStmt;
   private readonly raiseAffected;
+  private readonly affectedStmt;
 
   constructor(
     private readonly store: Store,
@@ -49,6 +60,10 @@ export class FleetMonitor {
     this.openAlert = store.sqlite.prepare("SELECT alert_id AS alertId, affected FROM fleet_alerts WHERE model = ? AND fault_code = ? AND status = 'open' LIMIT 1");
     this.modelStmt = store.sqlite.prepare('SELECT model FROM appliances WHERE hub_id = ? AND appliance_id = ?');
     this.raiseAffected = store.sqlite.prepare('UPDATE fleet_alerts SET affected = ?, updated_at = ? WHERE alert_id = ?');
+    // By the alarm log's time index: the raises of the alert's code from its window's start (to its close), on appliances of its model.
+    this.affectedStmt = store.sqlite.prepare(
+      "SELECT e.hub_id AS hubId, e.appliance_id AS applianceId, max(e.at) AS lastRaised FROM alarm_events e JOIN appliances a ON a.hub_id = e.hub_id AND a.appliance_id = e.appliance_id WHERE e.at >= ? AND e.at <= ? AND e.transition = 'raised' AND e.rule_id = 'fault-code' AND a.model = ? AND e.alarm_key LIKE ? ESCAPE '\\' GROUP BY e.hub_id, e.appliance_id ORDER BY lastRaised DESC LIMIT ?",
+    );
   }
 
   private windowOf(key: string): RaiseWindow {
@@ -129,9 +144,12 @@ export class FleetMonitor {
     live.push({ type: 'alarm', data: { fleetAlert: alertId, model, faultCode: code, affected: recent } });
   }
 
-  list(status?: string): FleetAlertRow[] {
+  /** Alerts, each with the appliances behind it (newest raise first, at most `APPLIANCES_LISTED`): a manager goes from the red light to them. */
+  list(status?: string): (FleetAlertRow & { appliances: FleetAlertAppliance[] })[] {
     const q = this.store.db.select().from(fleetAlerts);
-    return (status === undefined ? q : q.where(eq(fleetAlerts.status, status))).all();
+    const rows = (status === undefined ? q : q.where(eq(fleetAlerts.status, status))).all();
+    // `_` and `%` in a code would be LIKE wildcards: codes are catalog codes (E-CMP-01), but escape them all the same.
+    return rows.map((r) => ({ ...r, appliances: this.affectedStmt.all(r.openedAt - r.windowMs, r.status === 'closed' ? r.updatedAt : Number.MAX_SAFE_INTEGER, r.model, `%|${r.faultCode.replace(/[\\%_]/g, '\\$&')}`, APPLIANCES_LISTED) as FleetAlertAppliance[] }));
   }
 }
 

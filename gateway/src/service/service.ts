@@ -1,5 +1,5 @@
 import { foodDigestMessage, lookupFault } from '@forecare/firmware-contracts';
-import type { AlarmEvent } from '@forecare/rules';
+import type { AlarmEvent, ManualClear } from '@forecare/rules';
 import type { AlarmStore } from '../alarms/alarm-store.js';
 import type { CustomerRegistry, CustomerRow } from '../customers/customer-registry.js';
 import type { LiveEvent } from '../events/bus.js';
@@ -56,6 +56,11 @@ export class ServiceLoop {
     private readonly decided?: (d: ContactDecisionRecord) => void,
   ) {}
 
+  /** Alarms cleared by hand since `since` (see AlarmStore.manualClearsSince): a rebuilt engine takes them again. */
+  manualClearsSince(since: number): ManualClear[] {
+    return this.alarmStore.manualClearsSince(since);
+  }
+
   apply(e: AlarmEvent): ApplyResult {
     const live: LiveEvent[] = [];
     if (!this.alarmStore.record(e)) return { live, tasks: 0 };
@@ -87,9 +92,10 @@ export class ServiceLoop {
    * When it clears — the hub is back — and its ticket is still open with nobody assigned,
    * nobody has acted on it and there is nothing left to do: the ticket closes by itself,
    * with a note. A ticket someone took (assigned, scheduled…) stays theirs to close.
+   * A clear by hand says nothing about the hub (it may still be away): it closes no ticket.
    */
   private closeIfHubBackInTime(e: AlarmEvent, live: LiveEvent[]): void {
-    if (e.applianceId !== undefined) return;
+    if (e.applianceId !== undefined || e.reason === 'manual') return;
     const ticketId = this.alarmStore.get(e.alarmKey)?.ticketId;
     if (ticketId == null) return;
     const ticket = this.tickets.require(ticketId);

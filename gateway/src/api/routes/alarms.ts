@@ -54,4 +54,19 @@ export const alarmRoutes: ApiPlugin = async (app, { ctx }) => {
     await ctx.runner.acknowledge(alarm.alarmKey);
     return ctx.alarms.get(alarm.alarmKey) ?? alarm;
   });
+
+  // Clearing says "handled" for an alarm whose condition may still hold: not for dispatchers, who
+  // acknowledge. The alarm's ticket is left as it is (someone may be working it): see the README, Console and API.
+  app.post('/:alarmKey/clear', {
+    config: allow('engineer', 'manager', 'admin'),
+    schema: { tags: ['alarms'], operationId: 'clearAlarm', summary: 'Clear an open alarm by hand (the rule may raise a new one while its condition holds)', params: AlarmKeyParam, response: { 200: AlarmModel, ...changeErrors } },
+  }, async (request) => {
+    const alarm = ctx.alarms.get(request.params.alarmKey);
+    if (alarm === undefined) throw new GatewayError('GW_ERR_ALARM_UNKNOWN', `no alarm ${request.params.alarmKey}`);
+    if (alarm.status === 'cleared') throw new GatewayError('GW_ERR_ALARM_CLEARED', `alarm ${alarm.alarmKey} is cleared already`);
+    // The engine is the judge: of two clears racing, the one it takes second finds no open alarm.
+    const events = await ctx.runner.clear(alarm.alarmKey, request.caller?.username ?? 'api');
+    if (events.length === 0) throw new GatewayError('GW_ERR_ALARM_CLEARED', `alarm ${alarm.alarmKey} is no longer open`);
+    return ctx.alarms.get(alarm.alarmKey) ?? alarm;
+  });
 };

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { FleetAlertStore } from '../../store/fleet-alert-store.js';
 import { SIGNED_IN, allow } from '../auth.js';
-import { FleetAlertModel } from '../models.js';
+import { FleetAlertWithAppliancesModel } from '../models.js';
 import type { ApiPlugin } from '../plugin.js';
 import { problem, sendProblem } from '../problem.js';
 import { errors, ItemsOf, signedInErrors, StringEnum } from '../schemas.js';
@@ -17,7 +17,7 @@ export const fleetAlertRoutes: ApiPlugin = async (app, { ctx }) => {
       operationId: 'listFleetAlerts',
       summary: 'Fleet red lights: one fault code on one model far above its baseline',
       querystring: Type.Object({ status: Type.Optional(StringEnum(['open', 'closed'])) }),
-      response: { 200: ItemsOf(FleetAlertModel), ...signedInErrors },
+      response: { 200: ItemsOf(FleetAlertWithAppliancesModel), ...signedInErrors },
     },
   }, async (request) => ({ items: ctx.fleet.list(request.query.status) }));
 

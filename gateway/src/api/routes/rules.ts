@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { serializeRules } from '@forecare/rules';
+import { serializeRules, type RuleDef } from '@forecare/rules';
 import { RuleVersions } from '../../engine/rule-versions.js';
 import { SIGNED_IN, allow } from '../auth.js';
 import type { ApiPlugin } from '../plugin.js';
@@ -26,6 +26,8 @@ const DEPLOYERS = allow('engineer', 'admin');
 export const ruleRoutes: ApiPlugin = async (app, { ctx }) => {
   const versions = new RuleVersions(ctx.store, ctx.clock, ctx.runner);
   const deployed = (v: { version: number; author: string; message: string; diff: string }) => ({ version: v.version, author: v.author, message: v.message, diff: JSON.parse(v.diff) as { added: string[]; removed: string[]; changed: string[] } });
+  // Every open rule editor hears of a new version from the live stream, not by polling.
+  const announce = (v: { version: number; author: string; message: string }): void => ctx.bus.publish({ type: 'rules', data: { version: v.version, author: v.author, message: v.message } });
 
   app.get('', {
     config: SIGNED_IN,
@@ -44,12 +46,12 @@ export const ruleRoutes: ApiPlugin = async (app, { ctx }) => {
       operationId: 'listRuleVersions',
       summary: 'Deployed rule versions, newest first, with author, message, time and diff',
       response: {
-        200: ItemsOf(Type.Object({ version: Type.Integer(), author: str, message: str, createdAt: Type.Integer(), rules: List(RuleDefModel), diff: Type.Union([Diff, Type.Null()]), current: Type.Boolean() })),
+        200: ItemsOf(Type.Object({ version: Type.Integer(), author: str, message: str, createdAt: Type.Integer(), rules: List(RuleDefModel), yaml: Type.String({ description: 'the version in the form its rules are written in, for a side-by-side diff' }), diff: Type.Union([Diff, Type.Null()]), current: Type.Boolean() })),
         ...signedInErrors,
       },
     },
   }, async () => ({
-    items: versions.list().map((v) => ({ ...v, rules: JSON.parse(v.rules) as Parameters<typeof serializeRules>[0], diff: v.diff === '' ? null : (JSON.parse(v.diff) as { added: string[]; removed: string[]; changed: string[] }), current: v.version === ctx.runner.ruleVersion })),
+    items: versions.list().map((v) => ({ ...v, rules: JSON.parse(v.rules) as RuleDef[], yaml: serializeRules(JSON.parse(v.rules) as RuleDef[]), diff: v.diff === '' ? null : (JSON.parse(v.diff) as { added: string[]; removed: string[]; changed: string[] }), current: v.version === ctx.runner.ruleVersion })),
   }));
 
   app.get('/versions/:version/diff', {
@@ -105,6 +107,7 @@ export const ruleRoutes: ApiPlugin = async (app, { ctx }) => {
   }, async (request, reply) => {
     const v = await versions.deployFiles(request.body.files, request.body.author ?? request.caller?.username ?? 'api', request.body.message, request.body.baseVersion);
     request.log.info({ version: v.version, author: v.author }, 'rules deployed');
+    announce(v);
     return reply.code(201).send(deployed(v));
   });
 
@@ -119,6 +122,7 @@ export const ruleRoutes: ApiPlugin = async (app, { ctx }) => {
     },
   }, async (request, reply) => {
     const v = await versions.rollback(request.body.version, request.body.author ?? request.caller?.username ?? 'api', request.body.message ?? '');
+    announce(v);
     return reply.code(201).send(deployed(v));
   });
 };

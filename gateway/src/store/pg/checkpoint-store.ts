@@ -47,6 +47,7 @@ export class PgCheckpointStore implements CheckpointStore {
       const of = <T>(kind: Kind): [string, T][] => read.rows.filter((r) => r.kind === kind).map((r) => [r.key, JSON.parse(r.value) as T]);
       return {
         pos: read.meta.streamSeq,
+        at: read.meta.at,
         parts: {
           version: read.meta.ruleVersion,
           wheel: read.meta.wheel,

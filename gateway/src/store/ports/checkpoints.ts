@@ -6,7 +6,10 @@
 import type { EngineChanges, EngineParts } from '@forecare/rules';
 
 /** A checkpoint as data (it crosses to the engine's thread): its parts, or a whole snapshot of the earlier form. */
-export type CheckpointData = { readonly pos: number; readonly parts: EngineParts } | { readonly pos: number; readonly snapshot: string };
+export type CheckpointData = ({ readonly pos: number; readonly parts: EngineParts } | { readonly pos: number; readonly snapshot: string }) & {
+  /** When it was written (gateway clock): clears by hand since then are taken again after a restart (engine/manual-clears.ts). */
+  readonly at?: number | undefined;
+};
 
 export interface CheckpointStore {
   /** The engine's last checkpoint; undefined when there is none. Rejects when it cannot be read. */

@@ -43,7 +43,7 @@ export class SqliteCheckpointStore implements CheckpointStore {
     this.remove = s.prepare('DELETE FROM engine_state WHERE kind = ? AND key = ?');
     this.saveMeta = s.prepare('INSERT INTO checkpoints (name, pos, at, snapshot) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET pos = excluded.pos, at = excluded.at, snapshot = excluded.snapshot');
     this.savePos = s.prepare('INSERT INTO checkpoints (name, pos, at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET pos = excluded.pos, at = excluded.at');
-    this.readMeta = s.prepare('SELECT pos, snapshot FROM checkpoints WHERE name = ?');
+    this.readMeta = s.prepare('SELECT pos, at, snapshot FROM checkpoints WHERE name = ?');
     this.readKind = s.prepare('SELECT key, value FROM engine_state WHERE kind = ?');
     this.clear = s.prepare('DELETE FROM engine_state');
   }
@@ -57,19 +57,20 @@ export class SqliteCheckpointStore implements CheckpointStore {
   }
 
   private loadNow(): CheckpointData | undefined {
-    const row = this.readMeta.get(this.name) as { pos: number; snapshot: string | null } | undefined;
+    const row = this.readMeta.get(this.name) as { pos: number; at: number; snapshot: string | null } | undefined;
     if (row?.snapshot == null) return undefined;
     const meta = JSON.parse(row.snapshot) as PartsMeta | { v: number };
     if (meta.v !== 'parts') {
       // A whole snapshot from before checkpoints were kept as parts: the next checkpoint writes every part.
       this.rewrite = true;
-      return { pos: row.pos, snapshot: row.snapshot };
+      return { pos: row.pos, at: row.at, snapshot: row.snapshot };
     }
     // Rows keyed by appliance id alone (before appliances were keyed by hub too): upgraded by the engine, rewritten next save.
     if (meta.keys !== 2) this.rewrite = true;
     const parts = <T>(kind: string): [string, T][] => (this.readKind.all(kind) as { key: string; value: string }[]).map((r) => [r.key, JSON.parse(r.value) as T]);
     return {
       pos: row.pos,
+      at: row.at,
       parts: {
         version: meta.version,
         wheel: meta.wheel,
