@@ -1,5 +1,6 @@
 import { and, asc, eq, gte, lte } from 'drizzle-orm';
 import type { TelemetryExcerptStore, TelemetryPoint } from '../ports/telemetry-excerpts.js';
+import { pointsOfRows } from '../telemetry-rows.js';
 import type { PgStore } from './pg-store.js';
 import { telemetry } from './schema.js';
 
@@ -24,22 +25,6 @@ export class PgTelemetryExcerptStore implements TelemetryExcerptStore {
       .where(and(eq(telemetry.hubId, hubId), eq(telemetry.applianceId, applianceId), gte(telemetry.at, from), lte(telemetry.at, to)))
       .orderBy(asc(telemetry.at), asc(telemetry.id))
       .limit(Math.floor(limit));
-    const out: TelemetryPoint[] = [];
-    for (const r of rows) {
-      const metrics = parseMetrics(r.metrics);
-      // A row whose metrics are not an object (a hand edit, a bad restore) is left out of the chart, not thrown at it.
-      if (metrics !== undefined) out.push({ id: r.id, hubId: r.hubId, applianceId: r.applianceId, at: r.at, deviceTs: r.deviceTs, metrics });
-    }
-    return out;
-  }
-}
-
-/** As the SQLite store reads them (sqlite/telemetry-excerpt-store.ts): an object, or nothing. */
-function parseMetrics(text: string): Record<string, number | boolean> | undefined {
-  try {
-    const v: unknown = JSON.parse(text);
-    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, number | boolean>) : undefined;
-  } catch {
-    return undefined;
+    return pointsOfRows(rows);
   }
 }

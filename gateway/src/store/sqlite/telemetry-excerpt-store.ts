@@ -1,15 +1,7 @@
 import type { Store } from '../db.js';
 import type { TelemetryExcerptStore, TelemetryPoint } from '../ports/telemetry-excerpts.js';
+import { pointsOfRows, type TelemetryRow } from '../telemetry-rows.js';
 import { answer } from './answer.js';
-
-interface Row {
-  readonly id: number;
-  readonly hubId: string;
-  readonly applianceId: string;
-  readonly at: number;
-  readonly deviceTs: number;
-  readonly metrics: string;
-}
 
 /** Telemetry excerpts in the main SQLite file, the `telemetry` table. */
 export class SqliteTelemetryExcerptStore implements TelemetryExcerptStore {
@@ -28,23 +20,6 @@ export class SqliteTelemetryExcerptStore implements TelemetryExcerptStore {
   }
 
   points(hubId: string, applianceId: string, from: number, to: number, limit: number): Promise<TelemetryPoint[]> {
-    return answer(() => {
-      const out: TelemetryPoint[] = [];
-      for (const r of this.select.all(hubId, applianceId, from, to, limit) as Row[]) {
-        const metrics = parseMetrics(r.metrics);
-        // A row whose metrics are not an object (a damaged file) is left out of the chart, not thrown at it.
-        if (metrics !== undefined) out.push({ id: r.id, hubId: r.hubId, applianceId: r.applianceId, at: r.at, deviceTs: r.deviceTs, metrics });
-      }
-      return out;
-    });
-  }
-}
-
-function parseMetrics(text: string): Record<string, number | boolean> | undefined {
-  try {
-    const v: unknown = JSON.parse(text);
-    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, number | boolean>) : undefined;
-  } catch {
-    return undefined;
+    return answer(() => pointsOfRows(this.select.all(hubId, applianceId, from, to, limit) as TelemetryRow[]));
   }
 }
